@@ -1,0 +1,200 @@
+"""Canonical commands: what a message asks revcycle to do, whatever format it came in.
+
+Format adapters map native structures to these (``to_commands``); the message bus routes each to its
+handler. Commands carry domain objects; the correlation id and the source message travel in the bus's
+context, not in the command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from revcycle.domain.charges import Charge
+from revcycle.domain.claims import Claim
+from revcycle.domain.master_data import Contract, Department, Facility, Payer, Provider
+from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.remittances import PatientPayment, Remittance
+from revcycle.domain.visits import Appointment, Encounter
+
+
+class Command:
+    """Marker base class of every canonical command."""
+
+    __slots__ = ()
+
+
+# -- patients and visits (HL7 ADT, FHIR Patient / Coverage / Encounter) ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterPatient(Command):
+    """ADT A04 / A05 / A28, FHIR Patient create: a patient and their coverages (IN1/IN2)."""
+
+    patient: Patient
+    coverages: tuple[Coverage, ...] = ()
+    encounter: Encounter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePatient(Command):
+    """ADT A08 / A31, FHIR Patient update: demographics and coverage changes; the visit if present."""
+
+    patient: Patient
+    coverages: tuple[Coverage, ...] = ()
+    encounter: Encounter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MergePatients(Command):
+    """ADT A40 / A34: ``prior_key`` is merged into ``patient`` (MRG-1 into PID-3)."""
+
+    patient: Patient
+    prior_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdmitPatient(Command):
+    """ADT A01 (and A04 with a visit), FHIR Encounter in-progress: the visit begins."""
+
+    patient: Patient
+    encounter: Encounter
+    coverages: tuple[Coverage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DischargePatient(Command):
+    """ADT A03, FHIR Encounter finished."""
+
+    patient_key: str
+    visit_number: str
+    discharged_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAdmit(Command):
+    """ADT A11."""
+
+    patient_key: str
+    visit_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelDischarge(Command):
+    """ADT A13."""
+
+    patient_key: str
+    visit_number: str
+
+
+# -- scheduling (HL7 SIU, FHIR Appointment) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BookAppointment(Command):
+    """SIU S12, FHIR Appointment booked."""
+
+    appointment: Appointment
+    patient: Patient | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RescheduleAppointment(Command):
+    """SIU S13 / S14 (S14 modification carries the same shape)."""
+
+    appointment: Appointment
+    modification_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAppointment(Command):
+    """SIU S15 (cancel), S17 (delete), S26 (no-show): ``outcome`` is cancelled, deleted or no_show."""
+
+    appointment_id: str
+    patient_key: str
+    outcome: str
+
+
+# -- charges and accounts (HL7 DFT / BAR, FHIR ChargeItem / Account) -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureCharges(Command):
+    """DFT P03 / P11, FHIR ChargeItem: one or more charge lines for a patient's visit."""
+
+    patient_key: str
+    charges: tuple[Charge, ...]
+    visit_number: str | None = None
+    patient: Patient | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAccountEvent(Command):
+    """BAR P01 (add account), P02 (purge), P12 (update diagnosis / procedure), FHIR Account."""
+
+    event: str  # "add", "purge", "update"
+    patient: Patient
+    visit_number: str | None = None
+    diagnoses: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
+    coverages: tuple[Coverage, ...] = ()
+
+
+# -- claims, acknowledgments and remittances (X12, FHIR Claim / ClaimResponse / EOB) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitClaim(Command):
+    """An 837P / 837I claim (or FHIR Claim) seen on its way to the payer."""
+
+    claim: Claim
+    patient: Patient | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFunctionalAck(Command):
+    """999 / TA1: a functional group's or transaction set's acceptance (A, E, P, R)."""
+
+    acknowledged_control_number: str  # the GS06 / ST02 / ISA13 it acknowledges
+    level: str  # "interchange", "group", "transaction"
+    status: str  # "A", "E", "P", "R"
+    transaction_type: str | None = None
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordClaimAck(Command):
+    """277CA claim-level acknowledgment: STC category (A1-A8) and status codes per claim."""
+
+    patient_control_number: str
+    accepted: bool
+    category_code: str
+    status_code: str | None = None
+    payer_claim_control_number: str | None = None
+    amount: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRemittance(Command):
+    """An 835 transaction (or FHIR ExplanationOfBenefit / ClaimResponse)."""
+
+    remittance: Remittance
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPatientPayment(Command):
+    payment: PatientPayment
+
+
+# -- master data (ERP uploads and pulls, FHIR Organization / Practitioner / Location) --------------
+
+MasterRecord = Payer | Provider | Facility | Department | Contract
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertMasterData(Command):
+    """A batch of effective-dated master-data records of one kind."""
+
+    kind: str  # "payer", "provider", "facility", "department", "contract"
+    records: tuple[MasterRecord, ...]
