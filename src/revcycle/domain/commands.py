@@ -150,17 +150,24 @@ class SubmitClaim(Command):
 
     claim: Claim
     patient: Patient | None = None
+    group_control_number: str | None = None  # GS06 of the 837 that carried it (999 AK1-02 matches)
+    transaction_control_number: str | None = None  # ST02 (999 AK2-02 matches)
 
 
 @dataclass(frozen=True, slots=True)
 class RecordFunctionalAck(Command):
-    """999 / TA1: a functional group's or transaction set's acceptance (A, E, P, R)."""
+    """999 (AK1 / AK2 / IK5 / AK9) or TA1: acceptance of a functional group or one transaction set.
 
-    acknowledged_control_number: str  # the GS06 / ST02 / ISA13 it acknowledges
-    level: str  # "interchange", "group", "transaction"
-    status: str  # "A", "E", "P", "R"
-    transaction_type: str | None = None
-    errors: tuple[str, ...] = ()
+    ``transaction_control_number`` is None for a group-level (AK9) or interchange-level (TA1)
+    acknowledgment, which then applies to every transaction set of the group.
+    """
+
+    group_control_number: str | None  # AK1-02 (None for a TA1)
+    status: str  # "A" accepted, "E" accepted with errors, "P" partially accepted, "R" rejected
+    transaction_control_number: str | None = None  # AK2-02
+    transaction_type: str | None = None  # AK2-01, e.g. "837"
+    interchange_control_number: str | None = None  # TA1-01
+    errors: tuple[str, ...] = ()  # PHI-free error codes (IK3/IK4/IK5 codes, TA1 note code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ of service (``Effective.covers``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -102,15 +102,15 @@ class Contract:
     percent_of_schedule: Decimal = Decimal("1")
     tolerance: Decimal = Decimal("0.00")
     effective: Effective = ALWAYS
-    _index: dict[tuple[str, str | None], Decimal] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        for entry in self.fee_schedule:
-            self._index[(entry.procedure_code, entry.modifier)] = entry.amount
 
     def expected(self, procedure_code: str, modifier: str | None = None) -> Decimal | None:
         """The contracted amount for a code (modifier-specific first), or None when not scheduled."""
-        amount = self._index.get((procedure_code, modifier))
-        if amount is None and modifier is not None:
-            amount = self._index.get((procedure_code, None))
+        exact = fallback = None
+        for entry in self.fee_schedule:
+            if entry.procedure_code == procedure_code:
+                if entry.modifier == modifier:
+                    exact = entry.amount
+                elif entry.modifier is None:
+                    fallback = entry.amount
+        amount = exact if exact is not None else fallback
         return None if amount is None else (amount * self.percent_of_schedule).quantize(Decimal("0.01"))

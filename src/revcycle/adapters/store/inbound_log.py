@@ -1,0 +1,236 @@
+"""The inbound log: every received message, appended raw and durably before it is acknowledged.
+
+``append_batch`` is the group commit: one transaction for many concurrent receipts. It detects
+resends (idempotency key already held: acknowledged again, not processed twice) and control-id
+collisions (the same sender and control id with different content: processed and flagged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+
+from revcycle.adapters.store.schema import dead_letters, inbound_messages
+from revcycle.service_layer.intake import Appended, Receipt
+
+ACCEPTED, PROCESSED, FAILED, DEAD = "accepted", "processed", "failed", "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """An inbound-log row as the worker sees it."""
+
+    id: int
+    correlation_id: str
+    interface: str
+    format: str
+    message_type: str
+    control_id: str | None
+    sender: str | None
+    partition_key: str | None
+    received_at: datetime
+    attempts: int
+    raw: bytes
+
+
+class SqlInboundLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def append_batch(self, receipts: Sequence[Receipt]) -> list[Appended]:
+        """Append receipts in one transaction; resends map to the message already held."""
+        with self.engine.begin() as conn:
+            return append_batch(conn, receipts)
+
+
+def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended]:
+    keys = [r.idempotency_key for r in receipts]
+    held = _held(conn, keys)
+    results: list[Appended] = []
+    for receipt in receipts:
+        existing = held.get(receipt.idempotency_key)
+        if existing is not None:
+            message_id, correlation_id, status = existing
+            results.append(Appended(message_id, correlation_id, True, False, status))
+            continue
+        collision = _collides(conn, receipt)
+        status = DEAD if receipt.rejection is not None else ACCEPTED
+        message_id = conn.execute(
+            insert(inbound_messages).returning(inbound_messages.c.id), [_row(receipt, status, collision)]
+        ).scalar_one()
+        if receipt.rejection is not None:
+            conn.execute(
+                insert(dead_letters).values(
+                    message_id=message_id,
+                    stage="edge",
+                    reason_code=receipt.rejection.code,
+                    reason=str(receipt.rejection),
+                    created_at=receipt.received_at,
+                    status="open",
+                    replay_count=0,
+                )
+            )
+        held[receipt.idempotency_key] = (message_id, receipt.correlation_id, status)
+        results.append(Appended(message_id, receipt.correlation_id, False, collision, status))
+    return results
+
+
+def _held(conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
+    found: dict[str, tuple[int, str, str]] = {}
+    c = inbound_messages.c
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(
+            select(c.idempotency_key, c.id, c.correlation_id, c.status).where(
+                c.idempotency_key.in_(keys[start : start + 500])
+            )
+        )
+        for key, message_id, correlation_id, status in rows:
+            found[key] = (message_id, correlation_id, status)
+    return found
+
+
+def _collides(conn: Connection, receipt: Receipt) -> bool:
+    envelope = receipt.envelope
+    if envelope is None or not envelope.control_id:
+        return False
+    c = inbound_messages.c
+    sender = envelope.sender or receipt.interface
+    query = select(func.count()).where(
+        and_(
+            c.format == envelope.format,
+            c.sender == sender,
+            c.control_id == envelope.control_id,
+            c.content_hash != receipt.content_hash,
+        )
+    )
+    return bool(conn.execute(query).scalar_one())
+
+
+def _row(receipt: Receipt, status: str, collision: bool) -> dict[str, Any]:
+    envelope = receipt.envelope
+    rejection = receipt.rejection
+    return {
+        "correlation_id": receipt.correlation_id,
+        "interface": receipt.interface,
+        "transport": receipt.transport,
+        "format": receipt.format,
+        "message_type": receipt.message_type[:40],
+        "control_id": envelope.control_id[:200] if envelope and envelope.control_id else None,
+        "sender": ((envelope.sender or receipt.interface)[:200]) if envelope else receipt.interface,
+        "idempotency_key": receipt.idempotency_key,
+        "content_hash": receipt.content_hash,
+        "partition_key": envelope.partition_key[:200] if envelope and envelope.partition_key else None,
+        "received_at": receipt.received_at,
+        "status": status,
+        "attempts": 0,
+        "collision": collision,
+        "error_code": rejection.code if rejection else None,
+        "error": str(rejection) if rejection else None,
+        "size": len(receipt.raw),
+        "raw": receipt.raw,
+    }
+
+
+def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[StoredMessage]:
+    """The next messages to process, in log order, keeping per-partition order.
+
+    A message waiting for a retry blocks the later messages of its partition (same patient account)
+    until it is processed or dead, so a patient's messages are never applied out of order; other
+    partitions go on.
+    """
+    c = inbound_messages.c
+    rows = conn.execute(
+        select(
+            c.id,
+            c.correlation_id,
+            c.interface,
+            c.format,
+            c.message_type,
+            c.control_id,
+            c.sender,
+            c.partition_key,
+            c.received_at,
+            c.attempts,
+            c.raw,
+            c.next_attempt_at,
+        )
+        .where(or_(c.status == ACCEPTED, c.status == FAILED))
+        .order_by(c.id)
+        .limit(limit * 4)
+    ).all()
+    blocked: set[str] = set()
+    ready: list[StoredMessage] = []
+    for row in rows:
+        key = row.partition_key or f"#{row.id}"
+        if key in blocked:
+            continue
+        due = row.next_attempt_at is None or _aware(row.next_attempt_at) <= now
+        if not due:
+            blocked.add(key)
+            continue
+        ready.append(
+            StoredMessage(
+                row.id,
+                row.correlation_id,
+                row.interface,
+                row.format,
+                row.message_type,
+                row.control_id,
+                row.sender,
+                row.partition_key,
+                _aware(row.received_at),
+                row.attempts,
+                row.raw,
+            )
+        )
+        if len(ready) >= limit:
+            break
+    return ready
+
+
+def mark_processed(conn: Connection, message_id: int, now: datetime, commands: int) -> None:
+    conn.execute(
+        update(inbound_messages)
+        .where(inbound_messages.c.id == message_id)
+        .values(status=PROCESSED, processed_at=now, commands=commands, error=None, error_code=None)
+    )
+
+
+def mark_failed(
+    conn: Connection, message_id: int, attempts: int, retry_at: datetime, code: str, reason: str
+) -> None:
+    conn.execute(
+        update(inbound_messages)
+        .where(inbound_messages.c.id == message_id)
+        .values(status=FAILED, attempts=attempts, next_attempt_at=retry_at, error_code=code, error=reason)
+    )
+
+
+def mark_dead(
+    conn: Connection, message_id: int, now: datetime, *, attempts: int, stage: str, code: str, reason: str
+) -> None:
+    conn.execute(
+        update(inbound_messages)
+        .where(inbound_messages.c.id == message_id)
+        .values(status=DEAD, attempts=attempts, processed_at=now, error_code=code, error=reason)
+    )
+    conn.execute(
+        insert(dead_letters).values(
+            message_id=message_id,
+            stage=stage,
+            reason_code=code,
+            reason=reason,
+            created_at=now,
+            status="open",
+            replay_count=0,
+        )
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

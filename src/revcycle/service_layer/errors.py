@@ -1,0 +1,35 @@
+"""The service layer's errors, and how each one is treated by the worker."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of the service layer's errors. ``reason`` is PHI-free."""
+
+    code = "service_error"
+
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        if code is not None:
+            self.code = code
+
+
+class TransientError(ServiceError):
+    """Worth retrying with backoff (a database lock, an unavailable downstream)."""
+
+    code = "transient"
+
+
+class PermanentError(ServiceError):
+    """Retrying cannot help: the message becomes a dead letter."""
+
+    code = "permanent"
+
+
+class MessageTooLarge(ServiceError):
+    code = "too_large"
+
+
+class NotFound(ServiceError):
+    code = "not_found"

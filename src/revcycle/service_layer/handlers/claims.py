@@ -1,0 +1,176 @@
+"""Claims: 837P / 837I (and FHIR Claim) submissions, 999 / TA1 and 277CA acknowledgments.
+
+Lifecycle rules (see ``revcycle.domain.claims``): a new original claim enters as submitted; a
+replacement (CLM05-3 = 7) supersedes the current claim with the same patient control number; a void
+(CLM05-3 = 8) voids it; an original that repeats a live claim is a duplicate finding, except after a
+rejection, when it is the corrected resubmission.
+"""
+
+from __future__ import annotations
+
+from revcycle.domain import commands as c
+from revcycle.domain.claims import Claim, ClaimStatus, Frequency
+from revcycle.domain.errors import IllegalTransition
+from revcycle.domain.findings import FindingType, Severity
+from revcycle.service_layer.handlers.findings import raise_finding
+from revcycle.service_layer.ports import MessageContext, StoredClaim, UnitOfWork
+
+_ENDED = frozenset({ClaimStatus.REPLACED, ClaimStatus.VOID})
+_ACCEPT_999 = frozenset({"A", "E", "P"})
+
+
+def current_claim(
+    uow: UnitOfWork, patient_control_number: str, rank: int | None = None
+) -> StoredClaim | None:
+    """The live claim for a patient control number (the latest one not replaced or voided)."""
+    live = [
+        s
+        for s in uow.claims.by_control_number(patient_control_number)
+        if s.claim.status not in _ENDED and (rank is None or s.claim.payer_rank == rank)
+    ]
+    return live[-1] if live else None
+
+
+def move(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, target: ClaimStatus, why: str) -> bool:
+    """Apply a transition and record it on the timeline; an illegal one becomes a finding, not a crash."""
+    try:
+        step = stored.claim.move_to(target, ctx.now, correlation_id=ctx.correlation_id, reason=why)
+    except IllegalTransition as error:
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.ILLEGAL_TRANSITION,
+            Severity.MEDIUM,
+            "claim",
+            stored.id,
+            str(error),
+            key_suffix=ctx.correlation_id,
+            details={"event": why},
+        )
+        return False
+    uow.claims.save(stored, ctx)
+    uow.claims.record(stored.id, "transition", ctx, transition=step, detail={"event": why})
+    return True
+
+
+def submit_claim(cmd: c.SubmitClaim, uow: UnitOfWork, ctx: MessageContext) -> None:
+    claim = cmd.claim
+    if cmd.patient is not None and uow.patients.get(cmd.patient.key) is None:
+        uow.patients.save(cmd.patient, None, ctx)
+    existing = current_claim(uow, claim.patient_control_number, claim.payer_rank)
+    if claim.frequency is Frequency.VOID:
+        if existing is None:
+            _unmatched(uow, ctx, claim, "void")
+            return
+        move(uow, ctx, existing, ClaimStatus.VOID, "void claim (frequency 8)")
+        return
+    if existing is not None and claim.frequency is Frequency.REPLACEMENT:
+        move(uow, ctx, existing, ClaimStatus.REPLACED, "replacement claim (frequency 7)")
+    elif existing is not None and existing.claim.status is ClaimStatus.REJECTED:
+        move(uow, ctx, existing, ClaimStatus.REPLACED, "corrected resubmission after rejection")
+    elif existing is not None:
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.DUPLICATE_CLAIM,
+            Severity.HIGH,
+            "claim",
+            existing.id,
+            f"claim {existing.id} submitted again with the same patient control number",
+            key_suffix=ctx.correlation_id,
+            details={"frequency": claim.frequency.value},
+        )
+        uow.claims.record(existing.id, "duplicate_submission", ctx, detail={})
+        return
+    claim.move_to(ClaimStatus.SUBMITTED, ctx.now, correlation_id=ctx.correlation_id, reason="837 received")
+    claim_id = uow.claims.add(
+        claim, ctx, group_control=cmd.group_control_number, transaction_control=cmd.transaction_control_number
+    )
+    uow.claims.record(
+        claim_id, "transition", ctx, transition=claim.history[-1], detail={"event": "submitted"}
+    )
+    if not claim.is_balanced:
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.CLAIM_UNBALANCED,
+            Severity.HIGH,
+            "claim",
+            claim_id,
+            f"claim {claim_id}: CLM02 {claim.total_charge} != sum of line charges {claim.line_total}",
+            details={"total_charge": str(claim.total_charge), "line_total": str(claim.line_total)},
+        )
+
+
+def _unmatched(uow: UnitOfWork, ctx: MessageContext, claim: Claim, what: str) -> None:
+    raise_finding(
+        uow,
+        ctx,
+        FindingType.UNMATCHED_REMITTANCE,
+        Severity.MEDIUM,
+        "message",
+        ctx.message_id or 0,
+        f"{what} for a claim revcycle does not hold",
+        key_suffix=claim.frequency.value,
+    )
+
+
+def record_functional_ack(cmd: c.RecordFunctionalAck, uow: UnitOfWork, ctx: MessageContext) -> None:
+    if cmd.group_control_number is None:
+        return  # a TA1 acknowledges an interchange; claims move on their group's 999
+    accepted = cmd.status in _ACCEPT_999
+    target = ClaimStatus.ACKNOWLEDGED if accepted else ClaimStatus.REJECTED
+    for stored in uow.claims.by_transaction(cmd.group_control_number, cmd.transaction_control_number):
+        if stored.claim.status is not ClaimStatus.SUBMITTED:
+            uow.claims.record(stored.id, "999", ctx, detail={"status": cmd.status, "ignored": True})
+            continue
+        if move(uow, ctx, stored, target, f"999 {cmd.status}") and not accepted:
+            raise_finding(
+                uow,
+                ctx,
+                FindingType.CLAIM_REJECTED,
+                Severity.HIGH,
+                "claim",
+                stored.id,
+                f"claim {stored.id} rejected by 999 ({', '.join(cmd.errors) or 'no error codes'})",
+                key_suffix="999",
+                details={"errors": list(cmd.errors)},
+            )
+
+
+def record_claim_ack(cmd: c.RecordClaimAck, uow: UnitOfWork, ctx: MessageContext) -> None:
+    stored = current_claim(uow, cmd.patient_control_number)
+    if stored is None:
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.UNMATCHED_REMITTANCE,
+            Severity.LOW,
+            "message",
+            ctx.message_id or 0,
+            "277CA for a claim revcycle does not hold",
+            key_suffix=cmd.category_code,
+        )
+        return
+    if cmd.payer_claim_control_number and not stored.claim.payer_claim_control_number:
+        stored.claim.payer_claim_control_number = cmd.payer_claim_control_number
+    detail = {"category": cmd.category_code, "status": cmd.status_code}
+    if cmd.accepted:
+        if stored.claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.ACKNOWLEDGED):
+            move(uow, ctx, stored, ClaimStatus.ACCEPTED, f"277CA {cmd.category_code}")
+        else:
+            uow.claims.save(stored, ctx)
+            uow.claims.record(stored.id, "277CA", ctx, detail=detail)
+        return
+    if move(uow, ctx, stored, ClaimStatus.REJECTED, f"277CA {cmd.category_code}"):
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.CLAIM_REJECTED,
+            Severity.HIGH,
+            "claim",
+            stored.id,
+            f"claim {stored.id} rejected by the payer (277CA {cmd.category_code}:{cmd.status_code or '-'})",
+            key_suffix="277CA",
+            details=detail,
+        )

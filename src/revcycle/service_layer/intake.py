@@ -1,0 +1,98 @@
+"""The edge's logic: turn received bytes into a ``Receipt`` ready for the durable append.
+
+Idempotency (DESIGN.md, "The flow", step 1): the key is derived from the source's own control
+numbers (MSH-10; ISA13/GS06/ST02; FHIR id + meta.versionId) *and* the content hash, so that
+
+* a resend (same sender, same control id, same content) maps to the same key and is acknowledged
+  again without being processed twice, and
+* a different message that reuses a control id the sender already used gets a new key: it is
+  processed, and the append flags it as a control-id collision.
+
+Input no adapter can read still gets a receipt (format ``unknown``), keyed by interface and content,
+so it is kept as a dead letter and a resend of the same bytes is not dead-lettered twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from revcycle.adapters.formats.base import Envelope, FormatError
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    raw: bytes
+    interface: str
+    transport: str
+    received_at: datetime
+    correlation_id: str
+    content_hash: str
+    idempotency_key: str
+    envelope: Envelope | None
+    rejection: FormatError | None = None
+
+    @property
+    def format(self) -> str:
+        return self.envelope.format if self.envelope else "unknown"
+
+    @property
+    def message_type(self) -> str:
+        return self.envelope.message_type if self.envelope else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """The outcome of a durable append: the message's id and what the edge should acknowledge."""
+
+    message_id: int
+    correlation_id: str
+    duplicate: bool
+    collision: bool
+    status: str
+
+
+def content_hash(raw: bytes) -> str:
+    """SHA-256 of the message without trailing whitespace (senders differ in final CR/LF)."""
+    return hashlib.sha256(raw.rstrip(b"\r\n\t \x00")).hexdigest()
+
+
+def idempotency_key(envelope: Envelope | None, interface: str, digest: str) -> str:
+    if envelope is not None and envelope.control_id:
+        basis = f"{envelope.format}|{envelope.sender or interface}|{envelope.control_id}|{digest}"
+    else:
+        basis = f"{envelope.format if envelope else 'unknown'}|{interface}|{digest}"
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def make_receipt(
+    raw: bytes,
+    *,
+    interface: str,
+    transport: str,
+    identify: Callable[[bytes], Envelope],
+    now: datetime | None = None,
+    correlation_id: str | None = None,
+) -> Receipt:
+    """Identify the message (cheap header read) and derive its keys; unreadable input is kept, flagged."""
+    digest = content_hash(raw)
+    envelope: Envelope | None
+    rejection: FormatError | None = None
+    try:
+        envelope = identify(raw)
+    except FormatError as exc:
+        envelope, rejection = None, exc
+    return Receipt(
+        raw=raw,
+        interface=interface,
+        transport=transport,
+        received_at=now or datetime.now(UTC),
+        correlation_id=correlation_id or str(uuid.uuid4()),
+        content_hash=digest,
+        idempotency_key=idempotency_key(envelope, interface, digest),
+        envelope=envelope,
+        rejection=rejection,
+    )

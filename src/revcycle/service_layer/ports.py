@@ -1,0 +1,128 @@
+"""The ports the handlers depend on: small Protocols the store adapters (and the unit tests' fakes)
+implement. Handlers see canonical objects only, never rows or SQL.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from revcycle.domain.charges import Charge
+from revcycle.domain.claims import Claim, Transition
+from revcycle.domain.findings import Finding
+from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.remittances import ClaimPayment, Remittance
+from revcycle.domain.visits import Appointment, Encounter
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    """Where a command came from: every object it creates carries this correlation id."""
+
+    correlation_id: str
+    received_at: datetime
+    now: datetime
+    message_id: int | None = None
+    collision: bool = False
+    actor: str | None = None
+
+
+class Patients(Protocol):
+    def get(self, key: str) -> Patient | None: ...
+    def coverages(self, key: str) -> tuple[Coverage, ...]: ...
+    def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None: ...
+    def merge(self, prior_key: str, into_key: str, ctx: MessageContext) -> None: ...
+
+
+class Encounters(Protocol):
+    def get(self, patient_key: str, visit_number: str) -> Encounter | None: ...
+    def save(self, encounter: Encounter, ctx: MessageContext) -> None: ...
+
+
+class Appointments(Protocol):
+    def get(self, appointment_id: str) -> Appointment | None: ...
+    def save(self, appointment: Appointment, ctx: MessageContext) -> None: ...
+
+
+class Charges(Protocol):
+    def add(self, charge: Charge, ctx: MessageContext) -> int: ...
+    def same_service(self, charge: Charge) -> list[int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    id: int
+    claim: Claim
+
+
+class Claims(Protocol):
+    def by_control_number(self, patient_control_number: str) -> list[StoredClaim]: ...
+    def by_transaction(
+        self, group_control_number: str, transaction_control_number: str | None
+    ) -> list[StoredClaim]: ...
+    def add(
+        self, claim: Claim, ctx: MessageContext, *, group_control: str | None, transaction_control: str | None
+    ) -> int: ...
+    def save(self, stored: StoredClaim, ctx: MessageContext) -> None: ...
+    def record(
+        self,
+        claim_id: int,
+        kind: str,
+        ctx: MessageContext,
+        *,
+        transition: Transition | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None: ...
+    def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None: ...
+
+
+class Payments(Protocol):
+    def exists(self, dedup_key: str) -> bool: ...
+    def add(
+        self,
+        payment: ClaimPayment,
+        remittance: Remittance,
+        claim_id: int | None,
+        dedup_key: str,
+        source: str,
+        ctx: MessageContext,
+    ) -> int: ...
+
+
+class Findings(Protocol):
+    def raise_finding(self, finding: Finding, ctx: MessageContext) -> None: ...
+
+
+class MasterData(Protocol):
+    def upsert(
+        self,
+        kind: str,
+        code: str,
+        start: date | None,
+        end: date | None,
+        data: dict[str, Any],
+        ctx: MessageContext,
+    ) -> bool: ...
+    def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None: ...
+
+
+class Outbox(Protocol):
+    def add(self, topic: str, key: str, payload: dict[str, Any], ctx: MessageContext) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: handlers' state changes, findings and outbox rows commit together."""
+
+    patients: Patients
+    encounters: Encounters
+    appointments: Appointments
+    charges: Charges
+    claims: Claims
+    payments: Payments
+    findings: Findings
+    master_data: MasterData
+    outbox: Outbox
+
+    def savepoint(self) -> AbstractContextManager[None]: ...
