@@ -112,8 +112,41 @@ class Outbox(Protocol):
     def add(self, topic: str, key: str, payload: dict[str, Any], ctx: MessageContext) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PendingMessage:
+    """An inbound-log entry waiting to be processed."""
+
+    id: int
+    correlation_id: str
+    interface: str
+    format: str
+    message_type: str
+    control_id: str | None
+    sender: str | None
+    partition_key: str | None
+    received_at: datetime
+    attempts: int
+    collision: bool
+    raw: bytes
+
+
+class Messages(Protocol):
+    """The inbound log as the worker sees it."""
+
+    def fetch_ready(self, now: datetime, limit: int) -> list[PendingMessage]: ...
+    def mark_processed(self, message_id: int, now: datetime, commands: int) -> None: ...
+    def mark_failed(
+        self, message_id: int, attempts: int, retry_at: datetime, code: str, reason: str
+    ) -> None: ...
+    def mark_dead(
+        self, message_id: int, now: datetime, *, attempts: int, stage: str, code: str, reason: str
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: handlers' state changes, findings and outbox rows commit together."""
+
+    messages: Messages
 
     patients: Patients
     encounters: Encounters

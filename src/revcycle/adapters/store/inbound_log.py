@@ -8,7 +8,6 @@ collisions (the same sender and control id with different content: processed and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,25 +15,9 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, upda
 
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
 from revcycle.service_layer.intake import Appended, Receipt
+from revcycle.service_layer.ports import PendingMessage
 
 ACCEPTED, PROCESSED, FAILED, DEAD = "accepted", "processed", "failed", "dead"
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """An inbound-log row as the worker sees it."""
-
-    id: int
-    correlation_id: str
-    interface: str
-    format: str
-    message_type: str
-    control_id: str | None
-    sender: str | None
-    partition_key: str | None
-    received_at: datetime
-    attempts: int
-    raw: bytes
 
 
 class SqlInboundLog:
@@ -135,7 +118,7 @@ def _row(receipt: Receipt, status: str, collision: bool) -> dict[str, Any]:
     }
 
 
-def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[StoredMessage]:
+def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[PendingMessage]:
     """The next messages to process, in log order, keeping per-partition order.
 
     A message waiting for a retry blocks the later messages of its partition (same patient account)
@@ -155,6 +138,7 @@ def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[StoredMessa
             c.partition_key,
             c.received_at,
             c.attempts,
+            c.collision,
             c.raw,
             c.next_attempt_at,
         )
@@ -163,7 +147,7 @@ def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[StoredMessa
         .limit(limit * 4)
     ).all()
     blocked: set[str] = set()
-    ready: list[StoredMessage] = []
+    ready: list[PendingMessage] = []
     for row in rows:
         key = row.partition_key or f"#{row.id}"
         if key in blocked:
@@ -173,7 +157,7 @@ def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[StoredMessa
             blocked.add(key)
             continue
         ready.append(
-            StoredMessage(
+            PendingMessage(
                 row.id,
                 row.correlation_id,
                 row.interface,
@@ -184,6 +168,7 @@ def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[StoredMessa
                 row.partition_key,
                 _aware(row.received_at),
                 row.attempts,
+                bool(row.collision),
                 row.raw,
             )
         )

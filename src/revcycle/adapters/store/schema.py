@@ -193,10 +193,13 @@ claims = Table(
     Column("facility_code", String(60)),
     Column("frequency", String(1), nullable=False),
     Column("payer_claim_control_number", String(80)),
+    Column("group_control", String(20)),
+    Column("transaction_control", String(20)),
     Column("data", JSON, nullable=False),
     Column("correlation_id", String(36)),
     Column("created_at", Moment, nullable=False),
     Column("updated_at", Moment, nullable=False),
+    Index("ix_claims_group_transaction", "group_control", "transaction_control"),
 )
 
 claim_events = Table(

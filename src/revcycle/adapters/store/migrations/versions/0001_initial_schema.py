@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 08:44:03.628036
+Create Date: 2026-11-22 08:46:25.778194
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def upgrade() -> None:
         sa.Column("facility_code", sa.String(length=60), nullable=True),
         sa.Column("frequency", sa.String(length=1), nullable=False),
         sa.Column("payer_claim_control_number", sa.String(length=80), nullable=True),
+        sa.Column("group_control", sa.String(length=20), nullable=True),
+        sa.Column("transaction_control", sa.String(length=20), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("correlation_id", sa.String(length=36), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -69,6 +71,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("claim_key", name=op.f("uq_claims_claim_key")),
     )
     with op.batch_alter_table("claims", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_claims_group_transaction", ["group_control", "transaction_control"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_claims_patient_control_number"), ["patient_control_number"], unique=False
         )
@@ -417,6 +422,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_claims_service_date"))
         batch_op.drop_index(batch_op.f("ix_claims_patient_key"))
         batch_op.drop_index(batch_op.f("ix_claims_patient_control_number"))
+        batch_op.drop_index("ix_claims_group_transaction")
 
     op.drop_table("claims")
     with op.batch_alter_table("appointments", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""SQL implementations of the service layer's repository ports, bound to one connection."""

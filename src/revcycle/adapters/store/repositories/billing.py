@@ -1,0 +1,200 @@
+"""Charges, claims (with their timeline) and claim payments."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from revcycle.adapters.store.repositories.codec import dump, load
+from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
+from revcycle.domain.charges import Charge
+from revcycle.domain.claims import Claim, Transition
+from revcycle.domain.money import ZERO
+from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
+from revcycle.service_layer.ports import MessageContext, StoredClaim
+
+
+def identity_hash(charge: Charge) -> str:
+    return hashlib.sha256(repr(charge.identity()).encode()).hexdigest()
+
+
+class SqlCharges:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, charge: Charge, ctx: MessageContext) -> int:
+        row = {
+            "patient_key": charge.patient_key,
+            "visit_number": charge.visit_number,
+            "transaction_id": charge.transaction_id,
+            "service_date": charge.service_date,
+            "procedure_code": charge.procedure_code,
+            "transaction_code": charge.transaction_code,
+            "modifiers": ",".join(charge.modifiers) or None,
+            "quantity": charge.quantity,
+            "amount": charge.amount,
+            "charge_type": charge.charge_type.value,
+            "department_code": charge.department_code,
+            "facility_code": charge.facility_code,
+            "performing_npi": charge.performing_npi,
+            "identity_hash": identity_hash(charge),
+            "message_id": ctx.message_id,
+            "correlation_id": ctx.correlation_id,
+            "created_at": ctx.now,
+            "data": dump(charge),
+        }
+        return int(self.conn.execute(insert(charges).returning(charges.c.id), [row]).scalar_one())
+
+    def same_service(self, charge: Charge) -> list[int]:
+        c = charges.c
+        rows = self.conn.execute(
+            select(c.id)
+            .where(c.identity_hash == identity_hash(charge), c.charge_type == charge.charge_type.value)
+            .order_by(c.id)
+        )
+        return [int(r) for r in rows.scalars()]
+
+
+class SqlClaims:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _stored(self, rows: Any) -> list[StoredClaim]:
+        return [StoredClaim(int(row.id), load(row.data, Claim)) for row in rows]
+
+    def by_control_number(self, patient_control_number: str) -> list[StoredClaim]:
+        c = claims.c
+        return self._stored(
+            self.conn.execute(
+                select(c.id, c.data).where(c.patient_control_number == patient_control_number).order_by(c.id)
+            )
+        )
+
+    def by_transaction(
+        self, group_control_number: str, transaction_control_number: str | None
+    ) -> list[StoredClaim]:
+        c = claims.c
+        query = select(c.id, c.data).where(c.group_control == group_control_number)
+        if transaction_control_number is not None:
+            query = query.where(c.transaction_control == transaction_control_number)
+        return self._stored(self.conn.execute(query.order_by(c.id)))
+
+    def add(
+        self, claim: Claim, ctx: MessageContext, *, group_control: str | None, transaction_control: str | None
+    ) -> int:
+        row = self._columns(claim, ctx) | {
+            "claim_key": f"{claim.patient_control_number}|{claim.payer_rank}|{ctx.correlation_id}",
+            "patient_control_number": claim.patient_control_number,
+            "kind": claim.kind.value,
+            "payer_rank": claim.payer_rank,
+            "paid_total": ZERO,
+            "patient_responsibility": ZERO,
+            "contractual_total": ZERO,
+            "group_control": group_control,
+            "transaction_control": transaction_control,
+            "created_at": ctx.now,
+        }
+        return int(self.conn.execute(insert(claims).returning(claims.c.id), [row]).scalar_one())
+
+    def save(self, stored: StoredClaim, ctx: MessageContext) -> None:
+        self.conn.execute(
+            update(claims).where(claims.c.id == stored.id).values(**self._columns(stored.claim, ctx))
+        )
+
+    @staticmethod
+    def _columns(claim: Claim, ctx: MessageContext) -> dict[str, Any]:
+        return {
+            "status": claim.status.value,
+            "payer_id": claim.payer_id,
+            "patient_key": claim.patient_key,
+            "total_charge": claim.total_charge,
+            "service_date": claim.service_date,
+            "billing_npi": claim.billing_npi,
+            "facility_code": claim.facility_code,
+            "frequency": claim.frequency.value,
+            "payer_claim_control_number": claim.payer_claim_control_number,
+            "data": dump(claim),
+            "correlation_id": ctx.correlation_id,
+            "updated_at": ctx.now,
+        }
+
+    def record(
+        self,
+        claim_id: int,
+        kind: str,
+        ctx: MessageContext,
+        *,
+        transition: Transition | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.conn.execute(
+            insert(claim_events).values(
+                claim_id=claim_id,
+                at=ctx.now,
+                kind=kind,
+                from_status=transition.source.value if transition else None,
+                to_status=transition.target.value if transition else None,
+                message_id=ctx.message_id,
+                correlation_id=ctx.correlation_id,
+                detail=detail or {},
+            )
+        )
+
+    def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None:
+        c = claims.c
+        self.conn.execute(
+            update(claims)
+            .where(c.id == claim_id)
+            .values(
+                paid_total=c.paid_total + payment.paid,
+                patient_responsibility=c.patient_responsibility + payment.patient_responsibility,
+                contractual_total=c.contractual_total + payment.adjusted(AdjustmentGroup.CONTRACTUAL),
+            )
+        )
+
+
+class SqlPayments:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def exists(self, dedup_key: str) -> bool:
+        c = claim_payments.c
+        return self.conn.execute(select(c.id).where(c.dedup_key == dedup_key).limit(1)).first() is not None
+
+    def add(
+        self,
+        payment: ClaimPayment,
+        remittance: Remittance,
+        claim_id: int | None,
+        dedup_key: str,
+        source: str,
+        ctx: MessageContext,
+    ) -> int:
+        contractual = payment.adjusted(AdjustmentGroup.CONTRACTUAL)
+        patient = payment.adjusted(AdjustmentGroup.PATIENT_RESPONSIBILITY)
+        other = sum((a.amount for a in payment.all_adjustments), ZERO) - contractual - patient
+        row = {
+            "trace_number": remittance.trace_number,
+            "patient_control_number": payment.patient_control_number,
+            "claim_id": claim_id,
+            "status_code": payment.status.value,
+            "payer_id": remittance.payer_id,
+            "charge": payment.charge,
+            "paid": payment.paid,
+            "patient_responsibility": payment.patient_responsibility,
+            "contractual": contractual,
+            "other_adjustments": other,
+            "payment_date": remittance.payment_date,
+            "payer_claim_control_number": payment.payer_claim_control_number,
+            "dedup_key": dedup_key,
+            "source": source,
+            "data": dump(payment),
+            "message_id": ctx.message_id,
+            "correlation_id": ctx.correlation_id,
+            "created_at": ctx.now,
+        }
+        return int(
+            self.conn.execute(insert(claim_payments).returning(claim_payments.c.id), [row]).scalar_one()
+        )

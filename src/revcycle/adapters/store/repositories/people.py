@@ -1,0 +1,107 @@
+"""Patients, encounters and appointments."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select, update
+
+from revcycle.adapters.store.repositories.codec import dump, load
+from revcycle.adapters.store.repositories.upsert import upsert
+from revcycle.adapters.store.schema import appointments, encounters, patients
+from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.visits import Appointment, Encounter
+from revcycle.service_layer.ports import MessageContext
+
+
+class SqlPatients:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, key: str) -> Patient | None:
+        data = self.conn.execute(select(patients.c.data).where(patients.c.patient_key == key)).scalar()
+        return None if data is None else load(data, Patient)
+
+    def coverages(self, key: str) -> tuple[Coverage, ...]:
+        data = self.conn.execute(select(patients.c.coverages).where(patients.c.patient_key == key)).scalar()
+        return () if not data else tuple(load(c, Coverage) for c in data)
+
+    def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None:
+        values = {
+            "account": patient.account,
+            "data": dump(patient),
+            "correlation_id": ctx.correlation_id,
+            "updated_at": ctx.now,
+        }
+        if coverages is not None:
+            values["coverages"] = dump(coverages)
+        upsert(self.conn, patients, {"patient_key": patient.key}, values, insert_only={"coverages": []})
+
+    def merge(self, prior_key: str, into_key: str, ctx: MessageContext) -> None:
+        """A40: the prior record points at the surviving one; its visits and appointments move over."""
+        self.conn.execute(
+            update(patients)
+            .where(patients.c.patient_key == prior_key)
+            .values(merged_into=into_key, correlation_id=ctx.correlation_id, updated_at=ctx.now)
+        )
+        for table in (encounters, appointments):
+            self.conn.execute(
+                update(table).where(table.c.patient_key == prior_key).values(patient_key=into_key)
+            )
+
+
+class SqlEncounters:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, patient_key: str, visit_number: str) -> Encounter | None:
+        c = encounters.c
+        data = self.conn.execute(
+            select(c.data).where(c.patient_key == patient_key, c.visit_number == visit_number)
+        ).scalar()
+        return None if data is None else load(data, Encounter)
+
+    def save(self, encounter: Encounter, ctx: MessageContext) -> None:
+        upsert(
+            self.conn,
+            encounters,
+            {"patient_key": encounter.patient_key, "visit_number": encounter.visit_number},
+            {
+                "status": encounter.status.value,
+                "patient_class": encounter.patient_class.value,
+                "facility_code": encounter.facility_code,
+                "department_code": encounter.department_code,
+                "attending_npi": encounter.attending_npi,
+                "admitted_at": encounter.admitted_at,
+                "discharged_at": encounter.discharged_at,
+                "data": dump(encounter),
+                "correlation_id": ctx.correlation_id,
+                "updated_at": ctx.now,
+            },
+        )
+
+
+class SqlAppointments:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, appointment_id: str) -> Appointment | None:
+        c = appointments.c
+        data = self.conn.execute(select(c.data).where(c.appointment_id == appointment_id)).scalar()
+        return None if data is None else load(data, Appointment)
+
+    def save(self, appointment: Appointment, ctx: MessageContext) -> None:
+        upsert(
+            self.conn,
+            appointments,
+            {"appointment_id": appointment.appointment_id},
+            {
+                "patient_key": appointment.patient_key,
+                "status": appointment.status.value,
+                "start_at": appointment.start,
+                "facility_code": appointment.facility_code,
+                "department_code": appointment.department_code,
+                "provider_npi": appointment.provider_npi,
+                "data": dump(appointment),
+                "correlation_id": ctx.correlation_id,
+                "updated_at": ctx.now,
+            },
+        )

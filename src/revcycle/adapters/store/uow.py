@@ -1,0 +1,78 @@
+"""The SQL unit of work: one connection, one transaction, every repository bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from revcycle.adapters.store import inbound_log
+from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
+from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
+from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
+from revcycle.service_layer.ports import PendingMessage
+
+
+class SqlMessages:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def fetch_ready(self, now: datetime, limit: int) -> list[PendingMessage]:
+        return inbound_log.fetch_ready(self.conn, now, limit)
+
+    def mark_processed(self, message_id: int, now: datetime, commands: int) -> None:
+        inbound_log.mark_processed(self.conn, message_id, now, commands)
+
+    def mark_failed(self, message_id: int, attempts: int, retry_at: datetime, code: str, reason: str) -> None:
+        inbound_log.mark_failed(self.conn, message_id, attempts, retry_at, code, reason)
+
+    def mark_dead(
+        self, message_id: int, now: datetime, *, attempts: int, stage: str, code: str, reason: str
+    ) -> None:
+        inbound_log.mark_dead(
+            self.conn, message_id, now, attempts=attempts, stage=stage, code=code, reason=reason
+        )
+
+
+class SqlUnitOfWork:
+    """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()``; leaving without commit rolls back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.conn = self.engine.connect()
+        self.transaction = self.conn.begin()
+        conn = self.conn
+        self.messages = SqlMessages(conn)
+        self.patients = SqlPatients(conn)
+        self.encounters = SqlEncounters(conn)
+        self.appointments = SqlAppointments(conn)
+        self.charges = SqlCharges(conn)
+        self.claims = SqlClaims(conn)
+        self.payments = SqlPayments(conn)
+        self.findings = SqlFindings(conn)
+        self.master_data = SqlMasterData(conn)
+        self.outbox = SqlOutbox(conn)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.transaction.is_active:
+                self.transaction.rollback()
+        finally:
+            self.conn.close()
+
+    def commit(self) -> None:
+        self.transaction.commit()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: one message's changes roll back alone if its handler fails."""
+        with self.conn.begin_nested():
+            yield
