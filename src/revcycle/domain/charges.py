@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from revcycle.domain.phi import phi_field
+
 
 class ChargeType(enum.StrEnum):
     """HL7 table 0017 transaction type (FT1-6), reduced to what posting needs."""
@@ -26,9 +28,9 @@ class Charge:
     """
 
     transaction_id: str | None
-    patient_key: str
-    visit_number: str | None
-    service_date: date | None
+    patient_key: str = phi_field(required=True)  # embeds the MRN
+    visit_number: str | None = None
+    service_date: date | None = None
     transaction_code: str | None = None
     procedure_code: str | None = None
     modifiers: tuple[str, ...] = ()
@@ -54,4 +56,5 @@ class Charge:
             tuple(sorted(self.modifiers)),
             self.performing_npi,
             self.quantity,
+            self.charge_type,
         )

@@ -113,7 +113,7 @@ class Claim:
     patient_control_number: str
     kind: ClaimKind
     total_charge: Decimal
-    patient_key: str | None = None
+    patient_key: str | None = phi_field()  # embeds the MRN
     member_id: str | None = phi_field()
     payer_id: str | None = None
     payer_rank: int = 1

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from revcycle.domain.errors import UnbalancedJournal
-from revcycle.domain.money import ZERO, total
+from revcycle.domain.money import ZERO, money, total
 
 
 class JournalKind(enum.StrEnum):
@@ -40,6 +40,8 @@ class JournalLine:
     def __post_init__(self) -> None:
         if self.debit < ZERO or self.credit < ZERO or (self.debit > ZERO) == (self.credit > ZERO):
             raise UnbalancedJournal("a journal line carries exactly one positive side")
+        if money(self.debit) != self.debit or money(self.credit) != self.credit:
+            raise UnbalancedJournal("journal amounts are whole cents")
 
 
 @dataclass(frozen=True, slots=True)

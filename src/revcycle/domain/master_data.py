@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from revcycle.domain.money import money
 from revcycle.domain.npi import validate_npi
 
 
@@ -113,4 +114,4 @@ class Contract:
                 elif entry.modifier is None:
                     fallback = entry.amount
         amount = exact if exact is not None else fallback
-        return None if amount is None else (amount * self.percent_of_schedule).quantize(Decimal("0.01"))
+        return None if amount is None else money(amount * self.percent_of_schedule)

@@ -19,7 +19,10 @@ def money(value: Decimal | int | str) -> Decimal:
         raise DomainError("amount is not a number") from exc
     if not amount.is_finite():
         raise DomainError("amount is not finite")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the context's precision
+        raise DomainError("amount is out of range") from exc
 
 
 def total(amounts: Iterable[Decimal]) -> Decimal:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.money import ZERO, total
+from revcycle.domain.phi import phi_field
 
 
 class AdjustmentGroup(enum.StrEnum):
@@ -114,8 +115,12 @@ class ClaimPayment:
         ):
             return ClaimStatus.DENIED
         denied_lines = any(s.paid <= ZERO and s.charge > ZERO for s in self.services)
-        unexplained = self.adjusted(AdjustmentGroup.OTHER) + self.adjusted(AdjustmentGroup.PAYER_INITIATED)
-        if denied_lines or unexplained > ZERO:
+        unexplained = any(
+            a.amount != ZERO
+            for a in self.all_adjustments
+            if a.group in (AdjustmentGroup.OTHER, AdjustmentGroup.PAYER_INITIATED)
+        )
+        if denied_lines or unexplained:
             return ClaimStatus.PARTIALLY_PAID
         return ClaimStatus.PAID
 
@@ -157,9 +162,9 @@ class Remittance:
 class PatientPayment:
     """A payment from the patient (guarantor) against an account."""
 
-    account: str
-    amount: Decimal
-    received_at: datetime
+    account: str = phi_field(required=True)
+    amount: Decimal = ZERO
+    received_at: datetime | None = None
     method: str | None = None
     reference: str | None = None
     patient_control_number: str | None = None

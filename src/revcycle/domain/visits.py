@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from revcycle.domain.errors import IllegalTransition
+from revcycle.domain.phi import phi_field
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -49,8 +50,8 @@ class ExpectedService:
 @dataclass(slots=True)
 class Appointment:
     appointment_id: str
-    patient_key: str
-    start: datetime | None
+    patient_key: str = phi_field(required=True)  # embeds the MRN
+    start: datetime | None = None
     duration_minutes: int | None = None
     status: AppointmentStatus = AppointmentStatus.BOOKED
     facility_code: str | None = None
@@ -99,7 +100,7 @@ class Encounter:
     """A visit. ``visit_number`` is the source's visit id (PV1-19), unique per patient account."""
 
     visit_number: str
-    patient_key: str
+    patient_key: str = phi_field(required=True)  # embeds the MRN
     patient_class: PatientClass = PatientClass.UNKNOWN
     status: EncounterStatus = EncounterStatus.IN_PROGRESS
     admitted_at: datetime | None = None

@@ -85,21 +85,11 @@ def test_line_with_one_positive_side() -> None:
     assert JournalLine("1200", credit=D("0.01")).debit == D("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: JournalLine accepts sub-cent amounts and JournalEntry compares cent-rounded totals, "
-    "so debits 100.004 vs credits 100.00 construct as 'balanced'",
-)
 def test_entry_whose_exact_sides_differ_does_not_construct() -> None:
     with pytest.raises(DomainError):
         entry(JournalLine("1010", debit=D("100.004")), JournalLine("1200", credit=D("100.00")))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an entry of sub-cent lines (debit 0.001, credit 0.001) constructs with debits == credits "
-    "== 0.00, breaking the documented invariant that both sides are positive",
-)
 def test_entry_totals_are_positive() -> None:
     with pytest.raises(DomainError):
         entry(JournalLine("1010", debit=D("0.001")), JournalLine("1200", credit=D("0.001")))

@@ -154,11 +154,6 @@ def test_expected_amount_is_cent_rounded() -> None:
     assert str(contract("0.333", one).expected("99213")) == "33.30"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Contract.expected() quantizes with the context default ROUND_HALF_EVEN, not the "
-    "ROUND_HALF_UP the money module defines: 100.25 * 50% = 50.125 gives 50.12, money() gives 50.13",
-)
 def test_expected_amount_rounds_half_up_like_money() -> None:
     one = (FeeScheduleEntry("99213", D("100.25")),)
     assert contract("0.5", one).expected("99213") == D("50.13")

@@ -173,11 +173,6 @@ def test_journal_dataclasses_have_no_free_text_field_names(cls: type) -> None:
 # -- known gaps in PHI marking (see report) ----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PatientPayment.account holds the same billing account number as Patient.account "
-    "(HIPAA Safe Harbor identifier: account numbers) but is not marked phi_field",
-)
 def test_patient_payment_account_is_phi_like_patient_account() -> None:
     assert "account" in phi_fields(Patient)
     assert "account" in phi_fields(PatientPayment)
@@ -189,11 +184,6 @@ def test_patient_key_embeds_the_mrn() -> None:
     assert Patient(mrn="M1").key == "|M1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: patient_key fields (Claim, Charge, Encounter, Appointment, commands) hold Patient.key, "
-    "which is 'authority|MRN', yet are not phi_field, so without_phi() passes the MRN through",
-)
 def test_without_phi_on_a_claim_does_not_leak_the_mrn_through_patient_key() -> None:
     claim = Claim(
         patient_control_number="PCN1",

@@ -135,7 +135,7 @@ def record_patient_payment(cmd: c.RecordPatientPayment, uow: UnitOfWork, ctx: Me
         {
             "amount": str(payment.amount),
             "method": payment.method,
-            "received_at": payment.received_at.isoformat(),
+            "received_at": payment.received_at.isoformat() if payment.received_at else None,
         },
         ctx,
     )

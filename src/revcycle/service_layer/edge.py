@@ -1,0 +1,74 @@
+"""The edge: every entry point (MLLP, HTTP, files, NATS) hands received bytes here.
+
+``receive`` identifies the message, appends it durably (group commit) and returns what the entry point
+needs to acknowledge: the stored message, whether it was a resend, and the rejection if the bytes
+could not be read. Nothing is acknowledged before the commit, and nothing received is dropped:
+unreadable input is stored as a dead letter before the rejection is sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from revcycle.adapters.formats.base import Envelope, FormatError
+from revcycle.service_layer.errors import MessageTooLarge
+from revcycle.service_layer.group_commit import GroupCommitter
+from revcycle.service_layer.intake import Appended, Receipt, make_receipt
+
+
+class EdgeTelemetry(Protocol):
+    def received(self, interface: str, fmt: str, message_type: str, outcome: str, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    receipt: Receipt
+    appended: Appended
+
+    @property
+    def rejection(self) -> FormatError | None:
+        return self.receipt.rejection
+
+    @property
+    def outcome(self) -> str:
+        if self.appended.duplicate:
+            return "duplicate"
+        return "rejected" if self.receipt.rejection else "accepted"
+
+
+class Edge:
+    def __init__(
+        self,
+        identify: Callable[[bytes], Envelope],
+        committer: GroupCommitter,
+        *,
+        max_bytes: int,
+        telemetry: EdgeTelemetry | None = None,
+    ) -> None:
+        self.identify = identify
+        self.committer = committer
+        self.max_bytes = max_bytes
+        self.telemetry = telemetry
+
+    def check_size(self, size: int) -> None:
+        if size > self.max_bytes:
+            raise MessageTooLarge(f"message of {size} bytes exceeds the limit of {self.max_bytes} bytes")
+
+    async def receive(self, raw: bytes, *, interface: str, transport: str) -> Accepted:
+        started = time.perf_counter()
+        self.check_size(len(raw))
+        receipt = make_receipt(raw, interface=interface, transport=transport, identify=self.identify)
+        appended = await self.committer.submit(receipt)
+        accepted = Accepted(receipt, appended)
+        if self.telemetry is not None:
+            self.telemetry.received(
+                interface,
+                receipt.format,
+                receipt.message_type,
+                accepted.outcome,
+                time.perf_counter() - started,
+            )
+        return accepted

@@ -1,0 +1,77 @@
+"""Group commit: concurrent receipts share one durable transaction before any of them is acknowledged.
+
+One consumer task drains the queue: it takes every receipt waiting (up to ``max_batch``), appends them
+in one transaction on a worker thread, and resolves each sender's future. While that commit runs, new
+receipts queue up and form the next batch, so batches grow with load and a lone sender waits for no
+one (DESIGN.md, "Storage and scale": batching is how Python gets fast here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+
+from revcycle.service_layer.intake import Appended, Receipt
+
+AppendBatch = Callable[[Sequence[Receipt]], list[Appended]]
+
+
+class GroupCommitter:
+    def __init__(
+        self, append: AppendBatch, *, max_batch: int = 512, on_commit: Callable[[], None] | None = None
+    ):
+        self._append = append
+        self._max_batch = max_batch
+        self._on_commit = on_commit
+        self._queue: asyncio.Queue[tuple[Receipt, asyncio.Future[Appended]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.appended = 0
+
+    async def start(self) -> None:
+        self._queue = asyncio.Queue()
+        self._task = asyncio.create_task(self._run(), name="group-commit")
+
+    async def close(self) -> None:
+        """Commit what is queued, then stop."""
+        if self._task is None or self._queue is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def submit(self, receipt: Receipt) -> Appended:
+        """Resolves once the receipt is durably committed (or raises the store's error)."""
+        if self._queue is None:
+            raise RuntimeError("group committer not started")
+        future: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
+        await self._queue.put((receipt, future))
+        return await future
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        queue = self._queue
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < self._max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            try:
+                results = await asyncio.to_thread(self._append, [receipt for receipt, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting sender, who answers with an error
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                self.batches += 1
+                self.appended += len(batch)
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+                if self._on_commit is not None:
+                    self._on_commit()
+            finally:
+                for _ in batch:
+                    queue.task_done()
