@@ -41,6 +41,8 @@ from revcycle.adapters.formats.fhir.resource_types import (
 Parsed = FhirResource | Bundle
 """What ``decode`` returns."""
 
+NOT_JSON = "body is not valid JSON (malformed, truncated or not UTF-8)"
+
 
 class _TypeHeader(msgspec.Struct, gc=False):
     """Just enough to name an object: its resourceType and id, of any JSON type (checked by hand)."""
@@ -74,7 +76,7 @@ def decode(raw: bytes | memoryview, *, expected_type: str | None = None) -> Pars
     except msgspec.ValidationError as exc:
         raise _from_validation(exc, raw, "$", expected_type=expected_type) from None
     except msgspec.DecodeError:
-        raise InvalidJson("body is not valid JSON (malformed, truncated or not UTF-8)") from None
+        raise InvalidJson(NOT_JSON) from None
     except RecursionError:
         raise InvalidJson("JSON is nested too deeply") from None
     _check_expected(top.resource_type, expected_type)
@@ -137,7 +139,7 @@ def _entry(index: int, wire: EntryWire) -> Entry:
     raw = wire.resource
     resource = (
         None
-        if len(raw) == 0 or raw == b"null"
+        if len(raw) == 0 or (len(raw) == 4 and bytes(raw) == b"null")
         else _entry_resource(raw, f"$.entry[{index}].resource", "Bundle")
     )
     return Entry(
@@ -184,11 +186,11 @@ def _from_validation(
     """Translate a failure of the top-level decode; looks at the resourceType to say what went wrong."""
     message, path = _split(str(exc))
     if path is None and message.startswith("Expected `object`"):
-        return NotAnObject("body is not a JSON object")
+        return NotAnObject("body is not a JSON object") if is_well_formed_json(raw) else InvalidJson(NOT_JSON)
     try:
         header = _header_decoder().decode(raw)
     except msgspec.DecodeError:
-        return InvalidJson("body is not valid JSON (malformed, truncated or not UTF-8)")
+        return InvalidJson(NOT_JSON)
     except RecursionError:
         return InvalidJson("JSON is nested too deeply")
     kind = header.resourceType
@@ -212,6 +214,15 @@ def _from_validation(
             f"resource type {known} is not supported", location="$.resourceType", resource_type=known
         )
     return _translate(message, _join(prefix, path), known)
+
+
+def is_well_formed_json(raw: bytes | memoryview) -> bool:
+    """Whether the whole body is well-formed JSON (only asked on the error path)."""
+    try:
+        msgspec.json.decode(raw, type=msgspec.Raw)
+    except (msgspec.DecodeError, RecursionError):
+        return False
+    return True
 
 
 _AT = " - at `"

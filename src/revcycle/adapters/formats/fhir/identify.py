@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 
 from revcycle.adapters.formats.base import Envelope
+from revcycle.adapters.formats.fhir.decode import NOT_JSON, is_well_formed_json
 from revcycle.adapters.formats.fhir.errors import (
     InvalidElement,
     InvalidJson,
@@ -121,9 +122,11 @@ def _header(raw: bytes | memoryview) -> _Header:
         except msgspec.ValidationError:
             head = dec["header"].decode(raw)
     except msgspec.ValidationError:
+        if not is_well_formed_json(raw):
+            raise InvalidJson(NOT_JSON) from None
         raise NotAnObject("body is not a JSON object") from None
     except msgspec.DecodeError:
-        raise InvalidJson("body is not valid JSON (malformed, truncated or not UTF-8)") from None
+        raise InvalidJson(NOT_JSON) from None
     except RecursionError:
         raise InvalidJson("JSON is nested too deeply") from None
     return head

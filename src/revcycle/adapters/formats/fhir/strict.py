@@ -20,6 +20,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from revcycle.adapters.formats.fhir.decode import NOT_JSON
 from revcycle.adapters.formats.fhir.errors import (
     InvalidJson,
     Issue,
@@ -62,7 +63,7 @@ def validate(raw: bytes | memoryview) -> None:
     try:
         doc = json.loads(bytes(raw), parse_float=Decimal)
     except (ValueError, RecursionError):
-        raise InvalidJson("body is not valid JSON (malformed, truncated or not UTF-8)") from None
+        raise InvalidJson(NOT_JSON) from None
     if not isinstance(doc, dict):
         raise NotAnObject("body is not a JSON object")
     kind = doc.get("resourceType")
