@@ -10,9 +10,10 @@ from fhir_cases import ACCEPTED, BUNDLE_COUNTS, REJECTED, all_names
 
 from revcycle.adapters.formats import fhir
 from revcycle.adapters.formats.base import UnreadableMessage
+from revcycle.adapters.formats.fhir.adjudication import ClaimResponse, ExplanationOfBenefit
 from revcycle.adapters.formats.fhir.administrative import Appointment, Encounter, Patient
 from revcycle.adapters.formats.fhir.bundle import Bundle, Skipped
-from revcycle.adapters.formats.fhir.claims import Claim, ClaimResponse, ExplanationOfBenefit
+from revcycle.adapters.formats.fhir.claims import Claim
 from revcycle.adapters.formats.fhir.decode import contained, resolve_contained
 from revcycle.adapters.formats.fhir.financial import Account, ChargeItem, Coverage, PaymentReconciliation
 

@@ -20,7 +20,7 @@ from revcycle.adapters.formats.fhir.datatypes import (
     Quantity,
     Reference,
 )
-from revcycle.adapters.formats.fhir.resource import Resource
+from revcycle.adapters.formats.fhir.resource import DomainResource
 
 
 class PatientLink(Element, frozen=True):
@@ -30,7 +30,7 @@ class PatientLink(Element, frozen=True):
     type: str | None = None
 
 
-class Patient(Resource, frozen=True):
+class Patient(DomainResource, frozen=True):
     """Patient (R4 §8.1): identifiers (MRN, member ids), demographics, managing organization."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -48,7 +48,7 @@ class Patient(Resource, frozen=True):
     link: tuple[PatientLink, ...] = ()
 
 
-class Organization(Resource, frozen=True):
+class Organization(DomainResource, frozen=True):
     """Organization (R4 §8.3): providers, payers, departments."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -70,7 +70,7 @@ class PractitionerQualification(Element, frozen=True):
     issuer: Reference | None = None
 
 
-class Practitioner(Resource, frozen=True):
+class Practitioner(DomainResource, frozen=True):
     """Practitioner (R4 §8.4): NPI and other identifiers, name, qualification."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -82,7 +82,7 @@ class Practitioner(Resource, frozen=True):
     qualification: tuple[PractitionerQualification, ...] = ()
 
 
-class Location(Resource, frozen=True):
+class Location(DomainResource, frozen=True):
     """Location (R4 §8.10): facilities and places of service."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -134,7 +134,7 @@ class EncounterLocation(Element, frozen=True):
     period: Period | None = None
 
 
-class Encounter(Resource, frozen=True):
+class Encounter(DomainResource, frozen=True):
     """Encounter (R4 §11.1): visit status, class (inpatient/ambulatory...), period, subject, accounts."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -169,7 +169,7 @@ class AppointmentParticipant(Element, frozen=True):
     period: Period | None = None
 
 
-class Appointment(Resource, frozen=True):
+class Appointment(DomainResource, frozen=True):
     """Appointment (R4 §12.10): booked visits, their service type, time and participants."""
 
     identifier: tuple[Identifier, ...] = ()

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import msgspec
 
+from revcycle.adapters.formats.fhir.adjudication import ClaimResponse, ExplanationOfBenefit
 from revcycle.adapters.formats.fhir.administrative import (
     Appointment,
     Encounter,
@@ -23,7 +24,7 @@ from revcycle.adapters.formats.fhir.administrative import (
     Patient,
     Practitioner,
 )
-from revcycle.adapters.formats.fhir.claims import Claim, ClaimResponse, ExplanationOfBenefit
+from revcycle.adapters.formats.fhir.claims import Claim
 from revcycle.adapters.formats.fhir.datatypes import Element, Identifier, Meta
 from revcycle.adapters.formats.fhir.financial import (
     Account,

@@ -1,11 +1,10 @@
-"""FHIR R4 claim resources, billing subset: Claim, ClaimResponse, ExplanationOfBenefit
-(http://hl7.org/fhir/R4/claim.html, claimresponse.html, explanationofbenefit.html).
+"""FHIR R4 Claim, billing subset (http://hl7.org/fhir/R4/claim.html), and the parts
+ExplanationOfBenefit shares with it (``adjudication.py``): careTeam, supportingInfo, diagnosis,
+procedure, payee, accident and the line items.
 
-Claim and ExplanationOfBenefit share their header parts (careTeam, supportingInfo, diagnosis,
-procedure, payee) and line items; ClaimResponse and ExplanationOfBenefit share adjudication, totals
-and payment. Line items keep sequence, productOrService, modifier, quantity, unitPrice, factor, net,
-revenue, the *Sequence links, servicedDate/Period and locationCodeableConcept/Reference, with their
-detail/subDetail levels.
+Line items keep sequence, productOrService, modifier, quantity, unitPrice, factor, net, revenue, the
+*Sequence links (careTeam, diagnosis, procedure, information), servicedDate/Period and
+locationCodeableConcept/Address/Reference, with their detail/subDetail levels.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ from revcycle.adapters.formats.fhir.datatypes import (
     Quantity,
     Reference,
 )
-from revcycle.adapters.formats.fhir.financial import ProcessNote
-from revcycle.adapters.formats.fhir.resource import Resource
+from revcycle.adapters.formats.fhir.resource import DomainResource
 
 
 class Payee(Element, frozen=True):
@@ -80,7 +78,7 @@ class Procedure(Element, frozen=True):
 
 
 class Insurance(Element, frozen=True):
-    """insurance: sequence, focal, coverage, preAuthRef, claimResponse (Claim, ClaimResponse, EOB)."""
+    """Claim.insurance: sequence, focal, identifier, coverage, preAuthRef, claimResponse."""
 
     sequence: int | None = None
     focal: bool | None = None
@@ -100,56 +98,29 @@ class Accident(Element, frozen=True):
     location_reference: Reference | None = None
 
 
-class Adjudication(Element, frozen=True):
-    """adjudication: category (submitted, eligible, benefit, deductible...), reason (CARC), amount, value."""
-
-    category: CodeableConcept | None = None
-    reason: CodeableConcept | None = None
-    amount: Money | None = None
-    value: Decimal | None = None
-
-
-class Total(Element, frozen=True):
-    """ClaimResponse.total / ExplanationOfBenefit.total: category and amount."""
-
-    category: CodeableConcept | None = None
-    amount: Money | None = None
-
-
-class Payment(Element, frozen=True):
-    """ClaimResponse.payment / ExplanationOfBenefit.payment: type, adjustment, date, amount, identifier."""
-
-    type: CodeableConcept | None = None
-    adjustment: Money | None = None
-    adjustment_reason: CodeableConcept | None = None
-    date: str | None = None
-    amount: Money | None = None
-    identifier: Identifier | None = None
-
-
-class SubDetail(Element, frozen=True):
-    """item.detail.subDetail: the third line level."""
+class ClaimSubDetail(Element, frozen=True):
+    """Claim.item.detail.subDetail: the third line level."""
 
     sequence: int | None = None
     revenue: CodeableConcept | None = None
     category: CodeableConcept | None = None
     product_or_service: CodeableConcept | None = None
     modifier: tuple[CodeableConcept, ...] = ()
+    program_code: tuple[CodeableConcept, ...] = ()
     quantity: Quantity | None = None
     unit_price: Money | None = None
     factor: Decimal | None = None
     net: Money | None = None
-    adjudication: tuple[Adjudication, ...] = ()
 
 
-class Detail(SubDetail, frozen=True):
-    """item.detail: the second line level (with its subDetails)."""
+class ClaimDetail(ClaimSubDetail, frozen=True):
+    """Claim.item.detail: the second line level (with its subDetails)."""
 
-    sub_detail: tuple[SubDetail, ...] = ()
+    sub_detail: tuple[ClaimSubDetail, ...] = ()
 
 
-class Item(Element, frozen=True):
-    """Claim.item / ExplanationOfBenefit.item: one service line."""
+class ClaimItem(Element, frozen=True):
+    """Claim.item: one service line (ExplanationOfBenefit.item extends it with adjudication)."""
 
     sequence: int | None = None
     care_team_sequence: tuple[int, ...] = ()
@@ -171,12 +142,10 @@ class Item(Element, frozen=True):
     factor: Decimal | None = None
     net: Money | None = None
     encounter: tuple[Reference, ...] = ()
-    note_number: tuple[int, ...] = ()
-    adjudication: tuple[Adjudication, ...] = ()
-    detail: tuple[Detail, ...] = ()
+    detail: tuple[ClaimDetail, ...] = ()
 
 
-class _ClaimHeader(Resource, frozen=True):
+class _ClaimHeader(DomainResource, frozen=True):
     """Elements Claim and ExplanationOfBenefit share (not a resource of its own)."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -198,104 +167,12 @@ class _ClaimHeader(Resource, frozen=True):
     supporting_info: tuple[SupportingInfo, ...] = ()
     diagnosis: tuple[Diagnosis, ...] = ()
     procedure: tuple[Procedure, ...] = ()
-    insurance: tuple[Insurance, ...] = ()
     accident: Accident | None = None
-    item: tuple[Item, ...] = ()
 
 
 class Claim(_ClaimHeader, frozen=True):
     """Claim (R4 §13.4): a provider's request for payment (the FHIR analogue of an 837)."""
 
-    total: Money | None = None
-
-
-class ClaimResponseSubDetail(Element, frozen=True):
-    """ClaimResponse.item.detail.subDetail adjudication."""
-
-    sub_detail_sequence: int | None = None
-    adjudication: tuple[Adjudication, ...] = ()
-
-
-class ClaimResponseDetail(Element, frozen=True):
-    """ClaimResponse.item.detail adjudication."""
-
-    detail_sequence: int | None = None
-    adjudication: tuple[Adjudication, ...] = ()
-    sub_detail: tuple[ClaimResponseSubDetail, ...] = ()
-
-
-class ClaimResponseItem(Element, frozen=True):
-    """ClaimResponse.item: adjudication of the claim line ``itemSequence``."""
-
-    item_sequence: int | None = None
-    note_number: tuple[int, ...] = ()
-    adjudication: tuple[Adjudication, ...] = ()
-    detail: tuple[ClaimResponseDetail, ...] = ()
-
-
-class AddItem(Element, frozen=True):
-    """addItem: lines the payer added (ClaimResponse and ExplanationOfBenefit)."""
-
-    item_sequence: tuple[int, ...] = ()
-    product_or_service: CodeableConcept | None = None
-    modifier: tuple[CodeableConcept, ...] = ()
-    serviced_date: str | None = None
-    serviced_period: Period | None = None
-    quantity: Quantity | None = None
-    unit_price: Money | None = None
-    factor: Decimal | None = None
-    net: Money | None = None
-    adjudication: tuple[Adjudication, ...] = ()
-
-
-class ClaimError(Element, frozen=True):
-    """ClaimResponse.error: item/detail/subDetail sequence and error code."""
-
-    item_sequence: int | None = None
-    detail_sequence: int | None = None
-    sub_detail_sequence: int | None = None
-    code: CodeableConcept | None = None
-
-
-class ClaimResponse(Resource, frozen=True):
-    """ClaimResponse (R4 §13.5): the payer's adjudication of a Claim (the FHIR analogue of an 835 CLP)."""
-
-    identifier: tuple[Identifier, ...] = ()
-    status: str | None = None
-    type: CodeableConcept | None = None
-    sub_type: CodeableConcept | None = None
-    use: str | None = None
-    patient: Reference | None = None
-    created: str | None = None
-    insurer: Reference | None = None
-    requestor: Reference | None = None
-    request: Reference | None = None
-    outcome: str | None = None
-    disposition: str | None = None
-    pre_auth_ref: str | None = None
-    payee_type: CodeableConcept | None = None
-    item: tuple[ClaimResponseItem, ...] = ()
-    add_item: tuple[AddItem, ...] = ()
-    adjudication: tuple[Adjudication, ...] = ()
-    total: tuple[Total, ...] = ()
-    payment: Payment | None = None
-    process_note: tuple[ProcessNote, ...] = ()
     insurance: tuple[Insurance, ...] = ()
-    error: tuple[ClaimError, ...] = ()
-
-
-class ExplanationOfBenefit(_ClaimHeader, frozen=True):
-    """ExplanationOfBenefit (R4 §13.6): claim plus adjudication, totals and payment (CARIN Blue Button)."""
-
-    claim: Reference | None = None
-    claim_response: Reference | None = None
-    outcome: str | None = None
-    disposition: str | None = None
-    pre_auth_ref: tuple[str, ...] = ()
-    precedence: int | None = None
-    add_item: tuple[AddItem, ...] = ()
-    adjudication: tuple[Adjudication, ...] = ()
-    total: tuple[Total, ...] = ()
-    payment: Payment | None = None
-    process_note: tuple[ProcessNote, ...] = ()
-    benefit_period: Period | None = None
+    item: tuple[ClaimItem, ...] = ()
+    total: Money | None = None

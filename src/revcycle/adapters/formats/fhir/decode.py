@@ -31,7 +31,7 @@ from revcycle.adapters.formats.fhir.errors import (
     UnsupportedBundleType,
     UnsupportedResourceType,
 )
-from revcycle.adapters.formats.fhir.resource import Resource
+from revcycle.adapters.formats.fhir.resource import DomainResource
 from revcycle.adapters.formats.fhir.resource_types import (
     ACCEPTED_BUNDLE_TYPES,
     ALL_BUNDLE_TYPES,
@@ -85,7 +85,7 @@ def decode(raw: bytes | memoryview, *, expected_type: str | None = None) -> Pars
     return top
 
 
-def contained(resource: Resource) -> tuple[FhirResource | Skipped, ...]:
+def contained(resource: DomainResource) -> tuple[FhirResource | Skipped, ...]:
     """DomainResource.contained, decoded: resources of our types typed, others ``Skipped``."""
     return tuple(
         _entry_resource(raw, f"$.contained[{i}]", resource.resource_type)
@@ -93,7 +93,7 @@ def contained(resource: Resource) -> tuple[FhirResource | Skipped, ...]:
     )
 
 
-def resolve_contained(resource: Resource, reference: str | None) -> FhirResource | Skipped | None:
+def resolve_contained(resource: DomainResource, reference: str | None) -> FhirResource | Skipped | None:
     """The contained resource a local reference ("#coverage") points to, or None."""
     if reference is None or not reference.startswith("#"):
         return None

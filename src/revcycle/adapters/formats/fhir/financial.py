@@ -18,7 +18,7 @@ from revcycle.adapters.formats.fhir.datatypes import (
     Quantity,
     Reference,
 )
-from revcycle.adapters.formats.fhir.resource import Resource
+from revcycle.adapters.formats.fhir.resource import DomainResource
 
 
 class CoverageClass(Element, frozen=True):
@@ -37,7 +37,7 @@ class CoverageCost(Element, frozen=True):
     value_money: Money | None = None
 
 
-class Coverage(Resource, frozen=True):
+class Coverage(DomainResource, frozen=True):
     """Coverage (R4 §15.1): the insurance a patient has; payor, subscriber, plan classes, order."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -72,7 +72,7 @@ class AccountGuarantor(Element, frozen=True):
     period: Period | None = None
 
 
-class Account(Resource, frozen=True):
+class Account(DomainResource, frozen=True):
     """Account (R4 §16.2): the patient billing account charges and payments accumulate on."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -95,7 +95,7 @@ class ChargeItemPerformer(Element, frozen=True):
     actor: Reference | None = None
 
 
-class ChargeItem(Resource, frozen=True):
+class ChargeItem(DomainResource, frozen=True):
     """ChargeItem (R4 §16.4): one billable item: code, quantity, price/factor override, context."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -141,15 +141,14 @@ class PaymentDetail(Element, frozen=True):
     amount: Money | None = None
 
 
-class ProcessNote(Element, frozen=True):
-    """processNote of PaymentReconciliation / ClaimResponse / ExplanationOfBenefit."""
+class PaymentNote(Element, frozen=True):
+    """PaymentReconciliation.processNote: type (display, print, printoper) and text."""
 
-    number: int | None = None
     type: str | None = None
     text: str | None = None
 
 
-class PaymentReconciliation(Resource, frozen=True):
+class PaymentReconciliation(DomainResource, frozen=True):
     """PaymentReconciliation (R4 §16.9): a bulk payment and the claims it settles (like an 835 BPR)."""
 
     identifier: tuple[Identifier, ...] = ()
@@ -166,4 +165,4 @@ class PaymentReconciliation(Resource, frozen=True):
     payment_identifier: Identifier | None = None
     detail: tuple[PaymentDetail, ...] = ()
     form_code: CodeableConcept | None = None
-    process_note: tuple[ProcessNote, ...] = ()
+    process_note: tuple[PaymentNote, ...] = ()

@@ -1,4 +1,5 @@
-"""The FHIR R4 Resource / DomainResource base (http://hl7.org/fhir/R4/resource.html).
+"""The FHIR R4 Resource and DomainResource bases (http://hl7.org/fhir/R4/resource.html,
+domainresource.html).
 
 ``resourceType`` is the msgspec tag: every subclass is tagged with its class name, so a union of
 resource classes decodes by ``resourceType`` in one pass.
@@ -20,11 +21,10 @@ class Resource(
     tag_field="resourceType",
     tag=True,
 ):
-    """Resource.id, Resource.meta and DomainResource.contained (kept raw; see ``decode.contained``)."""
+    """Resource.id and Resource.meta."""
 
     id: str | None = None
     meta: Meta | None = None
-    contained: tuple[msgspec.Raw, ...] = ()
 
     @property
     def resource_type(self) -> str:
@@ -35,3 +35,9 @@ class Resource(
     def version_id(self) -> str | None:
         """Resource.meta.versionId, if sent."""
         return self.meta.version_id if self.meta is not None else None
+
+
+class DomainResource(Resource, frozen=True):
+    """DomainResource.contained, kept raw: ``decode.contained`` decodes it on demand."""
+
+    contained: tuple[msgspec.Raw, ...] = ()
