@@ -33,3 +33,11 @@ class MessageTooLarge(ServiceError):
 
 class NotFound(ServiceError):
     code = "not_found"
+
+
+class NotAuthenticated(ServiceError):
+    code = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"

@@ -82,10 +82,15 @@ class Worker:
         if not pending:
             return 0
         prepared = [self._prepare(message) for message in pending]
+        held: set[str] = set()  # partitions with a message waiting for a retry in this batch
         try:
             with self.uow_factory() as uow:
                 for item in prepared:
-                    self._apply(uow, item)
+                    partition = item.message.partition_key or f"#{item.message.id}"
+                    if partition in held:
+                        continue  # keeps its place behind the message that must be retried first
+                    if self._apply(uow, item) == "retry":
+                        held.add(partition)
                 uow.commit()
         except (OperationalError, DBAPIError) as exc:  # the whole batch failed to commit: retry it later
             log.warning("batch of %d rolled back: %s", len(prepared), type(exc).__name__)
@@ -117,13 +122,14 @@ class Worker:
         except FormatError as error:
             return _Prepared(message, error=error)
 
-    def _apply(self, uow: WorkerUnitOfWork, item: _Prepared) -> None:
+    def _apply(self, uow: WorkerUnitOfWork, item: _Prepared) -> str:
+        """Apply one message; returns "processed", "retry" or "dead"."""
         message = item.message
         now = self.clock()
         if item.error is not None:
             stage = "parse" if item.error.code in ("unreadable", "unknown_format") else "map"
             self._dead(uow, message, now, stage, item.error.code, str(item.error))
-            return
+            return "dead"
         ctx = MessageContext(
             correlation_id=message.correlation_id,
             received_at=message.received_at,
@@ -147,38 +153,38 @@ class Worker:
                     )
                 uow.messages.mark_processed(message.id, now, len(item.commands))
         except (TransientError, OperationalError) as error:
-            self._retry(uow, message, now, getattr(error, "code", "transient"), type(error).__name__)
-            return
+            return self._retry(uow, message, now, getattr(error, "code", "transient"), type(error).__name__)
         except DBAPIError as error:  # an integrity race between workers: worth one more try
-            self._retry(
-                uow, message, now, "database", type(error.orig).__name__ if error.orig else "database"
-            )
-            return
+            why = type(error.orig).__name__ if error.orig else "database"
+            return self._retry(uow, message, now, "database", why)
         except (PermanentError, ServiceError, DomainError) as error:
             self._dead(uow, message, now, "handle", getattr(error, "code", "domain_error"), str(error))
-            return
+            return "dead"
         except _HANDLER_BUGS as error:
-            log.exception("handler failed on message %d", message.id)
+            # The type only: a handler's exception text may quote message content.
+            log.error("handler failed on message %d: %s", message.id, type(error).__name__)
             self._dead(
                 uow, message, now, "handle", "internal_error", f"internal error ({type(error).__name__})"
             )
-            return
+            return "dead"
         if self.telemetry:
             latency = (now - message.received_at).total_seconds()
             outcome = "processed" if item.commands else "unmapped"
             self.telemetry.outcome(message.interface, message.message_type, outcome, latency)
+        return "processed"
 
     def _retry(
         self, uow: WorkerUnitOfWork, message: PendingMessage, now: datetime, code: str, why: str
-    ) -> None:
+    ) -> str:
         attempts = message.attempts + 1
         if attempts >= self.max_attempts:
             self._dead(uow, message, now, "retry", code, f"gave up after {attempts} attempts: {why}")
-            return
+            return "dead"
         delay = self.retry_base * (2 ** (attempts - 1))
         uow.messages.mark_failed(message.id, attempts, now + timedelta(seconds=delay), code, why)
         if self.telemetry:
             self.telemetry.outcome(message.interface, message.message_type, "failed", None)
+        return "retry"
 
     def _dead(
         self,

@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-from revcycle.adapters.formats.base import Envelope, FormatAdapter, UnknownFormat
+from revcycle.adapters.formats.base import Envelope, FormatAdapter, UnknownFormat, UnreadableMessage
 
 FORMAT_MODULES: tuple[str, ...] = (
     "revcycle.adapters.formats.hl7v2",
@@ -48,8 +48,8 @@ class FormatRegistry:
 
     def identify(self, raw: bytes) -> Envelope:
         """Sniff the format, then read the header with that format's adapter."""
-        if not raw:
-            raise UnknownFormat("empty message")
+        if not raw.strip(b" \t\r\n\x00\x0b\x1c"):
+            raise UnreadableMessage("empty message")
         name = sniff(raw)
         if name is None or name not in self.adapters:
             raise UnknownFormat("not HL7 v2 (MSH), X12 (ISA), FHIR JSON or master data")

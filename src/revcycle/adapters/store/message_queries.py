@@ -61,7 +61,7 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _row(row: Any) -> dict[str, Any]:
+def as_dict(row: Any) -> dict[str, Any]:
     return {key: _iso(value) for key, value in row._mapping.items()}
 
 
@@ -71,7 +71,7 @@ class MessageQueries:
 
     def messages(self, flt: MessageFilter) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(flt.apply(select(*_LIST_COLUMNS)))]
+            return [as_dict(r) for r in conn.execute(flt.apply(select(*_LIST_COLUMNS)))]
 
     def get(self, message_id: int, *, include_raw: bool) -> dict[str, Any] | None:
         columns = [*_LIST_COLUMNS, inbound_messages.c.raw] if include_raw else _LIST_COLUMNS
@@ -79,13 +79,13 @@ class MessageQueries:
             row = conn.execute(select(*columns).where(inbound_messages.c.id == message_id)).first()
             if row is None:
                 return None
-            out = _row(row)
+            out = as_dict(row)
             letters = conn.execute(
                 select(dead_letters)
                 .where(dead_letters.c.message_id == message_id)
                 .order_by(dead_letters.c.id)
             )
-            out["dead_letters"] = [_row(r) for r in letters]
+            out["dead_letters"] = [as_dict(r) for r in letters]
         if include_raw:
             out["raw"] = bytes(out["raw"]).decode("utf-8", errors="replace")
         return out
@@ -134,18 +134,18 @@ class MessageQueries:
             query = query.where(d.id < before_id)
         query = query.order_by(d.id.desc()).limit(max(1, min(limit, MAX_PAGE)))
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(query)]
+            return [as_dict(r) for r in conn.execute(query)]
 
     def dead_letter(self, dead_letter_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(dead_letters).where(dead_letters.c.id == dead_letter_id)).first()
             if row is None:
                 return None
-            out = _row(row)
+            out = as_dict(row)
             history = conn.execute(
                 select(replays).where(replays.c.dead_letter_id == dead_letter_id).order_by(replays.c.id)
             )
-            out["replays"] = [_row(r) for r in history]
+            out["replays"] = [as_dict(r) for r in history]
         message = self.get(int(out["message_id"]), include_raw=True)
         out["message"] = message
         return out

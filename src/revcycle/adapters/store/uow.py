@@ -13,6 +13,7 @@ from revcycle.adapters.store import inbound_log
 from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
 from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
 from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
+from revcycle.service_layer import ports
 from revcycle.service_layer.ports import PendingMessage
 
 
@@ -39,6 +40,17 @@ class SqlMessages:
 
 class SqlUnitOfWork:
     """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()``; leaving without commit rolls back."""
+
+    messages: ports.Messages
+    patients: ports.Patients
+    encounters: ports.Encounters
+    appointments: ports.Appointments
+    charges: ports.Charges
+    claims: ports.Claims
+    payments: ports.Payments
+    findings: ports.Findings
+    master_data: ports.MasterData
+    outbox: ports.Outbox
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

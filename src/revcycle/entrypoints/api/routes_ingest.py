@@ -1,0 +1,99 @@
+"""Generic ingest: any supported format, detected from its bytes, answered with a JSON receipt.
+
+The format-specific routes (``/ingest/hl7v2`` answering with ACK text, ``/ingest/x12`` with a 999,
+``/fhir/r4``) answer in their own protocol; this one is for tools and files.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from revcycle.adapters.formats import masterdata
+from revcycle.adapters.formats.base import UnreadableMessage
+from revcycle.entrypoints.api.deps import container, interface_name, read_body, require_token
+from revcycle.entrypoints.api.problems import problem, status_for
+from revcycle.service_layer.errors import PermanentError
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+
+
+@router.post("/ingest", status_code=202)
+async def ingest(request: Request) -> JSONResponse:
+    """202 with the receipt once the message is durably stored (200 for a resend already held)."""
+    app = container(request)
+    raw = await read_body(request, app.settings.max_message_bytes)
+    accepted = await app.edge.receive(raw, interface=interface_name(request, "http"), transport="http")
+    receipt: dict[str, Any] = {
+        "message_id": accepted.appended.message_id,
+        "correlation_id": accepted.appended.correlation_id,
+        "format": accepted.receipt.format,
+        "type": accepted.receipt.message_type,
+        "control_id": accepted.receipt.envelope.control_id if accepted.receipt.envelope else None,
+        "message_status": accepted.appended.status,
+        "duplicate": accepted.appended.duplicate,
+        "collision": accepted.appended.collision,
+    }
+    if accepted.rejection is not None:
+        status, slug = status_for(accepted.rejection)
+        return problem(
+            status,
+            "message rejected",
+            str(accepted.rejection),
+            slug=slug,
+            code=accepted.rejection.code,
+            **receipt,
+        )
+    container(request).wakeup.set()
+    return JSONResponse(receipt, status_code=200 if accepted.appended.duplicate else 202)
+
+
+@router.post("/master-data/{kind}", status_code=202)
+async def upload_master_data(request: Request, kind: str) -> JSONResponse:
+    """ERP master data as CSV (``text/csv``) or JSON (a list of records, or ``{"records": [...]}``)."""
+    app = container(request)
+    raw = await read_body(request, app.settings.max_message_bytes)
+    if kind not in masterdata.KINDS:
+        raise PermanentError(
+            f"unknown master-data kind; expected one of {', '.join(masterdata.KINDS)}", code="unknown_kind"
+        )
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in ("text/csv", "application/csv"):
+        try:
+            wire = masterdata.from_csv(kind, raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise UnreadableMessage("CSV is not UTF-8") from None
+    else:
+        wire = _json_wire(kind, raw)
+    accepted = await app.edge.receive(wire, interface=interface_name(request, "erp"), transport="http")
+    if accepted.rejection is not None:
+        status, slug = status_for(accepted.rejection)
+        return problem(
+            status,
+            "master data rejected",
+            str(accepted.rejection),
+            slug=slug,
+            message_id=accepted.appended.message_id,
+        )
+    app.wakeup.set()
+    return JSONResponse(
+        {
+            "message_id": accepted.appended.message_id,
+            "correlation_id": accepted.appended.correlation_id,
+            "kind": kind,
+            "duplicate": accepted.appended.duplicate,
+        },
+        status_code=200 if accepted.appended.duplicate else 202,
+    )
+
+
+def _json_wire(kind: str, raw: bytes) -> bytes:
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UnreadableMessage("body is neither CSV (text/csv) nor UTF-8 JSON") from None
+    records = document.get("records") if isinstance(document, dict) else document
+    return json.dumps({"kind": kind, "records": records}).encode()
