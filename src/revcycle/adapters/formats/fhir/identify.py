@@ -153,7 +153,7 @@ def _resource_type(kind: Any, expected_type: str | None) -> str:
 
 
 def _bundle_type(raw_type: msgspec.Raw) -> str:
-    if len(raw_type) == 0:
+    if _absent(raw_type):
         raise MissingElement("Bundle.type is required", location="$.type", resource_type="Bundle")
     try:
         value = _decoders()["str"].decode(raw_type)
@@ -172,20 +172,20 @@ def _bundle_type(raw_type: msgspec.Raw) -> str:
 
 
 def _control_id(head: _Header) -> str | None:
-    if head.id is None:
+    if head.id is None or head.id == "":
         return None
-    if not isinstance(head.id, str) or not head.id:
-        raise InvalidElement("id must be a non-empty string", location="$.id")
+    if not isinstance(head.id, str):
+        raise InvalidElement("id must be a string", location="$.id")
     version = None
-    if len(head.meta) > 0:
+    if not _absent(head.meta):
         try:
             version = _decoders()["meta"].decode(head.meta).versionId
         except msgspec.ValidationError:
             raise InvalidElement("meta must be an object", location="$.meta") from None
-    if version is None:
+    if version is None or version == "":
         return head.id
-    if not isinstance(version, str) or not version:
-        raise InvalidElement("meta.versionId must be a non-empty string", location="$.meta.versionId")
+    if not isinstance(version, str):
+        raise InvalidElement("meta.versionId must be a string", location="$.meta.versionId")
     return f"{head.id}/_history/{version}"
 
 
@@ -196,9 +196,14 @@ def _partition_key(kind: str, head: _Header) -> str | None:
     if kind == "Bundle":
         return _bundle_patient(head.entry if isinstance(head, _BundleHeader) else None)
     for raw in (head.patient, head.beneficiary, head.subject):
-        if len(raw) > 0:
+        if not _absent(raw):
             return _reference(raw)
     return None
+
+
+def _absent(raw: msgspec.Raw) -> bool:
+    """An element that was not sent, or sent as null (msgspec's Optional fields read both as None)."""
+    return len(raw) == 0 or (len(raw) == 4 and bytes(raw) == b"null")
 
 
 def _reference(raw: msgspec.Raw) -> str | None:
