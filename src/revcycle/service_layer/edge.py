@@ -8,12 +8,13 @@ unreadable input is stored as a dead letter before the rejection is sent.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from revcycle.adapters.formats.base import Envelope, FormatError
+from revcycle.adapters.formats.base import Envelope, FormatError, TooLarge
 from revcycle.service_layer.errors import MessageTooLarge
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.intake import Appended, Receipt, make_receipt
@@ -56,6 +57,16 @@ class Edge:
     def check_size(self, size: int) -> None:
         if size > self.max_bytes:
             raise MessageTooLarge(f"message of {size} bytes exceeds the limit of {self.max_bytes} bytes")
+
+    async def reject_oversize(self, prefix: bytes, *, interface: str, transport: str) -> Accepted:
+        """Keep the first bytes of an over-size message as a dead letter, and say why it was refused."""
+        receipt = make_receipt(prefix, interface=interface, transport=transport, identify=self.identify)
+        rejection = TooLarge(f"message exceeds the limit of {self.max_bytes} bytes")
+        receipt = dataclasses.replace(receipt, envelope=None, rejection=rejection)
+        accepted = Accepted(receipt, await self.committer.submit(receipt))
+        if self.telemetry is not None:
+            self.telemetry.received(interface, "unknown", "unknown", "rejected", 0.0)
+        return accepted
 
     async def receive(self, raw: bytes, *, interface: str, transport: str) -> Accepted:
         started = time.perf_counter()

@@ -28,7 +28,13 @@ class PermanentError(ServiceError):
 
 
 class MessageTooLarge(ServiceError):
+    """Raised by an entry point reading a body past its limit; ``prefix`` holds the first bytes read."""
+
     code = "too_large"
+
+    def __init__(self, reason: str, *, prefix: bytes = b"") -> None:
+        super().__init__(reason)
+        self.prefix = prefix
 
 
 class NotFound(ServiceError):

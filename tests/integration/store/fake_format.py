@@ -51,8 +51,12 @@ class FakeFormat:
         _, partition, control, action, value = parsed
         if action == "charge":
             charge = Charge(
-                transaction_id=control, patient_key=f"|{partition}", visit_number="V1",
-                service_date=date(2026, 1, 2), procedure_code=f"9921{value[-1]}", amount=Decimal(value),
+                transaction_id=control,
+                patient_key=f"|{partition}",
+                visit_number="V1",
+                service_date=date(2026, 1, 2),
+                procedure_code=f"9921{value[-1]}",
+                amount=Decimal(value),
             )
             return [c.CaptureCharges(patient_key=f"|{partition}", charges=(charge,))]
         if action == "transient":

@@ -18,7 +18,10 @@ from tests.integration.store.fake_format import FakeFormat, FakeRegistry, fake_b
 
 def prepare(engine: Engine, lines: list[bytes]) -> Worker:
     SqlInboundLog(engine).append_batch(
-        [make_receipt(line, interface="lab", transport="test", identify=FakeFormat().identify) for line in lines]
+        [
+            make_receipt(line, interface="lab", transport="test", identify=FakeFormat().identify)
+            for line in lines
+        ]
     )
     worker = Worker(lambda: SqlUnitOfWork(engine), FakeRegistry(), fake_bus(Counter()), max_attempts=1)
     worker.drain()

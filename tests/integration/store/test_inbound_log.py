@@ -56,7 +56,9 @@ def test_unreadable_input_is_stored_dead_with_a_dead_letter(engine: Engine) -> N
     assert result.status == "dead"
     with engine.connect() as conn:
         row = conn.execute(select(dead_letters)).one()
-        message = conn.execute(select(inbound_messages).where(inbound_messages.c.id == result.message_id)).one()
+        message = conn.execute(
+            select(inbound_messages).where(inbound_messages.c.id == result.message_id)
+        ).one()
     assert row.stage == "edge" and row.reason_code == "unreadable" and row.message_id == result.message_id
     assert bytes(message.raw) == b"\x00\xff garbage"  # kept byte for byte
     # The same garbage again is the same dead letter, not a second one.

@@ -23,13 +23,24 @@ class Clock:
         return self.now
 
 
-def setup(engine: Engine, lines: list[str], calls: Counter[str], clock: Clock, *, attempts: int = 3) -> Worker:
+def setup(
+    engine: Engine, lines: list[str], calls: Counter[str], clock: Clock, *, attempts: int = 3
+) -> Worker:
     SqlInboundLog(engine).append_batch(
-        [make_receipt(line.encode(), interface="lab", transport="test", identify=FakeFormat().identify)
-         for line in lines]
+        [
+            make_receipt(line.encode(), interface="lab", transport="test", identify=FakeFormat().identify)
+            for line in lines
+        ]
     )
-    return Worker(lambda: SqlUnitOfWork(engine), FakeRegistry(), fake_bus(calls), batch=50,
-                  max_attempts=attempts, retry_base=1.0, clock=clock)
+    return Worker(
+        lambda: SqlUnitOfWork(engine),
+        FakeRegistry(),
+        fake_bus(calls),
+        batch=50,
+        max_attempts=attempts,
+        retry_base=1.0,
+        clock=clock,
+    )
 
 
 def statuses(engine: Engine) -> dict[str, str]:
@@ -42,16 +53,16 @@ def test_messages_are_processed_and_their_state_committed(engine: Engine) -> Non
     assert worker.drain() == 10
     assert set(statuses(engine).values()) == {"processed"}
     with engine.connect() as conn:
-        rows = conn.execute(select(charges.c.transaction_id, charges.c.message_id, charges.c.correlation_id)).all()
+        rows = conn.execute(
+            select(charges.c.transaction_id, charges.c.message_id, charges.c.correlation_id)
+        ).all()
     assert sorted(r.transaction_id for r in rows) == sorted(f"C{i}" for i in range(10))
     assert all(r.message_id and r.correlation_id for r in rows)  # traceable to the message
 
 
 def test_a_transient_failure_retries_with_backoff_and_holds_back_only_its_partition(engine: Engine) -> None:
     clock, calls = Clock(), Counter[str]()
-    worker = setup(
-        engine, ["T|A|A1|transient|1", "T|A|A2|charge|20", "T|B|B1|charge|30"], calls, clock
-    )
+    worker = setup(engine, ["T|A|A1|transient|1", "T|A|A2|charge|20", "T|B|B1|charge|30"], calls, clock)
     worker.drain()
     state = statuses(engine)
     # A1 failed once and waits; A2 (same partition) must not overtake it; B1 goes on.
@@ -78,8 +89,13 @@ def test_retries_give_up_into_a_dead_letter_and_release_the_partition(engine: En
 
 
 def test_bad_messages_become_dead_letters_without_blocking_the_others(engine: Engine) -> None:
-    lines = ["T|A|A1|unreadable|0", "T|A|A2|unmappable|0", "T|A|A3|permanent|0", "T|A|A4|bug|0",
-             "T|A|A5|charge|10"]
+    lines = [
+        "T|A|A1|unreadable|0",
+        "T|A|A2|unmappable|0",
+        "T|A|A3|permanent|0",
+        "T|A|A4|bug|0",
+        "T|A|A5|charge|10",
+    ]
     worker = setup(engine, lines, Counter(), Clock())
     worker.drain()
     assert statuses(engine) == {"A1": "dead", "A2": "dead", "A3": "dead", "A4": "dead", "A5": "processed"}

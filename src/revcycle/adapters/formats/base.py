@@ -48,6 +48,12 @@ class UnknownFormat(UnreadableMessage):
     code = "unknown_format"
 
 
+class TooLarge(UnreadableMessage):
+    """Over the entry point's per-message limit: rejected, and its first bytes kept as a dead letter."""
+
+    code = "too_large"
+
+
 class MappingError(FormatError):
     """Readable, but it cannot become canonical commands (a required element is missing or invalid)."""
 

@@ -8,8 +8,10 @@ import re
 from fastapi import Request
 
 from revcycle.bootstrap import Container
+from revcycle.service_layer.edge import Accepted
 from revcycle.service_layer.errors import MessageTooLarge, NotAuthenticated
 
+KEPT_PREFIX = 64 * 1024
 _INTERFACE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
@@ -37,14 +39,22 @@ def interface_name(request: Request, default: str) -> str:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) as soon as it passes ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise MessageTooLarge(f"body of {declared} bytes exceeds the limit of {limit} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
-            raise MessageTooLarge(f"body exceeds the limit of {limit} bytes")
         chunks.append(chunk)
+        if size > limit:
+            prefix = b"".join(chunks)[:KEPT_PREFIX]
+            raise MessageTooLarge(f"body exceeds the limit of {limit} bytes", prefix=prefix)
     return b"".join(chunks)
+
+
+async def receive_body(request: Request, interface: str) -> Accepted:
+    """Read the body and hand it to the edge; an over-size body is kept (its prefix) as a dead letter."""
+    app = container(request)
+    try:
+        raw = await read_body(request, app.settings.max_message_bytes)
+    except MessageTooLarge as error:
+        return await app.edge.reject_oversize(error.prefix, interface=interface, transport="http")
+    return await app.edge.receive(raw, interface=interface, transport="http")

@@ -15,7 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from revcycle.adapters.formats.base import FormatError, MappingError, UnknownFormat, UnreadableMessage
+from revcycle.adapters.formats.base import (
+    FormatError,
+    MappingError,
+    TooLarge,
+    UnknownFormat,
+    UnreadableMessage,
+)
 from revcycle.service_layer.errors import (
     Forbidden,
     MessageTooLarge,
@@ -36,6 +42,7 @@ STATUS_TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (NotAuthenticated, 401, "unauthorized"),
     (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not-found"),
+    (TooLarge, 413, "too-large"),
     (UnknownFormat, 415, "unknown-format"),
     (UnreadableMessage, 400, "unreadable"),
     (MappingError, 422, "unprocessable"),

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from revcycle.adapters.formats import masterdata
 from revcycle.adapters.formats.base import UnreadableMessage
-from revcycle.entrypoints.api.deps import container, interface_name, read_body, require_token
+from revcycle.entrypoints.api.deps import container, interface_name, read_body, receive_body, require_token
 from revcycle.entrypoints.api.problems import problem, status_for
 from revcycle.service_layer.errors import PermanentError
 
@@ -24,9 +24,7 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
 @router.post("/ingest", status_code=202)
 async def ingest(request: Request) -> JSONResponse:
     """202 with the receipt once the message is durably stored (200 for a resend already held)."""
-    app = container(request)
-    raw = await read_body(request, app.settings.max_message_bytes)
-    accepted = await app.edge.receive(raw, interface=interface_name(request, "http"), transport="http")
+    accepted = await receive_body(request, interface_name(request, "http"))
     receipt: dict[str, Any] = {
         "message_id": accepted.appended.message_id,
         "correlation_id": accepted.appended.correlation_id,
