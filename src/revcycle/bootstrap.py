@@ -54,7 +54,9 @@ def build(settings: Settings, *, migrate: bool = True) -> Container:
     telemetry = PrometheusTelemetry(backlog=queries.backlog)
     inbound_log = SqlInboundLog(engine)
     wakeup = threading.Event()
-    committer = GroupCommitter(inbound_log.append_batch, max_batch=settings.group_commit_max, on_commit=wakeup.set)
+    committer = GroupCommitter(
+        inbound_log.append_batch, max_batch=settings.group_commit_max, on_commit=wakeup.set
+    )
     edge = Edge(formats.identify, committer, max_bytes=settings.max_message_bytes, telemetry=telemetry)
     worker = Worker(
         lambda: SqlUnitOfWork(engine),
