@@ -6,7 +6,9 @@ import asyncio
 import logging
 import threading
 
+from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
+from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
@@ -15,11 +17,26 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, container: Container) -> None:
         self.container = container
+        self.hl7 = Hl7Intake(container.edge)
+        self.mllp: MllpListener | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
 
     async def start(self) -> None:
+        settings = self.container.settings
         await self.container.committer.start()
+        if settings.mllp_enabled:
+            self.mllp = MllpListener(
+                self.hl7.on_mllp,
+                host=settings.mllp_host,
+                port=settings.mllp_port,
+                interface="mllp",
+                idle_timeout=settings.mllp_idle_timeout,
+                max_frame=settings.max_message_bytes,
+                on_frame_error=self.hl7.on_frame_error,
+            )
+            await self.mllp.start()
+            log.info("MLLP listening on %s:%d", settings.mllp_host, self.mllp.port)
         if self.container.settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
@@ -36,6 +53,8 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        if self.mllp is not None:
+            await self.mllp.close()
         await self.container.committer.close()
         self._stop.set()
         self.container.wakeup.set()

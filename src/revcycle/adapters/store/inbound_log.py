@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
+from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.intake import Appended, Receipt
 from revcycle.service_layer.ports import PendingMessage
 
@@ -25,9 +27,18 @@ class SqlInboundLog:
         self.engine = engine
 
     def append_batch(self, receipts: Sequence[Receipt]) -> list[Appended]:
-        """Append receipts in one transaction; resends map to the message already held."""
-        with self.engine.begin() as conn:
-            return append_batch(conn, receipts)
+        """Append receipts in one transaction; resends map to the message already held.
+
+        A store failure becomes ``TransientError``: the entry point answers "resend later" (HL7 AE,
+        HTTP 503) and nothing is acknowledged.
+        """
+        try:
+            with self.engine.begin() as conn:
+                return append_batch(conn, receipts)
+        except SQLAlchemyError as error:
+            raise TransientError(
+                f"store unavailable ({type(error).__name__})", code="store_unavailable"
+            ) from None
 
 
 def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended]:

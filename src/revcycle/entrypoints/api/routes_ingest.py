@@ -10,13 +10,14 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from revcycle.adapters.formats import masterdata
 from revcycle.adapters.formats.base import UnreadableMessage
 from revcycle.entrypoints.api.deps import container, interface_name, read_body, receive_body, require_token
 from revcycle.entrypoints.api.problems import problem, status_for
-from revcycle.service_layer.errors import PermanentError
+from revcycle.entrypoints.runtime import Runtime
+from revcycle.service_layer.errors import MessageTooLarge, PermanentError
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
 
@@ -47,6 +48,31 @@ async def ingest(request: Request) -> JSONResponse:
         )
     container(request).wakeup.set()
     return JSONResponse(receipt, status_code=200 if accepted.appended.duplicate else 202)
+
+
+@router.post("/ingest/hl7v2")
+async def ingest_hl7v2(request: Request) -> Response:
+    """One HL7 v2 message or a batch (FHS/BHS or consecutive messages); answers with the ACK(s), one per
+    message, each ending in CR, after the durable commit. 200 whenever ACKs are produced (an AR is an
+    answer, not a transport error); 413 for an over-size body."""
+    app = container(request)
+    runtime: Runtime = request.app.state.runtime
+    interface = interface_name(request, "http-hl7v2")
+    try:
+        raw = await read_body(request, app.settings.max_message_bytes)
+    except MessageTooLarge as error:
+        accepted = await app.edge.reject_oversize(error.prefix, interface=interface, transport="http")
+        status, slug = status_for(accepted.rejection) if accepted.rejection else (413, "too-large")
+        return problem(
+            status,
+            "message rejected",
+            str(accepted.rejection),
+            slug=slug,
+            message_id=accepted.appended.message_id,
+        )
+    acks = await runtime.hl7.handle_batch(raw, interface=interface, transport="http")
+    app.wakeup.set()
+    return Response(b"".join(acks), media_type="application/hl7-v2; charset=utf-8")
 
 
 @router.post("/master-data/{kind}", status_code=202)
