@@ -56,6 +56,8 @@ class GroupCommitter:
         queue = self._queue
         while True:
             batch = [await queue.get()]
+            # Let senders that are ready right now enqueue too, so they share this commit.
+            await asyncio.sleep(0)
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
             try:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
@@ -42,34 +42,60 @@ class SqlInboundLog:
 
 
 def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended]:
-    keys = [r.idempotency_key for r in receipts]
-    held = _held(conn, keys)
-    results: list[Appended] = []
-    for receipt in receipts:
-        existing = held.get(receipt.idempotency_key)
-        if existing is not None:
-            message_id, correlation_id, status = existing
-            results.append(Appended(message_id, correlation_id, True, False, status))
+    """Set-based: one query for keys already held, one for control-id reuse, one multi-row insert."""
+    held = _held(conn, [r.idempotency_key for r in receipts])
+    seen_hashes = _hashes_by_control(conn, receipts)
+    fresh: list[tuple[int, Receipt, str, bool]] = []  # (position, receipt, status, collision)
+    first_in_batch: dict[str, int] = {}
+    for position, receipt in enumerate(receipts):
+        key = receipt.idempotency_key
+        if key in held or key in first_in_batch:
             continue
-        collision = _collides(conn, receipt)
+        first_in_batch[key] = position
+        control = _control(receipt)
+        collision = False
+        if control is not None:
+            hashes = seen_hashes.setdefault(control, set())
+            collision = bool(hashes - {receipt.content_hash})
+            hashes.add(receipt.content_hash)
         status = DEAD if receipt.rejection is not None else ACCEPTED
-        message_id = conn.execute(
-            insert(inbound_messages).returning(inbound_messages.c.id), [_row(receipt, status, collision)]
-        ).scalar_one()
-        if receipt.rejection is not None:
-            conn.execute(
-                insert(dead_letters).values(
-                    message_id=message_id,
-                    stage="edge",
-                    reason_code=receipt.rejection.code,
-                    reason=str(receipt.rejection),
-                    created_at=receipt.received_at,
-                    status="open",
-                    replay_count=0,
-                )
-            )
-        held[receipt.idempotency_key] = (message_id, receipt.correlation_id, status)
-        results.append(Appended(message_id, receipt.correlation_id, False, collision, status))
+        fresh.append((position, receipt, status, collision))
+    ids: dict[int, int] = {}
+    if fresh:
+        # A plain executemany (no RETURNING, which SQLite runs row by row), then one lookup of the ids.
+        conn.execute(
+            insert(inbound_messages), [_row(r, status, collision) for _, r, status, collision in fresh]
+        )
+        by_key = {key: message_id for key, (message_id, _, _) in _held(conn, list(first_in_batch)).items()}
+        ids = {position: by_key[receipt.idempotency_key] for position, receipt, _, _ in fresh}
+        letters = [
+            {
+                "message_id": ids[position],
+                "stage": "edge",
+                "reason_code": receipt.rejection.code,
+                "reason": str(receipt.rejection),
+                "created_at": receipt.received_at,
+                "status": "open",
+                "replay_count": 0,
+            }
+            for position, receipt, _, _ in fresh
+            if receipt.rejection is not None
+        ]
+        if letters:
+            conn.execute(insert(dead_letters), letters)
+    new = {position: (status, collision) for position, _, status, collision in fresh}
+    results: list[Appended] = []
+    for position, receipt in enumerate(receipts):
+        if position in new:
+            status, collision = new[position]
+            results.append(Appended(ids[position], receipt.correlation_id, False, collision, status))
+            continue
+        if receipt.idempotency_key in held:
+            message_id, correlation_id, status = held[receipt.idempotency_key]
+        else:  # a resend inside the same batch
+            first = first_in_batch[receipt.idempotency_key]
+            message_id, correlation_id, status = ids[first], receipts[first].correlation_id, new[first][0]
+        results.append(Appended(message_id, correlation_id, True, False, status))
     return results
 
 
@@ -87,21 +113,32 @@ def _held(conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
     return found
 
 
-def _collides(conn: Connection, receipt: Receipt) -> bool:
+def _control(receipt: Receipt) -> tuple[str, str, str] | None:
     envelope = receipt.envelope
     if envelope is None or not envelope.control_id:
-        return False
+        return None
+    return (envelope.format, (envelope.sender or receipt.interface)[:200], envelope.control_id[:200])
+
+
+def _hashes_by_control(conn: Connection, receipts: Sequence[Receipt]) -> dict[tuple[str, str, str], set[str]]:
+    """Content hashes already held for each (format, sender, control id) in the batch."""
+    controls = {control for r in receipts if (control := _control(r)) is not None}
+    found: dict[tuple[str, str, str], set[str]] = {}
+    if not controls:
+        return found
     c = inbound_messages.c
-    sender = envelope.sender or receipt.interface
-    query = select(func.count()).where(
-        and_(
-            c.format == envelope.format,
-            c.sender == sender,
-            c.control_id == envelope.control_id,
-            c.content_hash != receipt.content_hash,
+    ids = sorted({control_id for _, _, control_id in controls})
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(c.format, c.sender, c.control_id, c.content_hash).where(
+                c.control_id.in_(ids[start : start + 500])
+            )
         )
-    )
-    return bool(conn.execute(query).scalar_one())
+        for fmt, sender, control_id, digest in rows:
+            key = (fmt, sender, control_id)
+            if key in controls:
+                found.setdefault(key, set()).add(digest)
+    return found
 
 
 def _row(receipt: Receipt, status: str, collision: bool) -> dict[str, Any]:
