@@ -4,7 +4,6 @@ acknowledged message must be processed exactly once, and none lost."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,13 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.messages import dft
 from sqlalchemy import create_engine, func, select
 
 from revcycle.adapters.store.schema import charges, findings, inbound_messages
 from tests.e2e.server import ServerProcess
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from messages import dft  # noqa: E402
 
 TOTAL = 5000
 KILL_AFTER = 1500
