@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from revcycle.adapters.formats.x12.elements import SyntaxLog, el, opt, parse_date, parse_period
+from revcycle.adapters.formats.x12.elements import PAD, SyntaxLog, el, parse_date, parse_period
 from revcycle.adapters.formats.x12.envelope import TransactionSet
 from revcycle.adapters.formats.x12.models837 import Party
 from revcycle.adapters.formats.x12.parties import party_from_nm1
@@ -135,7 +135,7 @@ class StatusParser:
         for index, seg in enumerate(self.ts.segments):
             handler = getattr(self, "_" + seg[0].lower(), None) if seg[0] in _HANDLED else None
             if handler is not None:
-                handler(seg, index + 1)
+                handler(seg + PAD, index + 1)
         for error in self.log.finish():
             self.ts.add_segment_error(error)
         return self.result
@@ -144,7 +144,7 @@ class StatusParser:
         return self.hl_code in ("PT", "22", "23")
 
     def _hl(self, seg: Segment, pos: int) -> None:
-        self.hl_code = el(seg, 3)
+        self.hl_code = seg[3]
         self.claim = self.line = None
         if self._claim_level():
             self.level, self.patient = None, None
@@ -164,13 +164,13 @@ class StatusParser:
     def _trn(self, seg: Segment, pos: int) -> None:
         if self._claim_level():
             self.line = None
-            self.claim = ClaimStatus(el(seg, 2), patient=self.patient, provider=self.provider)
+            self.claim = ClaimStatus(seg[2], patient=self.patient, provider=self.provider)
             self.result.claims.append(self.claim)
         elif self.level is not None:
-            self.level.trace_number = opt(seg, 2)
+            self.level.trace_number = seg[2] or None
 
     def _stc(self, seg: Segment, pos: int) -> None:
-        statuses = [self._status(seg, pos, el(seg, 1))]
+        statuses = [self._status(seg, pos, seg[1])]
         statuses.extend(self._status(seg, pos, el(seg, i)) for i in (10, 11) if el(seg, i))
         target = self.line or self.claim or self.level
         if target is not None:
@@ -183,13 +183,13 @@ class StatusParser:
             category=category,
             code=(parts[1] or None) if len(parts) > 1 else None,
             entity=(parts[2] or None) if len(parts) > 2 else None,
-            effective_date=parse_date(el(seg, 2)),
-            action=opt(seg, 3),
+            effective_date=parse_date(seg[2]),
+            action=(seg[3] or None),
             amount=self.log.money(pos, seg, 4, required=False, loop_id="2200"),
         )
 
     def _ref(self, seg: Segment, pos: int) -> None:
-        qualifier, value = el(seg, 1), opt(seg, 2)
+        qualifier, value = seg[1], (seg[2] or None)
         if self.line is not None and qualifier == "FJ":
             self.line.line_control_number = value
         elif self.claim is not None and qualifier == "1K":
@@ -201,24 +201,24 @@ class StatusParser:
         """QTY*90 accepted quantity, QTY*AA rejected quantity (2200B/C)."""
         if self.level is not None:
             value = self.log.money(pos, seg, 2, required=True, loop_id="2200")
-            if el(seg, 1) in ("90", "QA"):
+            if seg[1] in ("90", "QA"):
                 self.level.accepted_quantity = value
-            elif el(seg, 1) in ("AA", "QC"):
+            elif seg[1] in ("AA", "QC"):
                 self.level.rejected_quantity = value
 
     def _amt(self, seg: Segment, pos: int) -> None:
         """AMT*YU accepted amount, AMT*YY rejected amount (2200B/C)."""
         if self.level is not None:
             value = self.log.money(pos, seg, 2, required=True, loop_id="2200")
-            if el(seg, 1) == "YU":
+            if seg[1] == "YU":
                 self.level.accepted_amount = value
-            elif el(seg, 1) == "YY":
+            elif seg[1] == "YY":
                 self.level.rejected_amount = value
 
     def _dtp(self, seg: Segment, pos: int) -> None:
-        if el(seg, 1) != "472":
+        if seg[1] != "472":
             return
-        period = parse_period(el(seg, 2), el(seg, 3))
+        period = parse_period(seg[2], seg[3])
         if period is None:
             return
         if self.line is not None:
@@ -229,7 +229,7 @@ class StatusParser:
     def _svc(self, seg: Segment, pos: int) -> None:
         if self.claim is None:
             return
-        parts = el(seg, 1).split(self.comp)
+        parts = seg[1].split(self.comp)
         self.line = LineStatus(
             procedure_qualifier=parts[0] or None,
             procedure_code=(parts[1] or None) if len(parts) > 1 else None,

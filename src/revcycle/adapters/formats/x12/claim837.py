@@ -29,9 +29,9 @@ from revcycle.adapters.formats.x12.claim837_segments import (
 from revcycle.adapters.formats.x12.elements import (
     INVALID_CODE,
     INVALID_DATE,
+    PAD,
     SyntaxLog,
     el,
-    opt,
     parse_period,
 )
 from revcycle.adapters.formats.x12.envelope import TransactionSet
@@ -48,6 +48,7 @@ from revcycle.adapters.formats.x12.models837 import (
     Patient,
     ServiceLine,
     Subscriber,
+    code_rank,
 )
 from revcycle.adapters.formats.x12.parties import (
     adjustments_from_cas,
@@ -126,7 +127,7 @@ class ClaimParser:
             handler = handlers.get(segment[0])
             if handler is not None:
                 self.s.seen.add(segment[0])
-                handler(segment, index + 1)
+                handler(segment + PAD, index + 1)
         self._finish()
         for error in self.log.finish():
             self.ts.add_segment_error(error)
@@ -138,18 +139,18 @@ class ClaimParser:
         """BHT: purpose (BHT02), reference (BHT03), date (BHT04), time (BHT05), type (BHT06)."""
         r = self.result
         r.purpose, r.reference, r.created_time, r.transaction_type = (
-            opt(seg, 2),
-            opt(seg, 3),
-            opt(seg, 5),
-            opt(seg, 6),
+            (seg[2] or None),
+            (seg[3] or None),
+            (seg[5] or None),
+            (seg[6] or None),
         )
-        period = parse_period("D8", el(seg, 4))
+        period = parse_period("D8", seg[4])
         r.created_date = period[0] if period else None
 
     def _hl(self, seg: Segment, pos: int) -> None:
         """HL03: 20 billing provider (2000A), 22 subscriber (2000B), 23 patient (2000C)."""
         s = self.s
-        level = el(seg, 3)
+        level = seg[3]
         s.party = s.claim = s.other = s.line = s.adjudication = None
         if level == "20":
             s.loop, s.billing, s.billing_prv, s.pay_to = "2000A", None, (None, None), None
@@ -211,8 +212,8 @@ class ClaimParser:
     def _ref(self, seg: Segment, pos: int) -> None:
         """REF belongs to the open NM1 loop, else to the line (2400) or the claim (2300)."""
         s = self.s
-        if s.line is not None and s.line.drug is not None and s.party is None and el(seg, 1) == "XZ":
-            s.line.drug.prescription_number = opt(seg, 2)
+        if s.line is not None and s.line.drug is not None and s.party is None and seg[1] == "XZ":
+            s.line.drug.prescription_number = seg[2] or None
         elif s.party is not None:
             s.party.references.append(reference(seg))
         elif s.line is not None:
@@ -224,9 +225,9 @@ class ClaimParser:
         """PRV01 provider code, PRV03 taxonomy: the open provider's, or the billing provider's (2000A)."""
         s = self.s
         if s.party is not None:
-            s.party.provider_code, s.party.taxonomy = opt(seg, 1), opt(seg, 3)
+            s.party.provider_code, s.party.taxonomy = (seg[1] or None), (seg[3] or None)
         elif s.loop == "2000A":
-            s.billing_prv = (opt(seg, 1), opt(seg, 3))
+            s.billing_prv = ((seg[1] or None), (seg[3] or None))
 
     def _sbr(self, seg: Segment, pos: int) -> None:
         """SBR: subscriber (2000B) outside a claim, other subscriber (2320) inside one."""
@@ -242,25 +243,29 @@ class ClaimParser:
         else:
             self.log.segment(pos, "SBR", "2", "SBR outside a subscriber loop", s.loop)
             return
-        target.payer_responsibility = el(seg, 1)
-        target.relationship, target.group_number, target.group_name = opt(seg, 2), opt(seg, 3), opt(seg, 4)
-        target.insurance_type, target.claim_filing_indicator = opt(seg, 5), opt(seg, 9)
+        target.payer_responsibility = seg[1]
+        target.relationship, target.group_number, target.group_name = (
+            (seg[2] or None),
+            (seg[3] or None),
+            (seg[4] or None),
+        )
+        target.insurance_type, target.claim_filing_indicator = (seg[5] or None), (seg[9] or None)
 
     def _pat(self, seg: Segment, pos: int) -> None:
         if self.s.patient is not None and self.s.loop == "2000C":
-            self.s.patient.relationship = el(seg, 1)
+            self.s.patient.relationship = seg[1]
 
     def _dmg(self, seg: Segment, pos: int) -> None:
         """DMG: birth date (DMG02, D8) and gender (DMG03) of the subscriber (2010BA) or patient (2010CA)."""
         s = self.s
-        period = parse_period("D8", el(seg, 2)) if el(seg, 2) else None
-        if el(seg, 2) and period is None:
+        period = parse_period("D8", seg[2]) if seg[2] else None
+        if seg[2] and period is None:
             self.log.element(pos, seg, 2, INVALID_DATE, "DMG02 is not a valid date", loop_id=s.loop)
         birth = period[0] if period else None
         if s.loop == "2010BA" and s.subscriber is not None:
-            s.subscriber.birth_date, s.subscriber.gender = birth, opt(seg, 3)
+            s.subscriber.birth_date, s.subscriber.gender = birth, (seg[3] or None)
         elif s.loop == "2010CA" and s.patient is not None:
-            s.patient.birth_date, s.patient.gender = birth, opt(seg, 3)
+            s.patient.birth_date, s.patient.gender = birth, (seg[3] or None)
 
     # -- claim ---------------------------------------------------------------------------------------
 
@@ -279,11 +284,11 @@ class ClaimParser:
     def _dtp(self, seg: Segment, pos: int) -> None:
         """DTP: claim dates (2300, e.g. 434 statement), line dates (2400, 472 service), 573 adjudication."""
         s = self.s
-        period = parse_period(el(seg, 2), el(seg, 3))
+        period = parse_period(seg[2], seg[3])
         if period is None:
             self.log.element(pos, seg, 3, INVALID_DATE, "DTP03 is not a valid date", loop_id=s.loop)
             return
-        value = DateValue(el(seg, 1), period[0], period[1], el(seg, 2) == "RD8")
+        value = DateValue(seg[1], period[0], period[1], seg[2] == "RD8")
         if s.adjudication is not None:
             s.adjudication.adjudication_date = period[0]
         elif s.line is not None:
@@ -295,7 +300,9 @@ class ClaimParser:
 
     def _cl1(self, seg: Segment, pos: int) -> None:
         if self.s.claim is not None:
-            self.s.claim.institutional = InstitutionalInfo(opt(seg, 1), opt(seg, 2), opt(seg, 3))
+            self.s.claim.institutional = InstitutionalInfo(
+                (seg[1] or None), (seg[2] or None), (seg[3] or None)
+            )
 
     def _amt(self, seg: Segment, pos: int) -> None:
         """AMT: F5 patient paid (2300); D payer paid, A8 non-covered, EAF remaining liability (2320)."""
@@ -303,7 +310,7 @@ class ClaimParser:
         if s.line is not None:
             return
         amount = self.log.money(pos, seg, 2, required=True, loop_id=s.loop)
-        qualifier = el(seg, 1)
+        qualifier = seg[1]
         if s.other is not None:
             if qualifier == "D":
                 s.other.payer_paid = amount
@@ -329,8 +336,8 @@ class ClaimParser:
         """OI: benefits assignment (OI03), patient signature source (OI04), release of information (OI06)."""
         if self.s.other is not None:
             o = self.s.other
-            o.benefits_assignment, o.patient_signature_source = opt(seg, 3), opt(seg, 4)
-            o.release_of_information = opt(seg, 6)
+            o.benefits_assignment, o.patient_signature_source = (seg[3] or None), (seg[4] or None)
+            o.release_of_information = seg[6] or None
 
     # -- lines ---------------------------------------------------------------------------------------
 
@@ -342,7 +349,7 @@ class ClaimParser:
             self.log.segment(pos, "LX", "2", "LX outside a claim", "2400")
             s.line = None
             return
-        number = el(seg, 1)
+        number = seg[1]
         s.line = ServiceLine(
             number=int(number) if number.isdigit() else len(s.claim.lines) + 1, charge=Decimal(0)
         )
@@ -364,14 +371,14 @@ class ClaimParser:
         if self.s.line is not None:
             self.s.party = None
             self.s.loop = "2410"
-            self.s.line.drug = DrugInfo(qualifier=el(seg, 2), code=el(seg, 3))
+            self.s.line.drug = DrugInfo(qualifier=seg[2], code=seg[3])
 
     def _ctp(self, seg: Segment, pos: int) -> None:
         """CTP04 quantity, CTP05-1 unit of measure (loop 2410)."""
         line = self.s.line
         if line is not None and line.drug is not None:
             line.drug.quantity = self.log.money(pos, seg, 4, required=False, loop_id="2410")
-            line.drug.unit = el(seg, 5).split(self.comp)[0] or None
+            line.drug.unit = seg[5].split(self.comp)[0] or None
 
     def _svd(self, seg: Segment, pos: int) -> None:
         s = self.s
@@ -404,6 +411,7 @@ class ClaimParser:
                 break
         field = "SV203" if r.variant == "837I" else "SV102"
         for claim in r.claims:
+            self._normalise(claim, r.variant)
             total = claim.line_charge_total
             if total != claim.total_charge:
                 claim.balancing_issues.append(
@@ -414,6 +422,19 @@ class ClaimParser:
                         actual=total,
                     )
                 )
+
+    @staticmethod
+    def _normalise(claim: Claim, variant: str) -> None:
+        """Values the TR3 fixes: CLM05-2 (B in 837P, A in 837I), CLM06 not used in 837I, DTP*434 a period;
+        HI codes in TR3 segment order (stable, so SV107 pointers keep their meaning)."""
+        claim.codes.sort(key=lambda c: code_rank(variant, c.qualifier))
+        if claim.facility_qualifier is None:
+            claim.facility_qualifier = "A" if variant == "837I" else "B"
+        if variant == "837I":
+            claim.provider_signature = None
+            for value in claim.dates:
+                if value.qualifier == "434":
+                    value.period = True
 
 
 def parse_claims(ts: TransactionSet) -> ClaimTransaction:

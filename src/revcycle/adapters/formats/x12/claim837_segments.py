@@ -9,8 +9,6 @@ from revcycle.adapters.formats.x12.elements import (
     INVALID_CODE,
     MISSING,
     SyntaxLog,
-    el,
-    opt,
     parse_decimal,
 )
 from revcycle.adapters.formats.x12.models837 import (
@@ -37,10 +35,10 @@ def build_claim(
     billing, pay_to, subscriber, patient = context
     number = log.required(position, segment, 1, "2300")
     total = log.money(position, segment, 2, required=True, loop_id="2300")
-    facility = el(segment, 5).split(comp)
-    if not el(segment, 5):
+    facility = segment[5].split(comp)
+    if not segment[5]:
         log.required(position, segment, 5, "2300")
-    causes = el(segment, 11).split(comp) if el(segment, 11) else []
+    causes = segment[11].split(comp) if segment[11] else []
     return Claim(
         patient_control_number=number,
         total_charge=total if total is not None else Decimal(0),
@@ -51,15 +49,15 @@ def build_claim(
         pay_to=pay_to,
         subscriber=subscriber,
         patient=patient,
-        provider_signature=opt(segment, 6),
-        assignment=opt(segment, 7),
-        benefits_assignment=opt(segment, 8),
-        release_of_information=opt(segment, 9),
-        patient_signature_source=opt(segment, 10),
+        provider_signature=(segment[6] or None),
+        assignment=(segment[7] or None),
+        benefits_assignment=(segment[8] or None),
+        release_of_information=(segment[9] or None),
+        patient_signature_source=(segment[10] or None),
         related_causes=tuple(c for c in causes[:3] if c),
         accident_state=causes[3] or None if len(causes) > 3 else None,
-        special_program=opt(segment, 12),
-        delay_reason=opt(segment, 20),
+        special_program=(segment[12] or None),
+        delay_reason=(segment[20] or None),
     )
 
 
@@ -124,17 +122,17 @@ def _procedure(raw: str, comp: str) -> tuple[str | None, str | None, tuple[str, 
 def fill_sv1(line: ServiceLine, segment: Segment, position: int, log: SyntaxLog, comp: str) -> None:
     """837P SV1: procedure (SV101), charge (SV102), unit basis (SV103), units (SV104), place of service
     (SV105), diagnosis pointers (SV107), emergency (SV109), EPSDT (SV111), family planning (SV112)."""
-    if not el(segment, 1):
+    if not segment[1]:
         log.required(position, segment, 1, "2400")
     line.procedure_qualifier, line.procedure_code, line.modifiers, line.description = _procedure(
-        el(segment, 1), comp
+        segment[1], comp
     )
     line.charge = log.money(position, segment, 2, required=True, loop_id="2400") or Decimal(0)
-    line.unit_basis = opt(segment, 3)
+    line.unit_basis = segment[3] or None
     line.units = log.money(position, segment, 4, required=False, loop_id="2400")
-    line.place_of_service = opt(segment, 5)
+    line.place_of_service = segment[5] or None
     pointers: list[int] = []
-    for part in el(segment, 7).split(comp) if el(segment, 7) else []:
+    for part in segment[7].split(comp) if segment[7] else []:
         if part.isdigit():
             pointers.append(int(part))
         elif part:
@@ -147,21 +145,21 @@ def fill_sv1(line: ServiceLine, segment: Segment, position: int, log: SyntaxLog,
                 loop_id="2400",
             )
     line.diagnosis_pointers = tuple(pointers)
-    line.emergency = opt(segment, 9)
-    line.epsdt = opt(segment, 11)
-    line.family_planning = opt(segment, 12)
+    line.emergency = segment[9] or None
+    line.epsdt = segment[11] or None
+    line.family_planning = segment[12] or None
 
 
 def fill_sv2(line: ServiceLine, segment: Segment, position: int, log: SyntaxLog, comp: str) -> None:
     """837I SV2: revenue code (SV201), procedure (SV202), charge (SV203), unit basis (SV204), units
     (SV205), non-covered charges (SV207)."""
     line.revenue_code = log.required(position, segment, 1, "2400") or None
-    if el(segment, 2):
+    if segment[2]:
         line.procedure_qualifier, line.procedure_code, line.modifiers, line.description = _procedure(
-            el(segment, 2), comp
+            segment[2], comp
         )
     line.charge = log.money(position, segment, 3, required=True, loop_id="2400") or Decimal(0)
-    line.unit_basis = opt(segment, 4)
+    line.unit_basis = segment[4] or None
     line.units = log.money(position, segment, 5, required=False, loop_id="2400")
     line.non_covered = log.money(position, segment, 7, required=False, loop_id="2400")
 
@@ -169,16 +167,14 @@ def fill_sv2(line: ServiceLine, segment: Segment, position: int, log: SyntaxLog,
 def build_svd(segment: Segment, position: int, log: SyntaxLog, comp: str) -> LineAdjudication:
     """Loop 2430 SVD: other payer id (SVD01), paid (SVD02), procedure (SVD03), revenue code (SVD04),
     units (SVD05), bundled line number (SVD06)."""
-    qualifier, code, modifiers, _ = (
-        _procedure(el(segment, 3), comp) if el(segment, 3) else (None, None, (), None)
-    )
+    qualifier, code, modifiers, _ = _procedure(segment[3], comp) if segment[3] else (None, None, (), None)
     return LineAdjudication(
         payer_id=log.required(position, segment, 1, "2430"),
         paid=log.money(position, segment, 2, required=True, loop_id="2430") or Decimal(0),
         procedure_qualifier=qualifier,
         procedure_code=code,
         modifiers=modifiers,
-        revenue_code=opt(segment, 4),
+        revenue_code=(segment[4] or None),
         units=log.money(position, segment, 5, required=False, loop_id="2430"),
-        bundled_line=opt(segment, 6),
+        bundled_line=(segment[6] or None),
     )

@@ -21,6 +21,11 @@ INVALID_CODE = "7"
 INVALID_DATE = "8"
 
 
+#: Appended to a segment before its handler runs, so that absent trailing elements read as "" by index
+#: (``seg[5]``) without a length check; X12 segments the parsers read have at most 21 elements.
+PAD: tuple[str, ...] = ("",) * 24
+
+
 def el(segment: Segment, index: int) -> str:
     """Element ``index`` of ``segment`` (1-based, as in ``CLM02``), or ``""`` when absent."""
     return segment[index] if index < len(segment) else ""

@@ -140,6 +140,25 @@ PROCEDURE_QUALIFIERS = PRINCIPAL_PROCEDURE | OTHER_PROCEDURE
 OTHER_CODE_QUALIFIERS = frozenset({"BH", "BI", "BE", "BG", "DR", "TC"})
 HI_QUALIFIERS = DIAGNOSIS_QUALIFIERS | PROCEDURE_QUALIFIERS | OTHER_CODE_QUALIFIERS
 
+#: 837I HI segments in TR3 order: one category per segment (principal, admitting, reason for visit,
+#: external cause, DRG, other diagnoses, principal / other procedure, occurrence span, occurrence, value,
+#: condition, treatment codes).
+INSTITUTIONAL_HI_ORDER: tuple[frozenset[str], ...] = (
+    PRINCIPAL_DIAGNOSIS, ADMITTING_DIAGNOSIS, REASON_FOR_VISIT, EXTERNAL_CAUSE, frozenset({"DR"}),
+    OTHER_DIAGNOSIS, PRINCIPAL_PROCEDURE, frozenset({"BBQ", "BQ"}), frozenset({"BI"}), frozenset({"BH"}),
+    frozenset({"BE"}), frozenset({"BG"}), frozenset({"TC"}),
+)  # fmt: skip
+
+
+def code_rank(variant: str, qualifier: str) -> int:
+    """Position of an HI qualifier's segment in TR3 order (837P: all diagnoses share HI 1)."""
+    if variant == "837P":
+        return 0 if qualifier in DIAGNOSIS_QUALIFIERS else 1
+    return next(
+        (i for i, group in enumerate(INSTITUTIONAL_HI_ORDER) if qualifier in group),
+        len(INSTITUTIONAL_HI_ORDER),
+    )
+
 
 @dataclass(slots=True)
 class Adjustment:

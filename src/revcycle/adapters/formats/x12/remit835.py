@@ -12,7 +12,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from revcycle.adapters.formats.x12.elements import INVALID_DATE, SyntaxLog, el, opt, parse_date, parse_period
+from revcycle.adapters.formats.x12.elements import (
+    INVALID_DATE,
+    PAD,
+    SyntaxLog,
+    el,
+    parse_date,
+    parse_period,
+)
 from revcycle.adapters.formats.x12.envelope import TransactionSet
 from revcycle.adapters.formats.x12.models835 import ClaimPayment, ProviderAdjustment, RemitLine, Remittance835
 from revcycle.adapters.formats.x12.models837 import BalancingIssue, DateValue, Party
@@ -58,7 +65,7 @@ class RemittanceParser:
         for index, segment in enumerate(self.ts.segments):
             handler = handlers.get(segment[0])
             if handler is not None:
-                handler(segment, index + 1)
+                handler(segment + PAD, index + 1)
         self._balance()
         for error in self.log.finish():
             self.ts.add_segment_error(error)
@@ -68,9 +75,13 @@ class RemittanceParser:
         """BPR: handling code (BPR01), amount (BPR02), credit/debit (BPR03), method (BPR04), format
         (BPR05), payment / effective date (BPR16)."""
         r = self.result
-        r.handling_code = opt(seg, 1)
+        r.handling_code = seg[1] or None
         r.payment_amount = self.log.money(pos, seg, 2, required=True, loop_id="HEADER") or Decimal(0)
-        r.credit_debit, r.payment_method, r.payment_format = opt(seg, 3), opt(seg, 4), opt(seg, 5)
+        r.credit_debit, r.payment_method, r.payment_format = (
+            (seg[3] or None),
+            (seg[4] or None),
+            (seg[5] or None),
+        )
         r.payment_date = self._date(pos, seg, 16)
 
     def _date(self, pos: int, seg: Segment, index: int) -> date | None:
@@ -85,12 +96,12 @@ class RemittanceParser:
     def _trn(self, seg: Segment, pos: int) -> None:
         """TRN: check or EFT trace number (TRN02), originating company id (TRN03)."""
         if self.claim is None:
-            self.result.trace_number, self.result.originator_id = opt(seg, 2), opt(seg, 3)
+            self.result.trace_number, self.result.originator_id = (seg[2] or None), (seg[3] or None)
 
     def _dtm(self, seg: Segment, pos: int) -> None:
         """DTM: 405 production date (header); 232/233/036/050... claim dates; 472/150/151 line dates."""
-        qualifier = el(seg, 1)
-        value = parse_date(el(seg, 2))
+        qualifier = seg[1]
+        value = parse_date(seg[2])
         if value is None:
             self.log.element(pos, seg, 2, INVALID_DATE, "DTM02 is not a valid date", loop_id=self.loop)
             return
@@ -105,7 +116,10 @@ class RemittanceParser:
     def _n1(self, seg: Segment, pos: int) -> None:
         """N1*PR payer (1000A), N1*PE payee (1000B): name (N102), id qualifier (N103), id (N104)."""
         party = Party(
-            entity_code=el(seg, 1), name=opt(seg, 2), id_qualifier=opt(seg, 3), identifier=opt(seg, 4)
+            entity_code=seg[1],
+            name=(seg[2] or None),
+            id_qualifier=(seg[3] or None),
+            identifier=(seg[4] or None),
         )
         self.party = party
         if party.entity_code == "PR":
@@ -135,7 +149,7 @@ class RemittanceParser:
 
     def _lx(self, seg: Segment, pos: int) -> None:
         self.header_number, self.claim, self.line, self.party, self.loop = (
-            opt(seg, 1),
+            (seg[1] or None),
             None,
             None,
             None,
@@ -153,10 +167,10 @@ class RemittanceParser:
             charge=charge if charge is not None else Decimal(0),
             paid=paid if paid is not None else Decimal(0),
             patient_responsibility=log.money(pos, seg, 5, required=False, loop_id="2100"),
-            filing_indicator=opt(seg, 6),
-            payer_claim_control_number=opt(seg, 7),
-            facility_code=opt(seg, 8),
-            frequency_code=opt(seg, 9),
+            filing_indicator=(seg[6] or None),
+            payer_claim_control_number=(seg[7] or None),
+            facility_code=(seg[8] or None),
+            frequency_code=(seg[9] or None),
             header_number=self.header_number,
         )
         self.result.claims.append(self.claim)
@@ -183,10 +197,10 @@ class RemittanceParser:
         if amount is None:
             return
         if self.line is not None:
-            if el(seg, 1) == "B6":
+            if seg[1] == "B6":
                 self.line.allowed = amount
         elif self.claim is not None:
-            self.claim.amounts.append((el(seg, 1), amount))
+            self.claim.amounts.append((seg[1], amount))
 
     def _svc(self, seg: Segment, pos: int) -> None:
         if self.claim is None:
@@ -195,14 +209,14 @@ class RemittanceParser:
         log = self.log
         self.loop = "2110"
         qualifier, code, modifiers = _composite(log.required(pos, seg, 1, "2110"), self.comp)
-        original = _composite(el(seg, 6), self.comp) if el(seg, 6) else (None, None, ())
+        original = _composite(seg[6], self.comp) if seg[6] else (None, None, ())
         self.line = RemitLine(
             procedure_qualifier=qualifier,
             procedure_code=code,
             modifiers=modifiers,
             charge=log.money(pos, seg, 2, required=True, loop_id="2110") or Decimal(0),
             paid=log.money(pos, seg, 3, required=True, loop_id="2110") or Decimal(0),
-            revenue_code=opt(seg, 4),
+            revenue_code=(seg[4] or None),
             units=log.money(pos, seg, 5, required=False, loop_id="2110"),
             original_procedure_qualifier=original[0],
             original_procedure_code=original[1],
@@ -214,12 +228,12 @@ class RemittanceParser:
     def _lq(self, seg: Segment, pos: int) -> None:
         """LQ: remark codes (LQ01 = HE: RARC; RX: NCPDP reject codes)."""
         if self.line is not None:
-            self.line.remarks.append((el(seg, 1), el(seg, 2)))
+            self.line.remarks.append((seg[1], seg[2]))
 
     def _plb(self, seg: Segment, pos: int) -> None:
         """PLB: provider (PLB01), fiscal period (PLB02), then up to six (reason:reference, amount) pairs."""
         self.claim, self.line, self.loop = None, None, "SUMMARY"
-        fiscal = parse_period("D8", el(seg, 2))
+        fiscal = parse_period("D8", seg[2])
         for index in range(3, 15, 2):
             raw = el(seg, index)
             if not raw:
@@ -228,7 +242,7 @@ class RemittanceParser:
             amount = self.log.money(pos, seg, index + 1, required=True, loop_id="SUMMARY")
             self.result.provider_adjustments.append(
                 ProviderAdjustment(
-                    provider_id=el(seg, 1),
+                    provider_id=seg[1],
                     fiscal_period=fiscal[0] if fiscal else None,
                     reason=parts[0],
                     reference=(parts[1] or None) if len(parts) > 1 else None,
