@@ -1,14 +1,16 @@
-"""FHIR R4 inbound adapter (the FormatAdapter seam of ``formats.base``).
+"""FHIR R4 inbound adapter: the FormatAdapter seam of ``formats.base`` (``name``, ``identify``,
+``parse``, ``to_commands``).
 
 ``identify`` reads the header cheaply, ``parse`` decodes the billing subset of the resources (msgspec),
-``strict.validate`` optionally checks with fhir.resources, ``outcome.operation_outcome`` turns our errors
-into an OperationOutcome.
+``to_commands`` maps them to canonical commands (``mapping``). Also: ``strict.validate`` (optional
+validation with fhir.resources) and ``outcome.operation_outcome`` (our errors as an OperationOutcome).
 """
 
 from __future__ import annotations
 
 from revcycle.adapters.formats.fhir.decode import Parsed, decode
 from revcycle.adapters.formats.fhir.identify import identify
+from revcycle.adapters.formats.fhir.mapping import to_commands
 
 name = "fhir"
 
@@ -18,4 +20,4 @@ def parse(raw: bytes | memoryview, *, expected_type: str | None = None) -> Parse
     return decode(raw, expected_type=expected_type)
 
 
-__all__ = ["identify", "name", "parse"]
+__all__ = ["identify", "name", "parse", "to_commands"]
