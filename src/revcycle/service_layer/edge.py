@@ -9,6 +9,7 @@ unreadable input is stored as a dead letter before the rejection is sent.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,18 @@ class Edge:
     def check_size(self, size: int) -> None:
         if size > self.max_bytes:
             raise MessageTooLarge(f"message of {size} bytes exceeds the limit of {self.max_bytes} bytes")
+
+    async def reject(self, raw: bytes, error: FormatError, *, interface: str, transport: str) -> Accepted:
+        """Keep a message the entry point refused for a reason of its own (e.g. a FHIR body whose type
+        disagrees with the URL) as a dead letter, with that reason."""
+        receipt = make_receipt(raw, interface=interface, transport=transport, identify=self.identify)
+        # Keyed apart from the same bytes sent correctly (the refusal may depend on the URL, not the body).
+        refused_key = hashlib.sha256(f"refused|{error.code}|{receipt.idempotency_key}".encode()).hexdigest()
+        receipt = dataclasses.replace(receipt, rejection=error, idempotency_key=refused_key)
+        accepted = Accepted(receipt, await self.committer.submit(receipt))
+        if self.telemetry is not None:
+            self.telemetry.received(interface, receipt.format, receipt.message_type, "rejected", 0.0)
+        return accepted
 
     async def reject_oversize(self, prefix: bytes, *, interface: str, transport: str) -> Accepted:
         """Keep the first bytes of an over-size message as a dead letter, and say why it was refused."""

@@ -27,7 +27,7 @@ from revcycle.adapters.formats.x12.synthetic import SEGMENTS_PER_CLAIM, Syntheti
 from revcycle.adapters.formats.x12.writer import Party12
 
 pytest.importorskip("pyx12")
-from tests.integration.x12.pyx12_oracle import validate  # noqa: E402
+from tests.integration.x12.pyx12_oracle import validate
 
 US = Party12("ZZ", "REVCYCLE", "REVCYCLE")
 PAYER = Party12("ZZ", "PAYER01", "PAYER01")

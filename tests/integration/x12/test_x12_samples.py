@@ -55,7 +55,7 @@ CASES = [
         1,
         0,
         outcome="unmapped",
-    ),  # fmt: skip
+    ),
     Case("edi835parser__emedny_sample.txt", "835", 1, 3, "102.50", "45.75"),
     Case("edi835parser__united_healthcare_legacy_sample.txt", "835", 1, 2, "1157.52", "349.99"),
     Case("imsweb__x12_277CA_accepted.txt", "277CA", 1, 1),
@@ -70,7 +70,7 @@ CASES = [
         accepted=0,
         ak9=["5"],
         ik5=[["4", "HI:8", "HI:8", "HI:8"], ["4", "HI:8", "HI:8", "HI:8"]],
-    ),  # fmt: skip
+    ),
     Case(
         "imsweb__x12_multiple_gs.txt",
         "837P",
@@ -81,7 +81,7 @@ CASES = [
         ta1=["021"],
         ak9=["19", "19"],
         ik5=[["4", "HI:8", "HI:8"]] * 3,
-    ),  # fmt: skip
+    ),
     Case(
         "imsweb__x12_multiple_st.txt",
         "837P",
@@ -91,7 +91,7 @@ CASES = [
         accepted=0,
         ak9=["5"],
         ik5=[["4", "HI:8", "HI:8"], ["23", "4", "HI:8", "HI:8"]],
-    ),  # fmt: skip
+    ),
     Case("lfhx12__claim-level-status.276", "276", 1, 0, outcome="unmapped"),
     Case("lfhx12__claim-level-status.277", "277", 1, 3),
     Case("lfhx12__cob-contractural-adjustment.835", "835", 1, 1, "541.00", "34.00"),
@@ -119,7 +119,7 @@ CASES = [
         outcome="unmapped",
         ta1=["027"],
         ik5=[["6"]],
-    ),  # fmt: skip
+    ),
     # ISA09 "3434  ", ISA12 "343434", ISA13 "43434343", IEA02 != ISA13.
     Case(
         "oopfactory__277_FromLatitude81uk.txt",
@@ -128,7 +128,7 @@ CASES = [
         1,
         outcome="rejected",
         ta1=["014", "017", "018", "001"],
-    ),  # fmt: skip
+    ),
     # GS08 "5010" (AK9 2, noted); the last CLP has no CLP03/CLP04 (IK4 1): rejected by the 999, mapped.
     Case(
         "oopfactory__835_Example1.txt", "835", 1, 10, "439.99", "5.75", accepted=0, ak9=["2"], ik5=[["CLP:8"]]

@@ -10,7 +10,14 @@ from fastapi import FastAPI
 
 from revcycle import __version__
 from revcycle.bootstrap import Container
-from revcycle.entrypoints.api import problems, routes_billing, routes_ingest, routes_messages, routes_system
+from revcycle.entrypoints.api import (
+    problems,
+    routes_billing,
+    routes_fhir,
+    routes_ingest,
+    routes_messages,
+    routes_system,
+)
 from revcycle.entrypoints.runtime import Runtime
 
 
@@ -29,6 +36,6 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
 
     app = FastAPI(title="revcycle", version=__version__, lifespan=lifespan)
     problems.install(app)
-    for module in (routes_system, routes_ingest, routes_messages, routes_billing):
+    for module in (routes_system, routes_ingest, routes_messages, routes_billing, routes_fhir):
         app.include_router(module.router)
     return app
