@@ -1,5 +1,6 @@
-"""Fuzzing decode, identify and strict mode: arbitrary bytes and mutated sample JSON only ever raise
-our own ``FormatError`` subclasses, never echo an injected value, and identify accepts what parse does."""
+"""Fuzzing decode, identify, to_commands and strict mode: arbitrary bytes and mutated sample JSON only
+ever raise our own ``FormatError`` subclasses, never echo an injected value, and identify accepts what
+parse does."""
 
 from __future__ import annotations
 
@@ -128,6 +129,10 @@ def _check(raw: bytes) -> None:
     if parsed is not None:
         expected = f"Bundle_{parsed.type}" if isinstance(parsed, Bundle) else parsed.resource_type
         assert envelope.message_type == expected
+        try:
+            fhir.to_commands(parsed, envelope)
+        except FormatError as err:
+            assert MARKER not in str(err)
 
 
 @FUZZ

@@ -124,13 +124,13 @@ def patient_key(
     raise mapping_error(f"{kind} needs a patient reference", where, kind)
 
 
-def coverage(context: Context, resource: ff.Coverage) -> Coverage:
+def coverage(context: Context, resource: ff.Coverage, where: str = "$") -> Coverage:
     """Coverage (R4 §15.1): payer, member id, rank (order), group and plan, relationship, period."""
     payer = next((p for p in (party_id(context, r, resource) for r in resource.payor) if p), None)
     member = resource.subscriber_id or next((i.value for i in resource.identifier if i.value), None)
     if payer is None or member is None:
         missing = "payor" if payer is None else "subscriberId"
-        raise mapping_error(f"Coverage needs {missing}", f"$.{missing}", "Coverage")
+        raise mapping_error(f"Coverage needs {missing}", f"{where}.{missing}", "Coverage")
     classes = {(c.type.code_in() if c.type else None): c for c in resource.class_}
     plan = classes.get("plan")
     subscriber = patient_of(context, resource.subscriber, resource)

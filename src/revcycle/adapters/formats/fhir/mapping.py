@@ -158,7 +158,7 @@ def _account(context: Context, resource: ff.Account, where: str) -> c.Command:
         raise mapping_error(reason, f"{where}.subject", "Account")
     number = first_value(resource.identifier) or context.id_of(resource)
     coverages = tuple(
-        map_people.coverage(context, cov)
+        map_people.coverage(context, cov, f"{where}.coverage")
         for entry in resource.coverage
         if isinstance(cov := context.resolve(entry.coverage, resource), ff.Coverage)
     )
@@ -179,5 +179,6 @@ def _coverages_by_patient(context: Context, bundle: Bundle) -> Coverages:
         if isinstance(entry.resource, ff.Coverage):
             patient = _beneficiary(context, entry.resource)
             if patient is not None:
-                found.setdefault(id(patient), []).append(map_people.coverage(context, entry.resource))
+                where = f"$.entry[{entry.index}].resource"
+                found.setdefault(id(patient), []).append(map_people.coverage(context, entry.resource, where))
     return {key: tuple(value) for key, value in found.items()}
