@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, description="transient retries before a dead letter")
     retry_base_seconds: float = Field(default=1.0, gt=0)
     strict_fhir: bool = False
+    x12_sender_qualifier: str = Field(default="ZZ", min_length=2, max_length=2, description="our ISA05/07")
+    x12_sender_id: str = Field(default="REVCYCLE", min_length=1, max_length=15, description="our ISA06/08")
     log_level: str = "INFO"
     api_token: str | None = Field(default=None, description="bearer token machines must present")
 

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, Response
 
 from revcycle.adapters.formats import masterdata
 from revcycle.adapters.formats.base import UnreadableMessage
+from revcycle.adapters.formats.x12.writer import Party12
+from revcycle.entrypoints import x12
 from revcycle.entrypoints.api.deps import container, interface_name, read_body, receive_body, require_token
 from revcycle.entrypoints.api.problems import problem, status_for
 from revcycle.entrypoints.runtime import Runtime
@@ -73,6 +75,31 @@ async def ingest_hl7v2(request: Request) -> Response:
     acks = await runtime.hl7.handle_batch(raw, interface=interface, transport="http")
     app.wakeup.set()
     return Response(b"".join(acks), media_type="application/hl7-v2; charset=utf-8")
+
+
+@router.post("/ingest/x12")
+async def ingest_x12(request: Request) -> JSONResponse:
+    """An X12 interchange (837P/837I, 835, 277CA, 999, TA1...): a JSON summary per transaction set
+    and the 999 / TA1 we return, after the durable commit. 400 when the interchange is rejected."""
+    app = container(request)
+    interface = interface_name(request, "http-x12")
+    try:
+        raw = await read_body(request, app.settings.max_message_bytes)
+    except MessageTooLarge as error:
+        accepted = await app.edge.reject_oversize(error.prefix, interface=interface, transport="http")
+        return problem(
+            413,
+            "message rejected",
+            str(accepted.rejection),
+            slug="too-large",
+            message_id=accepted.appended.message_id,
+        )
+    sender = Party12(
+        app.settings.x12_sender_qualifier, app.settings.x12_sender_id, app.settings.x12_sender_id
+    )
+    answer = await x12.ingest_x12(app.edge, raw, interface=interface, sender=sender)
+    app.wakeup.set()
+    return JSONResponse(answer.body, status_code=answer.status)
 
 
 @router.post("/master-data/{kind}", status_code=202)
