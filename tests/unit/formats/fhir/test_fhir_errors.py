@@ -296,3 +296,12 @@ def test_identify_bundle_partition_key() -> None:
     odd = [{"resource": [1]}, {"resource": patient}]
     assert fhir.identify(_bundle("batch", odd)).partition_key is None
     assert fhir.identify(_bundle("batch", None, id="b1")).control_id == "b1"
+
+
+def test_a_utf8_byte_order_mark_is_ignored() -> None:
+    raw = b"\xef\xbb\xbf" + _body(_claim())
+    assert isinstance(fhir.parse(raw), Claim)
+    assert fhir.identify(raw).control_id == "c1"
+    assert isinstance(fhir.parse(memoryview(raw)), Claim)
+    with pytest.raises(errors.InvalidJson):
+        fhir.parse(b"\xef\xbb\xbf")

@@ -42,6 +42,13 @@ Parsed = FhirResource | Bundle
 """What ``decode`` returns."""
 
 NOT_JSON = "body is not valid JSON (malformed, truncated or not UTF-8)"
+_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(raw: bytes | memoryview) -> bytes | memoryview:
+    """The body without a leading UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore one;
+    some Windows senders add it)."""
+    return memoryview(raw)[3:] if bytes(raw[:3]) == _BOM else raw
 
 
 class _TypeHeader(msgspec.Struct, gc=False):
@@ -71,6 +78,7 @@ def decode(raw: bytes | memoryview, *, expected_type: str | None = None) -> Pars
 
     Raises a ``FhirUnreadable`` subclass (an ``UnreadableMessage``) when the bytes are not usable.
     """
+    raw = without_bom(raw)
     try:
         top = _top_decoder().decode(raw)
     except msgspec.ValidationError as exc:

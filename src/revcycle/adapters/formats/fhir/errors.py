@@ -98,7 +98,7 @@ class InvalidElement(FhirUnreadable):
 
 
 class InvalidValue(FhirUnreadable):
-    """An element has the right JSON type but an unusable value (e.g. a non-finite decimal)."""
+    """An element has an unusable value (e.g. a decimal sent as a string that is not a number)."""
 
     code = "fhir_invalid_value"
     issue_code = "value"

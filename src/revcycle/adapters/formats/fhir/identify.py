@@ -25,7 +25,7 @@ from typing import Any
 import msgspec
 
 from revcycle.adapters.formats.base import Envelope
-from revcycle.adapters.formats.fhir.decode import NOT_JSON, is_well_formed_json
+from revcycle.adapters.formats.fhir.decode import NOT_JSON, is_well_formed_json, without_bom
 from revcycle.adapters.formats.fhir.errors import (
     InvalidElement,
     InvalidJson,
@@ -98,7 +98,7 @@ def _decoders() -> dict[str, msgspec.json.Decoder[Any]]:
 
 def identify(raw: bytes | memoryview, *, expected_type: str | None = None) -> Envelope:
     """The Envelope of a FHIR R4 JSON body; ``expected_type`` is the type named in the URL, if any."""
-    head = _header(raw)
+    head = _header(without_bom(raw))
     kind = _resource_type(head.resourceType, expected_type)
     message_type = kind
     if kind == "Bundle":

@@ -4,7 +4,9 @@ appointments (``revcycle.domain.patients`` / ``visits``). Identities: see ``refe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from revcycle.adapters.formats.fhir import administrative as fa
 from revcycle.adapters.formats.fhir import financial as ff
@@ -32,35 +34,52 @@ from revcycle.domain.visits import (
 )
 
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
-_SEX = {"male": Sex.MALE, "female": Sex.FEMALE, "other": Sex.OTHER, "unknown": Sex.UNKNOWN}
+_SEX: Final[Mapping[str, Sex]] = MappingProxyType(
+    {"male": Sex.MALE, "female": Sex.FEMALE, "other": Sex.OTHER, "unknown": Sex.UNKNOWN}
+)
 _MR = "MR"
 
 # Encounter.class (v3 ActCode) -> HL7 table 0004 patient class
-_CLASS = {
-    "IMP": PatientClass.INPATIENT,
-    "ACUTE": PatientClass.INPATIENT,
-    "NONAC": PatientClass.INPATIENT,
-    "AMB": PatientClass.OUTPATIENT,
-    "SS": PatientClass.OUTPATIENT,
-    "OBSENC": PatientClass.OUTPATIENT,
-    "HH": PatientClass.OUTPATIENT,
-    "VR": PatientClass.OUTPATIENT,
-    "FLD": PatientClass.OUTPATIENT,
-    "EMER": PatientClass.EMERGENCY,
-    "PRENC": PatientClass.PREADMIT,
-}
+_CLASS: Final[Mapping[str, PatientClass]] = MappingProxyType(
+    {
+        "IMP": PatientClass.INPATIENT,
+        "ACUTE": PatientClass.INPATIENT,
+        "NONAC": PatientClass.INPATIENT,
+        "AMB": PatientClass.OUTPATIENT,
+        "SS": PatientClass.OUTPATIENT,
+        "OBSENC": PatientClass.OUTPATIENT,
+        "HH": PatientClass.OUTPATIENT,
+        "VR": PatientClass.OUTPATIENT,
+        "FLD": PatientClass.OUTPATIENT,
+        "EMER": PatientClass.EMERGENCY,
+        "PRENC": PatientClass.PREADMIT,
+    }
+)
+
+_ENCOUNTER_STATUS: Final[Mapping[str, EncounterStatus]] = MappingProxyType(
+    {
+        "planned": EncounterStatus.PLANNED,
+        "finished": EncounterStatus.DISCHARGED,
+        "cancelled": EncounterStatus.CANCELLED,
+        "entered-in-error": EncounterStatus.CANCELLED,
+    }
+)
 
 # Appointment.status -> our status; None: a cancellation command instead
-APPOINTMENT_STATUS: dict[str, AppointmentStatus] = {
-    "proposed": AppointmentStatus.BOOKED,
-    "pending": AppointmentStatus.BOOKED,
-    "booked": AppointmentStatus.BOOKED,
-    "waitlist": AppointmentStatus.BOOKED,
-    "arrived": AppointmentStatus.ARRIVED,
-    "checked-in": AppointmentStatus.ARRIVED,
-    "fulfilled": AppointmentStatus.COMPLETED,
-}
-APPOINTMENT_CANCELLED = {"cancelled": "cancelled", "noshow": "no_show", "entered-in-error": "deleted"}
+APPOINTMENT_STATUS: Final[Mapping[str, AppointmentStatus]] = MappingProxyType(
+    {
+        "proposed": AppointmentStatus.BOOKED,
+        "pending": AppointmentStatus.BOOKED,
+        "booked": AppointmentStatus.BOOKED,
+        "waitlist": AppointmentStatus.BOOKED,
+        "arrived": AppointmentStatus.ARRIVED,
+        "checked-in": AppointmentStatus.ARRIVED,
+        "fulfilled": AppointmentStatus.COMPLETED,
+    }
+)
+APPOINTMENT_CANCELLED: Final[Mapping[str, str]] = MappingProxyType(
+    {"cancelled": "cancelled", "noshow": "no_show", "entered-in-error": "deleted"}
+)
 
 
 def patient(
@@ -152,12 +171,7 @@ def encounter(context: Context, resource: fa.Encounter, where: str = "$") -> Enc
     visit = context.id_of(resource)
     if not visit:
         raise mapping_error("Encounter needs an id", f"{where}.id", "Encounter")
-    status = {
-        "planned": EncounterStatus.PLANNED,
-        "finished": EncounterStatus.DISCHARGED,
-        "cancelled": EncounterStatus.CANCELLED,
-        "entered-in-error": EncounterStatus.CANCELLED,
-    }.get(resource.status or "", EncounterStatus.IN_PROGRESS)
+    status = _ENCOUNTER_STATUS.get(resource.status or "", EncounterStatus.IN_PROGRESS)
     period = resource.period
     facility = party_id(context, resource.service_provider, resource) or next(
         (referenced_id(loc.location) for loc in resource.location if loc.location), None

@@ -17,8 +17,11 @@ amount negated: a detail of -1500 is a withholding of 1500).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Final
 
 from revcycle.adapters.formats.fhir import adjudication as fx
 from revcycle.adapters.formats.fhir import financial as ff
@@ -52,22 +55,28 @@ KNOWN_CATEGORIES = (
     "priorpayerpaid paidbypatient paidtopatient paidtoprovider memberliability discount drugcost"
 )
 _KNOWN = frozenset(KNOWN_CATEGORIES.split())
-_BLUE_BUTTON = {
-    "line_sbmtd_chrg_amt": "submitted",
-    "rev_cntr_tot_chrg_amt": "submitted",
-    "clm_tot_chrg_amt": "submitted",
-    "line_alowd_chrg_amt": "eligible",
-    "line_nch_pmt_amt": "benefit",
-    "line_prvdr_pmt_amt": "paidtoprovider",
-    "rev_cntr_prvdr_pmt_amt": "paidtoprovider",
-    "line_coinsrnc_amt": "coinsurance",
-    "line_bene_ptb_ddctbl_amt": "deductible",
-    "line_bene_pmt_amt": "paidtopatient",
-}
-_PATIENT_SHARE = {"deductible": "1", "coinsurance": "2", "copay": "3"}
+_BLUE_BUTTON: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "line_sbmtd_chrg_amt": "submitted",
+        "rev_cntr_tot_chrg_amt": "submitted",
+        "clm_tot_chrg_amt": "submitted",
+        "line_alowd_chrg_amt": "eligible",
+        "line_nch_pmt_amt": "benefit",
+        "line_prvdr_pmt_amt": "paidtoprovider",
+        "rev_cntr_prvdr_pmt_amt": "paidtoprovider",
+        "line_coinsrnc_amt": "coinsurance",
+        "line_bene_ptb_ddctbl_amt": "deductible",
+        "line_bene_pmt_amt": "paidtopatient",
+    }
+)
+_PATIENT_SHARE: Final[Mapping[str, str]] = MappingProxyType(
+    {"deductible": "1", "coinsurance": "2", "copay": "3"}
+)
 _PR = AdjustmentGroup.PATIENT_RESPONSIBILITY
-_RANK = {1: ClaimPaymentStatus.PRIMARY, 2: ClaimPaymentStatus.SECONDARY, 3: ClaimPaymentStatus.TERTIARY}
-_ACK_CATEGORY = {"error": "A3", "queued": "A1"}
+_RANK: Final[Mapping[int, ClaimPaymentStatus]] = MappingProxyType(
+    {1: ClaimPaymentStatus.PRIMARY, 2: ClaimPaymentStatus.SECONDARY, 3: ClaimPaymentStatus.TERTIARY}
+)
+_ACK_CATEGORY: Final[Mapping[str, str]] = MappingProxyType({"error": "A3", "queued": "A1"})
 _REVERSED = frozenset({"cancelled", "entered-in-error"})
 
 Adjudicated = fx.ClaimResponse | fx.ExplanationOfBenefit

@@ -16,11 +16,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
-from revcycle.adapters.formats.fhir.decode import NOT_JSON
+from revcycle.adapters.formats.fhir.decode import NOT_JSON, without_bom
 from revcycle.adapters.formats.fhir.errors import (
     InvalidJson,
     Issue,
@@ -34,12 +35,14 @@ from revcycle.adapters.formats.fhir.resource_types import SUPPORTED_RESOURCE_TYP
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
-_DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    "missing": ("required", "required element is missing"),
-    "value_error": ("value", "value does not match its FHIR data type"),
-    "extra_forbidden": ("structure", "element is not defined for this resource"),
-    "json_invalid": ("structure", "element has the wrong JSON type"),
-}
+_DESCRIPTIONS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        "missing": ("required", "required element is missing"),
+        "value_error": ("value", "value does not match its FHIR data type"),
+        "extra_forbidden": ("structure", "element is not defined for this resource"),
+        "json_invalid": ("structure", "element has the wrong JSON type"),
+    }
+)
 """pydantic error type -> (IssueType code, PHI-free description). Others: see ``_describe``."""
 
 
@@ -61,7 +64,7 @@ def validate(raw: bytes | memoryview) -> None:
     """Validate a FHIR R4 resource or Bundle with fhir.resources (R4B models); raise on any problem."""
     lookup = _validator_lookup()
     try:
-        doc = json.loads(bytes(raw), parse_float=Decimal)
+        doc = json.loads(bytes(without_bom(raw)), parse_float=Decimal)
     except (ValueError, RecursionError):
         raise InvalidJson(NOT_JSON) from None
     if not isinstance(doc, dict):
