@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from revcycle.adapters.formats.x12.codes import IK3_CODES, IK4_CODES, describe
-from revcycle.adapters.formats.x12.elements import el, opt
+from revcycle.adapters.formats.x12.elements import el, is_digits, opt
 from revcycle.adapters.formats.x12.envelope import TransactionSet
 from revcycle.adapters.formats.x12.errors import ElementError, SegmentError
 from revcycle.adapters.formats.x12.reader import Segment
@@ -71,7 +71,7 @@ class InterchangeAck:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if is_digits(value) else None
 
 
 def _codes(segment: Segment, first: int, last: int) -> tuple[str, ...]:

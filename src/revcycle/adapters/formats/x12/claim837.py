@@ -32,6 +32,7 @@ from revcycle.adapters.formats.x12.elements import (
     PAD,
     SyntaxLog,
     el,
+    is_digits,
     parse_period,
 )
 from revcycle.adapters.formats.x12.envelope import TransactionSet
@@ -351,7 +352,7 @@ class ClaimParser:
             return
         number = seg[1]
         s.line = ServiceLine(
-            number=int(number) if number.isdigit() else len(s.claim.lines) + 1, charge=Decimal(0)
+            number=int(number) if is_digits(number) else len(s.claim.lines) + 1, charge=Decimal(0)
         )
         s.claim.lines.append(s.line)
 

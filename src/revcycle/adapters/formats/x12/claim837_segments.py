@@ -9,6 +9,7 @@ from revcycle.adapters.formats.x12.elements import (
     INVALID_CODE,
     MISSING,
     SyntaxLog,
+    is_digits,
     parse_decimal,
 )
 from revcycle.adapters.formats.x12.models837 import (
@@ -133,7 +134,7 @@ def fill_sv1(line: ServiceLine, segment: Segment, position: int, log: SyntaxLog,
     line.place_of_service = segment[5] or None
     pointers: list[int] = []
     for part in segment[7].split(comp) if segment[7] else []:
-        if part.isdigit():
+        if is_digits(part):
             pointers.append(int(part))
         elif part:
             log.element(

@@ -118,7 +118,7 @@ def _field_notes(elements: list[str], fixed: bool) -> list[InterchangeNote]:
         (9, _valid_yymmdd(elements[8])),
         (10, _valid_hhmm(elements[9])),
         (12, elements[11] in SUPPORTED_VERSIONS),
-        (13, len(elements[12]) == 9 and elements[12].isdigit()),
+        (13, len(elements[12]) == 9 and elements[12].isascii() and elements[12].isdigit()),
         (14, elements[13] in ("0", "1")),
         (15, elements[14] in ("P", "T", "I")),
     ]
@@ -131,7 +131,7 @@ def _field_notes(elements: list[str], fixed: bool) -> list[InterchangeNote]:
 
 
 def _valid_yymmdd(value: str) -> bool:
-    if len(value) != 6 or not value.isdigit():
+    if len(value) != 6 or not (value.isascii() and value.isdigit()):
         return False
     try:
         date(2000 + int(value[:2]), int(value[2:4]), int(value[4:6]))
@@ -141,7 +141,13 @@ def _valid_yymmdd(value: str) -> bool:
 
 
 def _valid_hhmm(value: str) -> bool:
-    return len(value) == 4 and value.isdigit() and int(value[:2]) < 24 and int(value[2:]) < 60
+    return (
+        len(value) == 4
+        and value.isascii()
+        and value.isdigit()
+        and int(value[:2]) < 24
+        and int(value[2:]) < 60
+    )
 
 
 def read_isa(text: str) -> IsaInfo:

@@ -110,6 +110,11 @@ class SyntaxLog:
         return value
 
 
+def is_digits(value: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts superscripts, which ``int`` refuses)."""
+    return value.isascii() and value.isdigit()
+
+
 def parse_decimal(raw: str) -> Decimal | None:
     """X12 R/N type: optional sign, digits, optional decimal point; None when not a finite number."""
     try:
@@ -123,7 +128,7 @@ def parse_decimal(raw: str) -> Decimal | None:
 
 def parse_date(raw: str) -> date | None:
     """CCYYMMDD (D8) to a date, None when invalid."""
-    if len(raw) != 8 or not raw.isdigit():
+    if len(raw) != 8 or not is_digits(raw):
         return None
     try:
         return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))

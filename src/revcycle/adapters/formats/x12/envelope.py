@@ -266,7 +266,7 @@ class EnvelopeReader:
         header = GroupHeader(*(_el(segment, i).strip() for i in range(1, 9)))
         group = GroupSummary(header=header)
         number = header.control_number
-        if not (1 <= len(number) <= 9 and number.isdigit()):
+        if not (1 <= len(number) <= 9 and number.isascii() and number.isdigit()):
             group.errors.append(GroupError("6", "GS06 group control number is missing or not 1-9 digits"))
         elif any(g.header.control_number == number for g in ic.groups):
             group.errors.append(

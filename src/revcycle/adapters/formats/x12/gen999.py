@@ -75,7 +75,11 @@ def write_999(w: SegmentWriter, group: GroupSummary, set_control_number: int) ->
         _write_set_ack(w, ack)
     status, accepted, codes = group_status(group)
     received = len(group.transactions)
-    included = group.trailer_count if (group.trailer_count or "").isdigit() else str(received)
+    included = (
+        group.trailer_count
+        if (group.trailer_count or "").isascii() and (group.trailer_count or "").isdigit()
+        else str(received)
+    )
     w.segment("AK9", status, included, received, accepted, *codes)
     w.segment("SE", w.count_since(start) + 1, control)
 

@@ -135,7 +135,7 @@ class SegmentReader:
             breaks = [c for c in _LINE_BREAKS if c not in used]
             padding = "".join(c for c in _PADDING if c not in used)
             skip = padding + "".join(breaks)
-            iea_tag, isa_tag = "IEA" + sep, "ISA" + sep
+            iea_tag = "IEA" + sep  # a new ISA may use other delimiters: match "ISA" alone
             search_from = 1
             done = False
             while not done:
@@ -143,7 +143,7 @@ class SegmentReader:
                 if cut >= 0:
                     end = buf.find(term, cut)
                     cut = end + 1 if end >= 0 else (len(buf) if self._eof else -1)
-                new_isa = self._boundary(buf, isa_tag, search_from, term, skip)
+                new_isa = self._boundary(buf, "ISA", search_from, term, skip)
                 if new_isa >= 0 and (cut < 0 or new_isa < cut):
                     cut = new_isa  # an ISA before this interchange's IEA: the IEA is missing
                 if cut >= 0:
