@@ -270,6 +270,8 @@ def _sniff(raw: bytes) -> _Header:
     end = min(line_end(raw, start), len(raw) if raw.find(b"\x1c", start) < 0 else raw.find(b"\x1c", start))
     # latin-1 maps bytes to code points one to one, so echoed values go back out byte for byte.
     text = raw[start:end].decode("latin_1")
+    if len(text) < 4:
+        return _Header(STANDARD_DELIMITERS, "latin_1")
     fs = text[3]
     if not ("!" <= fs <= "~") or fs.isalnum():
         return _Header(STANDARD_DELIMITERS, "latin_1")

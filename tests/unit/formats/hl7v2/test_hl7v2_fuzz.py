@@ -1,0 +1,126 @@
+"""Fuzz: whatever the bytes, the HL7 v2 reader raises only our FormatError subclasses, and build_reject
+never raises at all."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from revcycle.adapters.formats.base import FormatError
+from revcycle.adapters.formats.hl7v2 import identify, parse, split_messages, tokenize
+from revcycle.adapters.formats.hl7v2.ack import AckError, build_ack, build_reject, reject_for
+from revcycle.adapters.formats.hl7v2.errors import Hl7Unreadable
+from revcycle.adapters.formats.hl7v2.message import Message
+from revcycle.adapters.formats.hl7v2.path import Path as Hl7Path
+
+FUZZ = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+hl7ish = st.builds(
+    lambda fs, enc, body: b"MSH" + fs + enc + body,
+    st.sampled_from([b"|", b"#", b"^", b"\\", b"a", b" ", b"\r", b"\xff"]),
+    st.binary(max_size=6),
+    st.lists(
+        st.sampled_from(
+            [
+                b"|",
+                b"^",
+                b"~",
+                b"\\",
+                b"&",
+                b"\r",
+                b"\n",
+                b"PID",
+                b"MSH",
+                b"X",
+                b"\\F\\",
+                b"\\X4",
+                b"\xc3",
+                b" ",
+            ]
+        ),
+        max_size=80,
+    ).map(b"".join),
+)
+
+
+def exercise(message: Message) -> None:
+    """Touch every element through every accessor."""
+    for segment in message:
+        for fld in segment:
+            for rep in fld.repetitions():
+                for comp in rep.components():
+                    comp.subcomponents()
+        for number in range(len(segment) + 2):
+            segment.value(number, 2, 2, 2)
+            _ = segment[number].value
+    paths = [Hl7Path(sid, 1, f, 1, 1, 1) for sid in set(message.ids) for f in (1, 2, 3, 9)]
+    assert message.values(paths) == [message.get(p) for p in paths]
+    build_ack(message, "error", error=AckError(207, "fuzz"))
+
+
+def check(raw: bytes) -> None:
+    for read in (tokenize, parse):
+        try:
+            exercise(read(raw))
+        except FormatError as exc:
+            assert isinstance(exc, Hl7Unreadable)
+            reject_for(raw, exc)
+    try:
+        identify(raw)
+    except FormatError as exc:
+        assert isinstance(exc, Hl7Unreadable)
+    try:
+        for message in split_messages(raw).messages:
+            with contextlib.suppress(Hl7Unreadable):
+                parse(message)
+    except FormatError as exc:
+        assert isinstance(exc, Hl7Unreadable)
+    build_reject(raw, "fuzz", 100)
+
+
+@FUZZ
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes(raw: bytes) -> None:
+    check(raw)
+
+
+@FUZZ
+@given(hl7ish)
+def test_hl7_looking_bytes(raw: bytes) -> None:
+    check(raw)
+
+
+@pytest.fixture(scope="module")
+def samples(shared_data: Path) -> list[bytes]:
+    return [path.read_bytes() for path in sorted((shared_data / "hl7v2").iterdir())]
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_samples(samples: list[bytes], data: st.DataObject) -> None:
+    raw = bytearray(data.draw(st.sampled_from(samples)))
+    for _ in range(data.draw(st.integers(1, 8))):
+        kind = data.draw(st.sampled_from(["flip", "cut", "insert", "delete"]))
+        at = data.draw(st.integers(0, max(len(raw) - 1, 0)))
+        if kind == "flip" and raw:
+            raw[at] = data.draw(st.integers(0, 255))
+        elif kind == "cut":
+            del raw[at:]
+        elif kind == "insert":
+            raw[at:at] = data.draw(
+                st.sampled_from([b"|", b"^", b"~", b"\\", b"&", b"\r", b"\n", b"\x00", b"MSH|"])
+            )
+        elif raw:
+            del raw[at : at + data.draw(st.integers(1, 20))]
+    check(bytes(raw))
+
+
+def test_samples_themselves(shared_data: Path) -> None:
+    for path in sorted((shared_data / "hl7v2").iterdir()):
+        check(path.read_bytes())
