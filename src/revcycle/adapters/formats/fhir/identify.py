@@ -20,6 +20,7 @@ unknown / unsupported resourceType, a type that disagrees with the URL, an unacc
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -84,16 +85,27 @@ class _BundleHeader(_Header):
     entry: list[_EntryHead] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Decoders:
+    header: msgspec.json.Decoder[_Header]
+    bundle: msgspec.json.Decoder[_BundleHeader]
+    meta: msgspec.json.Decoder[_Meta]
+    ref: msgspec.json.Decoder[_Ref]
+    refs: msgspec.json.Decoder[list[_Ref]]
+    text: msgspec.json.Decoder[str]
+
+
 @functools.cache
-def _decoders() -> dict[str, msgspec.json.Decoder[Any]]:
-    return {
-        "header": msgspec.json.Decoder(_Header),
-        "bundle": msgspec.json.Decoder(_BundleHeader),
-        "meta": msgspec.json.Decoder(_Meta),
-        "ref": msgspec.json.Decoder(_Ref),
-        "refs": msgspec.json.Decoder(list[_Ref]),
-        "str": msgspec.json.Decoder(str),
-    }
+def _decoders() -> _Decoders:
+    """The header decoders, built on first use (nothing is built at import time)."""
+    return _Decoders(
+        header=msgspec.json.Decoder(_Header),
+        bundle=msgspec.json.Decoder(_BundleHeader),
+        meta=msgspec.json.Decoder(_Meta),
+        ref=msgspec.json.Decoder(_Ref),
+        refs=msgspec.json.Decoder(list[_Ref]),
+        text=msgspec.json.Decoder(str),
+    )
 
 
 def identify(raw: bytes | memoryview, *, expected_type: str | None = None) -> Envelope:
@@ -118,9 +130,9 @@ def _header(raw: bytes | memoryview) -> _Header:
     dec = _decoders()
     try:
         try:
-            head: _Header = dec["bundle"].decode(raw)
+            head: _Header = dec.bundle.decode(raw)
         except msgspec.ValidationError:
-            head = dec["header"].decode(raw)
+            head = dec.header.decode(raw)
     except msgspec.ValidationError:
         if not is_well_formed_json(raw):
             raise InvalidJson(NOT_JSON) from None
@@ -156,7 +168,7 @@ def _bundle_type(raw_type: msgspec.Raw) -> str:
     if _absent(raw_type):
         raise MissingElement("Bundle.type is required", location="$.type", resource_type="Bundle")
     try:
-        value = _decoders()["str"].decode(raw_type)
+        value = _decoders().text.decode(raw_type)
     except msgspec.ValidationError:
         raise InvalidElement(
             "Bundle.type must be a string", location="$.type", resource_type="Bundle"
@@ -179,7 +191,7 @@ def _control_id(head: _Header) -> str | None:
     version = None
     if not _absent(head.meta):
         try:
-            version = _decoders()["meta"].decode(head.meta).versionId
+            version = _decoders().meta.decode(head.meta).versionId
         except msgspec.ValidationError:
             raise InvalidElement("meta must be an object", location="$.meta") from None
     if version is None or version == "":
@@ -209,7 +221,7 @@ def _absent(raw: msgspec.Raw) -> bool:
 def _reference(raw: msgspec.Raw) -> str | None:
     dec = _decoders()
     try:
-        refs = dec["refs"].decode(raw) if bytes(memoryview(raw)[:1]) == b"[" else [dec["ref"].decode(raw)]
+        refs = dec.refs.decode(raw) if bytes(memoryview(raw)[:1]) == b"[" else [dec.ref.decode(raw)]
     except msgspec.ValidationError:
         return None
     for ref in refs:
