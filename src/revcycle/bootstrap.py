@@ -55,7 +55,10 @@ def build(settings: Settings, *, migrate: bool = True) -> Container:
     inbound_log = SqlInboundLog(engine)
     wakeup = threading.Event()
     committer = GroupCommitter(
-        inbound_log.append_batch, max_batch=settings.group_commit_max, on_commit=wakeup.set
+        inbound_log.append_batch,
+        max_batch=settings.group_commit_max,
+        on_commit=wakeup.set,
+        inline=engine.dialect.name == "sqlite",
     )
     edge = Edge(formats.identify, committer, max_bytes=settings.max_message_bytes, telemetry=telemetry)
     worker = Worker(

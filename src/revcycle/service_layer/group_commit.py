@@ -1,9 +1,13 @@
 """Group commit: concurrent receipts share one durable transaction before any of them is acknowledged.
 
 One consumer task drains the queue: it takes every receipt waiting (up to ``max_batch``), appends them
-in one transaction on a worker thread, and resolves each sender's future. While that commit runs, new
-receipts queue up and form the next batch, so batches grow with load and a lone sender waits for no
-one (DESIGN.md, "Storage and scale": batching is how Python gets fast here).
+in one transaction, and resolves each sender's future. While that commit runs, new receipts queue up
+and form the next batch, so batches grow with load and a lone sender waits for no one (DESIGN.md,
+"Storage and scale": batching is how Python gets fast here).
+
+``inline`` runs the append on the event loop's thread: right for an embedded store, where a local
+SQLite commit takes about a millisecond and a thread hop plus GIL hand-offs cost as much; a networked
+store (PostgreSQL) commits on a worker thread so the loop keeps serving while it waits.
 """
 
 from __future__ import annotations
@@ -19,11 +23,17 @@ AppendBatch = Callable[[Sequence[Receipt]], list[Appended]]
 
 class GroupCommitter:
     def __init__(
-        self, append: AppendBatch, *, max_batch: int = 512, on_commit: Callable[[], None] | None = None
-    ):
+        self,
+        append: AppendBatch,
+        *,
+        max_batch: int = 512,
+        on_commit: Callable[[], None] | None = None,
+        inline: bool = False,
+    ) -> None:
         self._append = append
         self._max_batch = max_batch
         self._on_commit = on_commit
+        self._inline = inline
         self._queue: asyncio.Queue[tuple[Receipt, asyncio.Future[Appended]]] | None = None
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
@@ -60,8 +70,12 @@ class GroupCommitter:
             await asyncio.sleep(0)
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
+            receipts = [receipt for receipt, _ in batch]
             try:
-                results = await asyncio.to_thread(self._append, [receipt for receipt, _ in batch])
+                if self._inline:
+                    results = self._append(receipts)
+                else:
+                    results = await asyncio.to_thread(self._append, receipts)
             except Exception as exc:  # noqa: BLE001 - handed to every waiting sender, who answers with an error
                 for _, future in batch:
                     if not future.done():
