@@ -241,7 +241,7 @@ def test_spot_checks_837(shared_data: Path) -> None:
     )  # fmt: skip
     assert line.adjudications[0].paid == Decimal("40.00")
     assert line.adjudications[0].adjustments[0].reason == "42"
-    assert claim.balancing_issues == []
+    assert claim.balancing_issues == ()
 
 
 def test_spot_checks_837i(shared_data: Path) -> None:
@@ -276,7 +276,7 @@ def test_spot_checks_835(shared_data: Path) -> None:
     first = managed.claims[0]
     assert first.adjustments_by_group() == {"CO": Decimal("50.00"), "PR": Decimal("300.00")}
     assert first.lines[0].dates[0].qualifier == "150"
-    assert managed.balancing_issues == [] and first.balancing_issues == []
+    assert managed.balancing_issues == () and first.balancing_issues == ()
 
 
 def test_spot_checks_277_and_999(shared_data: Path) -> None:

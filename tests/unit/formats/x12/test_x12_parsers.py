@@ -30,7 +30,7 @@ def test_837p_claim_fields() -> None:
     assert (first.unit_basis, first.place_of_service, first.line_control_number) == ("UN", "11", "LINE1")
     service = second.service_date
     assert service is not None and service.period and (service.end - service.start).days == 1
-    assert claim.balancing_issues == []
+    assert claim.balancing_issues == ()
 
 
 def test_837_balancing_issue_is_data_not_an_exception() -> None:
@@ -124,7 +124,11 @@ def test_835_fields_and_balancing() -> None:
     assert (claim.adjustments[1].amount, claim.adjustments[1].quantity) == (Decimal(2), None)
     line = claim.lines[0]
     assert (line.procedure_code, line.modifiers, line.original_procedure_code) == ("99214", ("25",), "99215")
-    assert (line.allowed, line.remarks, line.line_control_number) == (Decimal(150), [("HE", "N130")], "LINE1")
+    assert (line.allowed, line.remarks, line.line_control_number) == (
+        Decimal(150),
+        (("HE", "N130"),),
+        "LINE1",
+    )
     assert line.service_date is not None and line.service_date.isoformat() == "2026-11-01"
     assert (
         remittance.provider_adjustments[0].reason == "WO" and remittance.provider_adjustments[0].amount == -10
@@ -132,7 +136,7 @@ def test_835_fields_and_balancing() -> None:
     # claim: 200 - (20+2+1+1+1+1 claim CAS + 30+20 line CAS) = 124 != 120; line: 200 - 50 = 150 != 120
     assert [i.code for i in claim.balancing_issues] == ["line_payment_mismatch", "claim_payment_mismatch"]
     # transaction: 120 - (-10) = 130 = BPR02
-    assert remittance.balancing_issues == []
+    assert remittance.balancing_issues == ()
 
 
 def test_835_balanced_claim_and_unbalanced_payment() -> None:
@@ -140,7 +144,7 @@ def test_835_balanced_claim_and_unbalanced_payment() -> None:
     body = [s if s[0] != "SVC" else ["SVC", ("HC", "99214"), "200", "150"] for s in body]
     body = [s if s[0] != "CLP" else ["CLP", "PCN1", "1", "200", "150", "30"] for s in body]
     remittance = _remit(body)
-    assert remittance.claims[0].balancing_issues == []
+    assert remittance.claims[0].balancing_issues == ()
     issue = remittance.balancing_issues[0]
     assert (issue.code, issue.expected, issue.actual) == (
         "payment_total_mismatch",

@@ -174,7 +174,7 @@ class ClaimParser:
             s.loop, self.result.receiver = "1000B", party
         elif s.line is not None:
             s.loop = "2420"
-            s.line.providers.append(party)
+            s.line.providers += (party,)
         elif s.other is not None:
             s.loop = "2330"
             if code == "IL" and s.other.subscriber is None:
@@ -182,10 +182,10 @@ class ClaimParser:
             elif code == "PR" and s.other.payer is None:
                 s.other.payer = party
             else:
-                s.other.providers.append(party)
+                s.other.providers += (party,)
         elif s.claim is not None:
             s.loop = "2310"
-            s.claim.providers.append(party)
+            s.claim.providers += (party,)
         elif code == "85":
             s.loop, s.billing = "2010AA", party
             party.provider_code, party.taxonomy = s.billing_prv
@@ -208,7 +208,7 @@ class ClaimParser:
 
     def _per(self, seg: Segment, pos: int) -> None:
         if self.s.party is not None:
-            self.s.party.contacts.append(contact_from_per(seg))
+            self.s.party.contacts += (contact_from_per(seg),)
 
     def _ref(self, seg: Segment, pos: int) -> None:
         """REF belongs to the open NM1 loop, else to the line (2400) or the claim (2300)."""
@@ -216,11 +216,11 @@ class ClaimParser:
         if s.line is not None and s.line.drug is not None and s.party is None and seg[1] == "XZ":
             s.line.drug.prescription_number = seg[2] or None
         elif s.party is not None:
-            s.party.references.append(reference(seg))
+            s.party.references += (reference(seg),)
         elif s.line is not None:
-            s.line.references.append(reference(seg))
+            s.line.references += (reference(seg),)
         elif s.claim is not None and s.other is None:
-            s.claim.references.append(reference(seg))
+            s.claim.references += (reference(seg),)
 
     def _prv(self, seg: Segment, pos: int) -> None:
         """PRV01 provider code, PRV03 taxonomy: the open provider's, or the billing provider's (2000A)."""
@@ -237,7 +237,7 @@ class ClaimParser:
         target: Subscriber | OtherSubscriber
         if s.claim is not None:
             s.other, s.line, s.loop = OtherSubscriber(payer_responsibility=""), None, "2320"
-            s.claim.other_subscribers.append(s.other)
+            s.claim.other_subscribers += (s.other,)
             target = s.other
         elif s.subscriber is not None:
             target = s.subscriber
@@ -293,11 +293,11 @@ class ClaimParser:
         if s.adjudication is not None:
             s.adjudication.adjudication_date = period[0]
         elif s.line is not None:
-            s.line.dates.append(value)
+            s.line.dates += (value,)
         elif s.other is not None:
             s.other.adjudication_date = period[0]
         elif s.claim is not None:
-            s.claim.dates.append(value)
+            s.claim.dates += (value,)
 
     def _cl1(self, seg: Segment, pos: int) -> None:
         if self.s.claim is not None:
@@ -324,14 +324,14 @@ class ClaimParser:
 
     def _hi(self, seg: Segment, pos: int) -> None:
         if self.s.claim is not None and self.s.line is None:
-            self.s.claim.codes.extend(build_codes(seg, pos, self.log, self.comp))
+            self.s.claim.codes += tuple(build_codes(seg, pos, self.log, self.comp))
 
     def _cas(self, seg: Segment, pos: int) -> None:
         s = self.s
         if s.adjudication is not None:
-            s.adjudication.adjustments.extend(adjustments_from_cas(seg, pos, self.log, "2430"))
+            s.adjudication.adjustments += tuple(adjustments_from_cas(seg, pos, self.log, "2430"))
         elif s.other is not None and s.line is None:
-            s.other.adjustments.extend(adjustments_from_cas(seg, pos, self.log, "2320"))
+            s.other.adjustments += tuple(adjustments_from_cas(seg, pos, self.log, "2320"))
 
     def _oi(self, seg: Segment, pos: int) -> None:
         """OI: benefits assignment (OI03), patient signature source (OI04), release of information (OI06)."""
@@ -354,7 +354,7 @@ class ClaimParser:
         s.line = ServiceLine(
             number=int(number) if is_digits(number) else len(s.claim.lines) + 1, charge=Decimal(0)
         )
-        s.claim.lines.append(s.line)
+        s.claim.lines += (s.line,)
 
     def _sv(self, seg: Segment, pos: int) -> None:
         s = self.s
@@ -387,7 +387,7 @@ class ClaimParser:
             s.party = None
             s.loop = "2430"
             s.adjudication = build_svd(seg, pos, self.log, self.comp)
-            s.line.adjudications.append(s.adjudication)
+            s.line.adjudications += (s.adjudication,)
 
     # -- end -----------------------------------------------------------------------------------------
 
@@ -415,20 +415,20 @@ class ClaimParser:
             self._normalise(claim, r.variant)
             total = claim.line_charge_total
             if total != claim.total_charge:
-                claim.balancing_issues.append(
+                claim.balancing_issues += (
                     BalancingIssue(
                         "claim_charge_mismatch",
                         f"CLM02 total charge does not equal the sum of {field} line charges",
                         expected=claim.total_charge,
                         actual=total,
-                    )
+                    ),
                 )
 
     @staticmethod
     def _normalise(claim: Claim, variant: str) -> None:
         """Values the TR3 fixes: CLM05-2 (B in 837P, A in 837I), CLM06 not used in 837I, DTP*434 a period;
         HI codes in TR3 segment order (stable, so SV107 pointers keep their meaning)."""
-        claim.codes.sort(key=lambda c: code_rank(variant, c.qualifier))
+        claim.codes = tuple(sorted(claim.codes, key=lambda c: code_rank(variant, c.qualifier)))
         if claim.facility_qualifier is None:
             claim.facility_qualifier = "A" if variant == "837I" else "B"
         if variant == "837I":

@@ -44,11 +44,11 @@ class RemitLine:
     original_procedure_code: str | None = None
     original_modifiers: tuple[str, ...] = ()
     original_units: Decimal | None = None
-    dates: list[DateValue] = field(default_factory=list)
-    adjustments: list[Adjustment] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
+    dates: tuple[DateValue, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    references: tuple[Reference, ...] = ()
     allowed: Decimal | None = None
-    remarks: list[tuple[str, str]] = field(default_factory=list)
+    remarks: tuple[tuple[str, str], ...] = ()
 
     @property
     def line_control_number(self) -> str | None:
@@ -84,14 +84,14 @@ class ClaimPayment:
     facility_code: str | None = None
     frequency_code: str | None = None
     header_number: str | None = None
-    adjustments: list[Adjustment] = field(default_factory=list)
+    adjustments: tuple[Adjustment, ...] = ()
     patient: Party | None = None
-    parties: list[Party] = field(default_factory=list)
-    dates: list[DateValue] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
-    amounts: list[tuple[str, Decimal]] = field(default_factory=list)
-    lines: list[RemitLine] = field(default_factory=list)
-    balancing_issues: list[BalancingIssue] = field(default_factory=list)
+    parties: tuple[Party, ...] = ()
+    dates: tuple[DateValue, ...] = ()
+    references: tuple[Reference, ...] = ()
+    amounts: tuple[tuple[str, Decimal], ...] = ()
+    lines: tuple[RemitLine, ...] = ()
+    balancing_issues: tuple[BalancingIssue, ...] = ()
 
     @property
     def status_text(self) -> str:
@@ -150,8 +150,8 @@ class Remittance835:
     payer: Party | None = None
     payee: Party | None = None
     claims: list[ClaimPayment] = field(default_factory=list)
-    provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
-    balancing_issues: list[BalancingIssue] = field(default_factory=list)
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
+    balancing_issues: tuple[BalancingIssue, ...] = ()
 
     @property
     def paid_total(self) -> Decimal:

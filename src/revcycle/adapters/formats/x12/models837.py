@@ -56,8 +56,8 @@ class Party:
     id_qualifier: str | None = None
     identifier: str | None = None
     address: Address | None = None
-    references: list[Reference] = field(default_factory=list)
-    contacts: list[Contact] = field(default_factory=list)
+    references: tuple[Reference, ...] = ()
+    contacts: tuple[Contact, ...] = ()
     taxonomy: str | None = None
     provider_code: str | None = None
 
@@ -180,7 +180,7 @@ class OtherSubscriber:
     group_name: str | None = None
     insurance_type: str | None = None
     claim_filing_indicator: str | None = None
-    adjustments: list[Adjustment] = field(default_factory=list)
+    adjustments: tuple[Adjustment, ...] = ()
     payer_paid: Decimal | None = None
     non_covered: Decimal | None = None
     remaining_liability: Decimal | None = None
@@ -190,7 +190,7 @@ class OtherSubscriber:
     subscriber: Party | None = None
     payer: Party | None = None
     adjudication_date: date | None = None
-    providers: list[Party] = field(default_factory=list)
+    providers: tuple[Party, ...] = ()
 
 
 @dataclass(slots=True)
@@ -216,7 +216,7 @@ class LineAdjudication:
     revenue_code: str | None = None
     units: Decimal | None = None
     bundled_line: str | None = None
-    adjustments: list[Adjustment] = field(default_factory=list)
+    adjustments: tuple[Adjustment, ...] = ()
     adjudication_date: date | None = None
 
 
@@ -239,11 +239,11 @@ class ServiceLine:
     epsdt: str | None = None
     family_planning: str | None = None
     non_covered: Decimal | None = None
-    dates: list[DateValue] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
+    dates: tuple[DateValue, ...] = ()
+    references: tuple[Reference, ...] = ()
     drug: DrugInfo | None = None
-    providers: list[Party] = field(default_factory=list)
-    adjudications: list[LineAdjudication] = field(default_factory=list)
+    providers: tuple[Party, ...] = ()
+    adjudications: tuple[LineAdjudication, ...] = ()
 
     @property
     def service_date(self) -> DateValue | None:
@@ -297,15 +297,15 @@ class Claim:
     accident_state: str | None = None
     special_program: str | None = None
     delay_reason: str | None = None
-    dates: list[DateValue] = field(default_factory=list)
+    dates: tuple[DateValue, ...] = ()
     institutional: InstitutionalInfo | None = None
-    references: list[Reference] = field(default_factory=list)
+    references: tuple[Reference, ...] = ()
     patient_paid: Decimal | None = None
-    codes: list[CodeEntry] = field(default_factory=list)
-    providers: list[Party] = field(default_factory=list)
-    other_subscribers: list[OtherSubscriber] = field(default_factory=list)
-    lines: list[ServiceLine] = field(default_factory=list)
-    balancing_issues: list[BalancingIssue] = field(default_factory=list)
+    codes: tuple[CodeEntry, ...] = ()
+    providers: tuple[Party, ...] = ()
+    other_subscribers: tuple[OtherSubscriber, ...] = ()
+    lines: tuple[ServiceLine, ...] = ()
+    balancing_issues: tuple[BalancingIssue, ...] = ()
 
     # -- derived views -------------------------------------------------------------------------------
 

@@ -107,9 +107,9 @@ class RemittanceParser:
             return
         dated = DateValue(qualifier, value, value)
         if self.line is not None:
-            self.line.dates.append(dated)
+            self.line.dates += (dated,)
         elif self.claim is not None:
-            self.claim.dates.append(dated)
+            self.claim.dates += (dated,)
         elif qualifier == "405":
             self.result.production_date = value
 
@@ -137,15 +137,15 @@ class RemittanceParser:
 
     def _per(self, seg: Segment, pos: int) -> None:
         if self.party is not None and self.claim is None:
-            self.party.contacts.append(contact_from_per(seg))
+            self.party.contacts += (contact_from_per(seg),)
 
     def _ref(self, seg: Segment, pos: int) -> None:
         if self.line is not None:
-            self.line.references.append(reference(seg))
+            self.line.references += (reference(seg),)
         elif self.claim is not None:
-            self.claim.references.append(reference(seg))
+            self.claim.references += (reference(seg),)
         elif self.party is not None:
-            self.party.references.append(reference(seg))
+            self.party.references += (reference(seg),)
 
     def _lx(self, seg: Segment, pos: int) -> None:
         self.header_number, self.claim, self.line, self.party, self.loop = (
@@ -177,9 +177,9 @@ class RemittanceParser:
 
     def _cas(self, seg: Segment, pos: int) -> None:
         if self.line is not None:
-            self.line.adjustments.extend(adjustments_from_cas(seg, pos, self.log, "2110"))
+            self.line.adjustments += tuple(adjustments_from_cas(seg, pos, self.log, "2110"))
         elif self.claim is not None:
-            self.claim.adjustments.extend(adjustments_from_cas(seg, pos, self.log, "2100"))
+            self.claim.adjustments += tuple(adjustments_from_cas(seg, pos, self.log, "2100"))
 
     def _nm1(self, seg: Segment, pos: int) -> None:
         """NM1 in 2100: QC patient, IL insured, 74 corrected patient, 82 rendering, TT crossover..."""
@@ -189,7 +189,7 @@ class RemittanceParser:
         if party.entity_code == "QC" and self.claim.patient is None:
             self.claim.patient = party
         else:
-            self.claim.parties.append(party)
+            self.claim.parties += (party,)
 
     def _amt(self, seg: Segment, pos: int) -> None:
         """AMT*B6 allowed amount (2110); other AMT qualifiers (AU coverage, ...) on the claim (2100)."""
@@ -200,7 +200,7 @@ class RemittanceParser:
             if seg[1] == "B6":
                 self.line.allowed = amount
         elif self.claim is not None:
-            self.claim.amounts.append((seg[1], amount))
+            self.claim.amounts += ((seg[1], amount),)
 
     def _svc(self, seg: Segment, pos: int) -> None:
         if self.claim is None:
@@ -223,12 +223,12 @@ class RemittanceParser:
             original_modifiers=original[2],
             original_units=log.money(pos, seg, 7, required=False, loop_id="2110"),
         )
-        self.claim.lines.append(self.line)
+        self.claim.lines += (self.line,)
 
     def _lq(self, seg: Segment, pos: int) -> None:
         """LQ: remark codes (LQ01 = HE: RARC; RX: NCPDP reject codes)."""
         if self.line is not None:
-            self.line.remarks.append((seg[1], seg[2]))
+            self.line.remarks += ((seg[1], seg[2]),)
 
     def _plb(self, seg: Segment, pos: int) -> None:
         """PLB: provider (PLB01), fiscal period (PLB02), then up to six (reason:reference, amount) pairs."""
@@ -240,14 +240,14 @@ class RemittanceParser:
                 continue
             parts = raw.split(self.comp)
             amount = self.log.money(pos, seg, index + 1, required=True, loop_id="SUMMARY")
-            self.result.provider_adjustments.append(
+            self.result.provider_adjustments += (
                 ProviderAdjustment(
                     provider_id=seg[1],
                     fiscal_period=fiscal[0] if fiscal else None,
                     reason=parts[0],
                     reference=(parts[1] or None) if len(parts) > 1 else None,
                     amount=amount if amount is not None else Decimal(0),
-                )
+                ),
             )
 
     def _balance(self) -> None:
@@ -255,32 +255,32 @@ class RemittanceParser:
         for claim in r.claims:
             for number, line in enumerate(claim.lines, start=1):
                 if line.charge - line.adjustment_total != line.paid:
-                    claim.balancing_issues.append(
+                    claim.balancing_issues += (
                         BalancingIssue(
                             "line_payment_mismatch",
                             f"service line {number}: SVC02 minus line CAS amounts does not equal SVC03",
                             expected=line.paid,
                             actual=line.charge - line.adjustment_total,
-                        )
+                        ),
                     )
             if claim.charge - claim.adjustment_total != claim.paid:
-                claim.balancing_issues.append(
+                claim.balancing_issues += (
                     BalancingIssue(
                         "claim_payment_mismatch",
                         "CLP03 minus claim and line CAS amounts does not equal CLP04",
                         expected=claim.paid,
                         actual=claim.charge - claim.adjustment_total,
-                    )
+                    ),
                 )
         computed = r.paid_total - r.provider_adjustment_total
         if computed != r.payment_amount:
-            r.balancing_issues.append(
+            r.balancing_issues += (
                 BalancingIssue(
                     "payment_total_mismatch",
                     "BPR02 does not equal the sum of CLP04 minus the sum of PLB adjustments",
                     expected=r.payment_amount,
                     actual=computed,
-                )
+                ),
             )
 
 
