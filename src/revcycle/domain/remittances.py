@@ -114,7 +114,15 @@ class ClaimPayment:
             self.paid <= ZERO and self.patient_responsibility <= ZERO
         ):
             return ClaimStatus.DENIED
-        denied_lines = any(s.paid <= ZERO and s.charge > ZERO for s in self.services)
+        # A zero-paid line is denied unless its amount went to the patient (deductible, PR-1).
+        denied_lines = any(
+            s.paid <= ZERO
+            and s.charge > ZERO
+            and not any(
+                a.group is AdjustmentGroup.PATIENT_RESPONSIBILITY and a.amount > ZERO for a in s.adjustments
+            )
+            for s in self.services
+        )
         unexplained = any(
             a.amount != ZERO
             for a in self.all_adjustments

@@ -116,15 +116,6 @@ def test_a_readmit_message_of_a_discharged_visit_keeps_it_discharged(harness: Ha
     assert visit(harness) is E.DISCHARGED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handler bug: patients._save_visit preserves only a stored DISCHARGED status; an A08 (or a late "
-        "A01) for a visit cancelled by A11 overwrites CANCELLED, a terminal state in _ENCOUNTER_MOVES, "
-        "with the message's default IN_PROGRESS, reviving the cancelled visit without a transition or a "
-        "finding"
-    ),
-)
 def test_an_update_of_a_cancelled_visit_does_not_revive_it(harness: Harness) -> None:
     admitted(harness)
     harness.send(c.CancelAdmit(KEY, "V5001"))

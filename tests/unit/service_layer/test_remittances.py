@@ -6,8 +6,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-import pytest
-
 from revcycle.domain import commands as c
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.findings import FindingType, Severity
@@ -89,15 +87,6 @@ def test_an_other_adjustment_makes_the_claim_partially_paid(harness: Harness) ->
     assert harness.store.claims.get(claim_id).status is S.PARTIALLY_PAID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "domain bug: ClaimPayment.outcome() counts a line with paid <= 0 and charge > 0 as a denied line "
-        "even when its whole charge is explained by CO-45 and PR-1 (deductible), so the same adjudication "
-        "is PAID with the CAS at claim level but PARTIALLY_PAID with the CAS at line level (the usual 835 "
-        "shape for professional claims)"
-    ),
-)
 def test_a_line_applied_to_the_deductible_is_not_a_denied_line(harness: Harness) -> None:
     claim_level, line_level = accepted_claim(harness, "PCN1001"), accepted_claim(harness, "PCN1002")
     on_claim = ClaimPayment(
@@ -277,15 +266,6 @@ def test_a_reversal_of_a_claim_never_adjudicated_is_an_illegal_transition_findin
     assert finding.summary == "claim cannot move from accepted to reversed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handler bug: _post matches a CLP by control number and a rank taken from CLP02; a reversal "
-        "(CLP02 = 22) has no rank, so it falls back to the latest live claim of any rank and ignores "
-        "Remittance.payer_id: the primary payer's reversal lands on the later secondary claim (its "
-        "totals go negative and an ILLEGAL_TRANSITION is raised) while the paid primary stays paid"
-    ),
-)
 def test_a_primary_reversal_after_a_secondary_claim_reverses_the_primary(harness: Harness) -> None:
     primary = accepted_claim(harness)
     harness.send(remittance(paid_in_full(), trace="TRN-1", payer_id="PAYER-A"))

@@ -20,7 +20,8 @@ def _save_patient(
 def _save_visit(uow: UnitOfWork, encounter: Encounter, ctx: MessageContext) -> None:
     """Insert or update a visit; an update keeps the stored status unless the message moves it."""
     stored = uow.encounters.get(encounter.patient_key, encounter.visit_number)
-    if stored is not None and stored.status is EncounterStatus.DISCHARGED:
+    if stored is not None and stored.status in (EncounterStatus.DISCHARGED, EncounterStatus.CANCELLED):
+        # An update (A08) or a late admit never undoes a discharge or a cancel; A13 / new visits do.
         encounter.status = stored.status
         encounter.discharged_at = encounter.discharged_at or stored.discharged_at
     uow.encounters.save(encounter, ctx)

@@ -12,9 +12,9 @@ from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.findings import FindingType, Severity
 from revcycle.domain.money import ZERO
 from revcycle.domain.remittances import ClaimPayment, ClaimPaymentStatus, Remittance
-from revcycle.service_layer.handlers.claims import current_claim, move
+from revcycle.service_layer.handlers.claims import move
 from revcycle.service_layer.handlers.findings import raise_finding
-from revcycle.service_layer.ports import MessageContext, UnitOfWork
+from revcycle.service_layer.ports import MessageContext, StoredClaim, UnitOfWork
 
 _RANK = {
     ClaimPaymentStatus.PRIMARY: 1,
@@ -37,6 +37,37 @@ def payment_key(remittance: Remittance, payment: ClaimPayment) -> str:
             payment.payer_claim_control_number or "",
         )
     )
+
+
+_ADJUDICATED = frozenset(
+    {ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID, ClaimStatus.DENIED, ClaimStatus.POSTED, ClaimStatus.CLOSED}
+)
+
+
+def match_claim(uow: UnitOfWork, payment: ClaimPayment, remittance: Remittance) -> StoredClaim | None:
+    """The claim a CLP pays: by patient control number (CLP01 = CLM01), then narrowed by payer, by rank
+    (CLP02 1/2/3), and by the payer's claim control number (CLP07) when we know it. A reversal
+    (CLP02 = 22) carries no rank: it applies to a claim that payer already adjudicated."""
+    live = [
+        s
+        for s in uow.claims.by_control_number(payment.patient_control_number)
+        if s.claim.status not in (ClaimStatus.REPLACED, ClaimStatus.VOID)
+    ]
+    if not live:
+        return None
+    for narrow in (
+        lambda s: remittance.payer_id is not None and s.claim.payer_id == remittance.payer_id,
+        lambda s: not payment.is_reversal and _RANK.get(payment.status) == s.claim.payer_rank,
+        lambda s: (
+            payment.payer_claim_control_number is not None
+            and s.claim.payer_claim_control_number == payment.payer_claim_control_number
+        ),
+        lambda s: payment.is_reversal and s.claim.status in _ADJUDICATED,
+    ):
+        chosen = [s for s in live if narrow(s)]
+        if chosen:
+            live = chosen
+    return live[-1]
 
 
 def record_remittance(
@@ -74,9 +105,7 @@ def _post(
             key_suffix=f"{payment.patient_control_number}:{ctx.correlation_id}",
         )
         return
-    stored = current_claim(uow, payment.patient_control_number, _RANK.get(payment.status))
-    if stored is None:
-        stored = current_claim(uow, payment.patient_control_number)
+    stored = match_claim(uow, payment, remittance)
     payment_id = uow.payments.add(payment, remittance, stored.id if stored else None, key, source, ctx)
     if payment.balance_difference != ZERO:
         raise_finding(
@@ -99,6 +128,9 @@ def _post(
             f"claim payment {payment_id} (trace {remittance.trace_number}) matches no claim",
         )
         return
+    if payment.payer_claim_control_number and not stored.claim.payer_claim_control_number:
+        stored.claim.payer_claim_control_number = payment.payer_claim_control_number
+        uow.claims.save(stored, ctx)
     uow.claims.apply_payment(stored.id, payment)
     uow.claims.record(
         stored.id,

@@ -43,9 +43,14 @@ class SqlPatients:
             .values(merged_into=into_key, correlation_id=ctx.correlation_id, updated_at=ctx.now)
         )
         for table in (encounters, appointments):
-            self.conn.execute(
-                update(table).where(table.c.patient_key == prior_key).values(patient_key=into_key)
-            )
+            moved = self.conn.execute(
+                select(table.c.id, table.c.data).where(table.c.patient_key == prior_key)
+            ).all()
+            for row in moved:
+                data = {**row.data, "patient_key": into_key}
+                self.conn.execute(
+                    update(table).where(table.c.id == row.id).values(patient_key=into_key, data=data)
+                )
 
 
 class SqlEncounters:

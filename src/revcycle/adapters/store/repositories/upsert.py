@@ -20,4 +20,4 @@ def upsert(
     where = and_(*(table.c[name] == value for name, value in key.items()))
     if conn.execute(update(table).where(where).values(**values)).rowcount:
         return
-    conn.execute(insert(table).values(**key, **values, **(insert_only or {})))
+    conn.execute(insert(table).values({**(insert_only or {}), **values, **key}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -60,6 +61,7 @@ class SqlMasterData:
     ) -> bool:
         """Insert or replace one effective-dated version; True when something changed."""
         c = master_data.c
+        data = json.loads(json.dumps(data))  # compare as stored (tuples become lists)
         same_start = c.effective_start.is_(None) if start is None else c.effective_start == start
         where = and_(c.kind == kind, c.code == code, same_start)
         existing = self.conn.execute(select(c.data, c.effective_end).where(where)).first()
@@ -94,7 +96,8 @@ class SqlMasterData:
                 or_(c.effective_start.is_(None), c.effective_start <= on),
                 or_(c.effective_end.is_(None), c.effective_end >= on),
             )
-        row = self.conn.execute(query.order_by(c.effective_start.desc()).limit(1)).first()
+        # The most specific version first: a dated start before an open one, on both back ends.
+        row = self.conn.execute(query.order_by(c.effective_start.desc().nulls_last()).limit(1)).first()
         return None if row is None else dict(row.data)
 
 
