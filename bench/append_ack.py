@@ -45,7 +45,10 @@ def sqlite_ceiling(path: Path, messages: list[bytes], per_txn: int) -> float:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
             "INSERT INTO m (k, received, raw) VALUES (?, ?, ?)",
-            [(f"{start + i}", "2026-11-22T00:00:00", raw) for i, raw in enumerate(messages[start : start + per_txn])],
+            [
+                (f"{start + i}", "2026-11-22T00:00:00", raw)
+                for i, raw in enumerate(messages[start : start + per_txn])
+            ],
         )
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
@@ -130,8 +133,10 @@ def main() -> None:
     print(f"| ceiling: bare sqlite3 insert, 32 rows per commit | {ceiling_32:,.0f} | 1.00 | | | |")
     for senders, ceiling in ((1, ceiling_1), (32, ceiling_32)):
         rate, p50, p99, p999 = results[f"closed_{senders}"]  # type: ignore[misc]
-        print(f"| edge append+ack, {senders} sender(s), closed loop | {rate:,.0f} | {rate / ceiling:.2f} | "
-              f"{p50:.2f} | {p99:.2f} | {p999:.2f} |")
+        print(
+            f"| edge append+ack, {senders} sender(s), closed loop | {rate:,.0f} | {rate / ceiling:.2f} | "
+            f"{p50:.2f} | {p99:.2f} | {p999:.2f} |"
+        )
     _, p50, p99, p999 = results["open_1000"]  # type: ignore[misc]
     print(f"| edge append+ack, open loop at 1,000 msg/s | 1,000 | | {p50:.2f} | {p99:.2f} | {p999:.2f} |")
     print(f"\ngroup commits: {results['batches']}; peak RSS {rss:.0f} MB; cpus {os.cpu_count()}")
