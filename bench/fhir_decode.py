@@ -185,6 +185,20 @@ def sets() -> dict[str, tuple[list[bytes], int, bool]]:
     }
 
 
+def goal_note(claim_row: tuple[Any, ...]) -> str:
+    """What the run says about the design goal (ours >= 100x fhir.resources on the Claim)."""
+    ours_rate, ceiling_rate, theirs_rate = claim_row[4], claim_row[6], claim_row[7]
+    mine, ceiling = ours_rate / theirs_rate, ceiling_rate / theirs_rate
+    verdict = "met" if mine >= 100 else "not met"
+    return (
+        f"The design goal was ours >= 100x fhir.resources. On the {len(CLAIM) / 1000:.1f} KB Claim this run "
+        f"measured {mine:,.0f}x, with msgspec's untyped raw-parse ceiling at {ceiling:,.0f}x: the goal is "
+        f"{verdict} here. The typed decode runs at about the ceiling (it builds fewer objects than the untyped "
+        "parse, but decodes every amount as an exact Decimal from its text, about 0.2 µs each). The machine "
+        "is a shared 2-core VM: rates move by up to 2x between runs, the ratios (interleaved rounds) less.\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -215,14 +229,16 @@ def main() -> None:
 
     lines = [
         "| resource set | bodies | mean size | ours: parse | ours: resources/s | ours: identify "
-        "| msgspec untyped (ceiling) | fhir.resources validate | fhir.resources: resources/s | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| msgspec untyped (ceiling) | fhir.resources validate | fhir.resources: resources/s "
+        "| ratio ours / fhir.resources | ratio ceiling / fhir.resources |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, count, size, per_pass, ours_rate, identify_rate, ceiling_rate, theirs_rate in rows:
         their_cells = (
-            f"{theirs_rate:,.0f}/s | {theirs_rate * per_pass:,.0f}/s | {ours_rate / theirs_rate:,.0f}x"
+            f"{theirs_rate:,.0f}/s | {theirs_rate * per_pass:,.0f}/s | {ours_rate / theirs_rate:,.0f}x "
+            f"| {ceiling_rate / theirs_rate:,.0f}x"
             if theirs_rate
-            else "rejects | - | -"
+            else "rejects | - | - | -"
         )
         lines.append(
             f"| {name} | {count} | {size:,.0f} B | {ours_rate:,.0f}/s | {ours_rate * per_pass:,.0f}/s "
@@ -239,8 +255,8 @@ def main() -> None:
     if args.write:
         RESULTS.write_text(
             "# FHIR R4 decode benchmark\n\n"
-            f"Date: {args.date}. Command: `.venv/bin/python bench/fhir_decode.py --write --date {args.date}` "
-            f"(defaults: best of {args.rounds} rounds of {args.seconds:g} s per figure).\n\n"
+            f"Date: {args.date}. Command: `{' '.join(['.venv/bin/python', 'bench/fhir_decode.py', *sys.argv[1:]])}` "
+            f"(best of {args.rounds} rounds of {args.seconds:g} s per figure).\n\n"
             f"Machine: {platform.machine()}, Python {sys.version.split()[0]}, one process on one core; "
             f"msgspec {version('msgspec')}, fhir.resources {version('fhir.resources')} (R4B models), "
             f"pydantic {version('pydantic')}.\n\n"
@@ -250,7 +266,8 @@ def main() -> None:
             'rest, while fhir.resources validates every entry). "ours: parse" is the full typed decode of '
             'the billing subset (Decimal amounts, Bundle entries one by one); "identify" reads only the '
             "header (resourceType, id, meta.versionId, Bundle.type, the patient reference). The ceiling is "
-            "msgspec's untyped decode of the whole body into dicts, lists and floats.\n"
+            "msgspec's untyped decode of the whole body into dicts, lists and floats.\n\n"
+            + goal_note(rows[0])
         )
 
 
