@@ -23,6 +23,7 @@ from revcycle.adapters.formats.fhir.map_master import code_of_pos
 from revcycle.adapters.formats.fhir.map_people import ICD10_SYSTEMS, patient_key
 from revcycle.adapters.formats.fhir.references import (
     Context,
+    Found,
     code_of,
     first_value,
     mapping_error,
@@ -233,13 +234,13 @@ def _provider_org(context: Context, resource: fc.Claim) -> str | None:
     return party_id(context, resource.provider, resource) if isinstance(found, Organization) else None
 
 
-def _member_id(coverage: object) -> str | None:
+def _member_id(coverage: Found | None) -> str | None:
     if isinstance(coverage, ff.Coverage):
         return coverage.subscriber_id or first_value(coverage.identifier)
     return None
 
 
-def _coverage_payer(context: Context, coverage: object) -> str | None:
+def _coverage_payer(context: Context, coverage: Found | None) -> str | None:
     if isinstance(coverage, ff.Coverage):
         return next((p for r in coverage.payor if (p := party_id(context, r, coverage))), None)
     return None
