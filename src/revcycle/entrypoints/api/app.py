@@ -13,6 +13,7 @@ from revcycle.bootstrap import Container
 from revcycle.entrypoints.api import (
     problems,
     routes_billing,
+    routes_clinical,
     routes_fhir,
     routes_ingest,
     routes_messages,
@@ -36,6 +37,13 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
 
     app = FastAPI(title="revcycle", version=__version__, lifespan=lifespan)
     problems.install(app)
-    for module in (routes_system, routes_ingest, routes_messages, routes_billing, routes_fhir):
+    for module in (
+        routes_system,
+        routes_ingest,
+        routes_messages,
+        routes_clinical,
+        routes_billing,
+        routes_fhir,
+    ):
         app.include_router(module.router)
     return app
