@@ -27,7 +27,7 @@ def day(patients: int) -> list[bytes]:
                 MSH.format(ts=ts, type="SIU^S12", control=f"S{n}")
                 + f"SCH|APT{n}|APT{n}|||||ROUTINE|||15|MIN|^^15^202611221000^202611221015\r"
                 + PID.format(n=n)
-                + f"RGS|1\rAIS|1||99213^Office visit^CPT|202611221000|||15|MIN\rAIP|1||1234567893^SMITH^JOHN\r"
+                + "RGS|1\rAIS|1||99213^Office visit^CPT|202611221000|||15|MIN\rAIP|1||1234567893^SMITH^JOHN\r"
             ).encode()
         )
         out.append(
