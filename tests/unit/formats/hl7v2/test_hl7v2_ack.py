@@ -97,7 +97,7 @@ def test_original_mode(status: str, code: str) -> None:
         assert rest == []
     else:
         assert rest == [
-            ["ERR", "", "PID^1^3", "101^Required field missing^HL70357", "E", "", "", "", "PID-3 missing"]
+            ["ERR", "", "PID^1^3^1", "101^Required field missing^HL70357", "E", "", "", "", "PID-3 missing"]
         ]
     assert_phi_free(ack)
     assert parse(ack).control_id == "ACK1"  # an ACK is itself a readable message
@@ -140,7 +140,7 @@ def test_err_location_v23_versus_v25() -> None:
     new = segments(build_ack(parse(inbound("2.5.1")), "error", error=error, now=NOW))
     assert new[0][8] == "ACK^A04^ACK"
     assert new[1] == ["MSA", "AE", "CTRL-77"]
-    assert new[2][:5] == ["ERR", "", "PID^1^7^^1", "102^Data type error^HL70357", "E"]
+    assert new[2][:5] == ["ERR", "", "PID^1^7^1^1", "102^Data type error^HL70357", "E"]
     assert new[2][8] == "PID-7 is not a date"
     assert segments(build_ack(parse(inbound("2.3.1")), now=NOW))[0][8] == "ACK^A04^ACK"
 
@@ -169,9 +169,9 @@ def test_build_reject_echoes_control_id_from_unparseable_bytes() -> None:
     ack = reject_for(raw, caught.value, control_id="R1", now=NOW)
     msh, msa, err = segments(ack)
     assert msh[1] == "^~\\&"  # inbound MSH-2 unusable: standard delimiters
-    assert (msh[2], msh[4], msh[9], msh[11]) == ("RECVAPP", "SENDAPP", "R1", "2.5")
+    assert (msh[2], msh[4], msh[8], msh[9], msh[11]) == ("RECVAPP", "SENDAPP", "ACK^A04^ACK", "R1", "2.5")
     assert msa == ["MSA", "AR", "CTRL-77"]
-    assert err[2] == "MSH^1^2" and err[3].startswith("102^Data type error")
+    assert err[2] == "MSH^1^2^1" and err[3].startswith("102^Data type error")
     assert_phi_free(ack)
 
 

@@ -25,19 +25,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from revcycle.adapters.formats.base import FormatError, MappingError, UnknownFormat, UnreadableMessage
+from revcycle.adapters.formats.base import FormatError, UnreadableMessage
 from revcycle.adapters.formats.hl7v2.encoding import STANDARD_DELIMITERS, Delimiters, read_delimiters
 from revcycle.adapters.formats.hl7v2.errors import (
     APPLICATION_INTERNAL_ERROR,
-    DATA_TYPE_ERROR,
-    REQUIRED_FIELD_MISSING,
-    SEGMENT_SEQUENCE_ERROR,
     TABLE_0357_TEXT,
     BadEncodingCharacters,
+    hl7_code_for,
 )
 from revcycle.adapters.formats.hl7v2.escapes import escape
 from revcycle.adapters.formats.hl7v2.message import Message
 from revcycle.adapters.formats.hl7v2.tokenizer import line_end
+
+__all__ = [
+    "AckError",
+    "AckStatus",
+    "accept_ack_required",
+    "ack_mode",
+    "build_ack",
+    "build_reject",
+    "hl7_code_for",
+    "reject_for",
+    "status_for",
+]
 
 AckStatus = Literal["accept", "error", "reject"]
 _ORIGINAL: dict[str, str] = {"accept": "AA", "error": "AE", "reject": "AR"}
@@ -78,20 +88,6 @@ class AckError:
             component=int(comp) if comp else None,
             subcomponent=int(sub) if sub else None,
         )
-
-
-def hl7_code_for(exc: FormatError) -> int:
-    """The one table from our errors to HL7 table 0357 codes."""
-    code = getattr(exc, "hl7_code", None)
-    if isinstance(code, int):
-        return code
-    if isinstance(exc, UnknownFormat):
-        return SEGMENT_SEQUENCE_ERROR
-    if isinstance(exc, UnreadableMessage):
-        return DATA_TYPE_ERROR
-    if isinstance(exc, MappingError):
-        return REQUIRED_FIELD_MISSING
-    return APPLICATION_INTERNAL_ERROR
 
 
 def status_for(exc: FormatError) -> AckStatus:
@@ -177,7 +173,7 @@ def _err_segment(h: _Header, error: AckError, version: tuple[int, int, int]) -> 
                     error.segment,
                     str(error.sequence or 1),
                     num(error.field),
-                    num(error.repetition if error.field else None),
+                    str(error.repetition or 1) if error.field else "",
                     num(error.component),
                     num(error.subcomponent),
                 ],
@@ -197,7 +193,7 @@ def _render(
     d = h.delimiters
     fs = d.field
     version = _version_tuple(h.version)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%z") or "00000000000000"
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%z")
     kind = ["ACK", h.event, "ACK"] if version >= (2, 3, 1) else ["ACK", h.event]
     msh = ["MSH", d.encoding_characters, *h.receiving, *h.sending, stamp, "", _join(kind, d.component)]
     msh += [control_id or uuid.uuid4().hex[:20].upper(), h.processing_id, h.version]
@@ -267,7 +263,9 @@ def _sniff(raw: bytes) -> _Header:
     start = raw.find(b"MSH")
     if start < 0 or len(raw) < start + 5:
         return _Header(STANDARD_DELIMITERS, "latin_1")
-    end = min(line_end(raw, start), len(raw) if raw.find(b"\x1c", start) < 0 else raw.find(b"\x1c", start))
+    end = line_end(raw, start)
+    block = raw.find(b"\x1c", start, end)  # an MLLP end block cuts the line too
+    end = block if block >= 0 else end
     # latin-1 maps bytes to code points one to one, so echoed values go back out byte for byte.
     text = raw[start:end].decode("latin_1")
     if len(text) < 4:
@@ -290,12 +288,17 @@ def _sniff(raw: bytes) -> _Header:
 
     version = _first(clean(12, 20), delimiters.component)
     processing = _first(clean(11, 10), delimiters.component)
+    if structured:
+        event = _component(clean(9, 64), delimiters, 2)
+    else:  # unknown component separator: the second alphanumeric token of MSH-9
+        tokens = [token for token in re.split(r"[^A-Za-z0-9]", parts[9][:64]) if token]
+        event = tokens[1] if len(tokens) > 1 and len(tokens[1]) <= 8 else ""
     return _Header(
         delimiters=delimiters,
         codec="latin_1",
         sending=(clean(3), clean(4)),
         receiving=(clean(5), clean(6)),
-        event=_component(clean(9, 64), delimiters, 2),
+        event=event,
         control_id=clean(10, 199),
         processing_id=processing if processing in ("P", "D", "T") else "P",
         version=version if _VERSION.fullmatch(version) else _DEFAULT_VERSION,

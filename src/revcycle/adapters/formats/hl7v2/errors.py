@@ -11,7 +11,7 @@ field's value.
 
 from __future__ import annotations
 
-from revcycle.adapters.formats.base import MappingError, UnreadableMessage
+from revcycle.adapters.formats.base import FormatError, MappingError, UnknownFormat, UnreadableMessage
 
 SEGMENT_SEQUENCE_ERROR = 100
 REQUIRED_FIELD_MISSING = 101
@@ -119,3 +119,17 @@ class Hl7MappingError(MappingError):
         super().__init__(reason, location=location)
         if hl7_code is not None:
             self.hl7_code = hl7_code
+
+
+def hl7_code_for(exc: FormatError) -> int:
+    """The one table from our errors to HL7 table 0357 codes."""
+    code = getattr(exc, "hl7_code", None)
+    if isinstance(code, int):
+        return code
+    if isinstance(exc, UnknownFormat):
+        return SEGMENT_SEQUENCE_ERROR
+    if isinstance(exc, UnreadableMessage):
+        return DATA_TYPE_ERROR
+    if isinstance(exc, MappingError):
+        return REQUIRED_FIELD_MISSING
+    return APPLICATION_INTERNAL_ERROR

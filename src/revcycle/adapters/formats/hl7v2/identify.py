@@ -91,6 +91,9 @@ def identify(raw: bytes) -> Envelope:
     head = raw[start : start + 3]
     if head not in (b"MSH", b"FHS", b"BHS"):
         raise NotHl7("input does not start with an MSH segment", location="MSH")
+    nul = raw.find(b"\x00", start)
+    if nul >= 0:
+        raise NotHl7(f"binary data: NUL byte at offset {nul}")
     sid = head.decode("ascii")
     header_end = line_end(raw, start)
     latin = raw[start:header_end].decode("latin_1")

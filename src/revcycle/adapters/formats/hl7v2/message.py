@@ -11,107 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from revcycle.adapters.formats.hl7v2.elements import Component, Field, Repetition
 from revcycle.adapters.formats.hl7v2.encoding import Delimiters
 from revcycle.adapters.formats.hl7v2.escapes import unescape
 from revcycle.adapters.formats.hl7v2.path import Path, compile_path
 
 _HEADER_IDS = frozenset({"MSH", "FHS", "BHS"})
 
-
-def _pick(raw: str, sep: str, index: int) -> str:
-    """Element ``index`` (1-based) of ``raw`` split on ``sep``; ``""`` when there is no such element."""
-    if sep in raw:
-        parts = raw.split(sep)
-        return parts[index - 1] if index <= len(parts) else ""
-    return raw if index == 1 else ""
-
-
-class _Node:
-    """Raw text plus the delimiters and codec needed to split and unescape it."""
-
-    __slots__ = ("_codec", "_d", "raw")
-
-    def __init__(self, raw: str, delimiters: Delimiters, codec: str) -> None:
-        self.raw = raw
-        self._d = delimiters
-        self._codec = codec
-
-    def __bool__(self) -> bool:
-        return bool(self.raw)
-
-    def __str__(self) -> str:
-        return self.raw
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.raw!r})"
-
-
-class Component(_Node):
-    """One component: its sub-components, unescaped on access."""
-
-    __slots__ = ()
-
-    def subcomponents(self) -> list[str]:
-        d = self._d
-        return [unescape(part, d, self._codec) for part in self.raw.split(d.sub_split)]
-
-    def __getitem__(self, sub: int) -> str:
-        """Sub-component ``sub`` (1-based), unescaped; ``""`` when absent."""
-        return unescape(_pick(self.raw, self._d.sub_split, sub), self._d, self._codec) if sub > 0 else ""
-
-    @property
-    def value(self) -> str:
-        """The first sub-component, unescaped."""
-        return self[1]
-
-
-class Repetition(_Node):
-    """One repetition of a field: its components."""
-
-    __slots__ = ()
-
-    def components(self) -> list[Component]:
-        d, codec = self._d, self._codec
-        return [Component(part, d, codec) for part in self.raw.split(d.comp_split)]
-
-    def component(self, comp: int) -> Component:
-        return Component(_pick(self.raw, self._d.comp_split, comp) if comp > 0 else "", self._d, self._codec)
-
-    def __getitem__(self, comp: int) -> str:
-        """Component ``comp``'s first sub-component, unescaped."""
-        return self.component(comp)[1]
-
-    @property
-    def value(self) -> str:
-        """The first component's first sub-component, unescaped."""
-        return self[1]
-
-
-class Field(_Node):
-    """One field: its repetitions. Indexing and ``component`` read the first repetition."""
-
-    __slots__ = ()
-
-    def repetitions(self) -> list[Repetition]:
-        if not self.raw:
-            return []
-        d, codec = self._d, self._codec
-        return [Repetition(part, d, codec) for part in self.raw.split(d.rep_split)]
-
-    def repetition(self, rep: int) -> Repetition:
-        return Repetition(_pick(self.raw, self._d.rep_split, rep) if rep > 0 else "", self._d, self._codec)
-
-    def component(self, comp: int) -> Component:
-        return self.repetition(1).component(comp)
-
-    def __getitem__(self, comp: int) -> str:
-        """Component ``comp`` of the first repetition (its first sub-component), unescaped."""
-        return self.component(comp)[1]
-
-    @property
-    def value(self) -> str:
-        """The first repetition's first component's first sub-component, unescaped."""
-        return self[1]
+__all__ = ["Component", "Field", "Message", "Repetition", "Segment", "leaf"]
 
 
 def leaf(fields: list[str], field: int, rep: int, comp: int, sub: int, d: Delimiters, codec: str) -> str:
@@ -301,19 +208,23 @@ class Message:
         fs, rs, cs, ss, es = d.field, d.rep_split, d.comp_split, d.sub_split, d.esc_split
         out: list[str | None] = []
         append = out.append
+        last_sid, last_occurrence = "", 0
+        fields: list[str] | None = None
         for sid, occurrence, field, rep, comp, sub in paths:
-            if sid not in ids:
-                append(None)
-                continue
-            index = ids.index(sid) if occurrence == 1 else self._index(sid, occurrence)
-            if index < 0:
-                append(None)
-                continue
-            fields = cache[index]
+            if sid != last_sid or occurrence != last_occurrence:  # consecutive paths share the look-up
+                last_sid, last_occurrence = sid, occurrence
+                if sid not in ids:
+                    fields = None
+                else:
+                    index = ids.index(sid) if occurrence == 1 else self._index(sid, occurrence)
+                    fields = None if index < 0 else cache[index]
+                    if fields is None and index >= 0:
+                        fields = cache[index] = lines[index].split(fs)
             if fields is None:
-                fields = cache[index] = lines[index].split(fs)
+                append(None)
+                continue
             raw = fields[field] if field < len(fields) else ""
-            if raw and not (index == 0 and field <= 2):
+            if raw and not (field <= 2 and sid == "MSH"):
                 if rs in raw:
                     parts = raw.split(rs)
                     raw = parts[rep - 1] if rep <= len(parts) else ""

@@ -153,7 +153,7 @@ def tokenize(raw: bytes) -> Message:
     else:
         lines = text.split("\r")
     ids = [line[:3] for line in lines]
-    if "MSH" in ids[1:]:
+    if ids.count("MSH") > 1:
         second = ids.index("MSH", 1)
         raise BadSegment(
             f"segment {second + 1} is a second MSH: the input holds several messages", location="MSH[2]"
