@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Literal
 
 from revcycle.adapters.formats.base import FormatError, UnreadableMessage
@@ -50,8 +52,8 @@ __all__ = [
 ]
 
 AckStatus = Literal["accept", "error", "reject"]
-_ORIGINAL: dict[str, str] = {"accept": "AA", "error": "AE", "reject": "AR"}
-_ENHANCED: dict[str, str] = {"accept": "CA", "error": "CE", "reject": "CR"}
+_ORIGINAL: Mapping[str, str] = MappingProxyType({"accept": "AA", "error": "AE", "reject": "AR"})
+_ENHANCED: Mapping[str, str] = MappingProxyType({"accept": "CA", "error": "CE", "reject": "CR"})
 _LOCATION = re.compile(r"([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:-(\d+)(?:\[(\d+)\])?(?:\.(\d+)(?:\.(\d+))?)?)?")
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _DEFAULT_VERSION = "2.5"

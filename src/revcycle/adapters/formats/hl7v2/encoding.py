@@ -25,6 +25,9 @@ which never fails, for 8-bit senders that do not declare their character set.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from revcycle.adapters.formats.hl7v2.errors import (
     REQUIRED_FIELD_MISSING,
     BadEncodingCharacters,
@@ -55,15 +58,40 @@ class Delimiters:
         "truncation",
     )
 
+    field: str
+    encoding_characters: str
+    component: str
+    repetition: str
+    escape: str
+    subcomponent: str
+    truncation: str
+    comp_split: str
+    rep_split: str
+    sub_split: str
+    esc_split: str
+
     def __init__(self, field: str, encoding_characters: str) -> None:
-        chars = list(encoding_characters) + [""] * (5 - len(encoding_characters))
-        self.field = field
-        self.encoding_characters = encoding_characters
-        self.component, self.repetition, self.escape, self.subcomponent, self.truncation = chars
-        self.comp_split = self.component or ABSENT
-        self.rep_split = self.repetition or ABSENT
-        self.sub_split = self.subcomponent or ABSENT
-        self.esc_split = self.escape or ABSENT
+        component, repetition, escape, subcomponent, truncation = list(encoding_characters) + [""] * (
+            5 - len(encoding_characters)
+        )
+        values = {
+            "field": field,
+            "encoding_characters": encoding_characters,
+            "component": component,
+            "repetition": repetition,
+            "escape": escape,
+            "subcomponent": subcomponent,
+            "truncation": truncation,
+            "comp_split": component or ABSENT,
+            "rep_split": repetition or ABSENT,
+            "sub_split": subcomponent or ABSENT,
+            "esc_split": escape or ABSENT,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Delimiters are immutable")
 
     def __repr__(self) -> str:
         return f"Delimiters({self.field!r}, {self.encoding_characters!r})"
@@ -121,52 +149,56 @@ def read_delimiters(field: str, encoding_characters: str, *, segment: str = "MSH
 
 # HL7 table 0211 "Alternate character sets" (plus a few common spellings), keyed by the value with
 # spaces, hyphens, underscores and slashes removed and upper-cased.
-_CHARSETS: dict[str, str] = {
-    "ASCII": "ascii",
-    "ISOIR6": "ascii",
-    "USASCII": "ascii",
-    "88591": "latin_1",
-    "88592": "iso8859_2",
-    "88593": "iso8859_3",
-    "88594": "iso8859_4",
-    "88595": "iso8859_5",
-    "88596": "iso8859_6",
-    "88597": "iso8859_7",
-    "88598": "iso8859_8",
-    "88599": "iso8859_9",
-    "885915": "iso8859_15",
-    "ISO88591": "latin_1",
-    "LATIN1": "latin_1",
-    "ISOIR100": "latin_1",
-    "ISOIR101": "iso8859_2",
-    "ISOIR109": "iso8859_3",
-    "ISOIR110": "iso8859_4",
-    "ISOIR144": "iso8859_5",
-    "ISOIR127": "iso8859_6",
-    "ISOIR126": "iso8859_7",
-    "ISOIR138": "iso8859_8",
-    "ISOIR148": "iso8859_9",
-    "ISOIR192": "utf_8",
-    "UNICODEUTF8": "utf_8",
-    "UTF8": "utf_8",
-    "GB180302000": "gb18030",
-    "GB18030": "gb18030",
-    "KSX1001": "euc_kr",
-    "BIG5": "big5",
-    "WINDOWS1252": "cp1252",
-    "CP1252": "cp1252",
-}
+_CHARSETS: Mapping[str, str] = MappingProxyType(
+    {
+        "ASCII": "ascii",
+        "ISOIR6": "ascii",
+        "USASCII": "ascii",
+        "88591": "latin_1",
+        "88592": "iso8859_2",
+        "88593": "iso8859_3",
+        "88594": "iso8859_4",
+        "88595": "iso8859_5",
+        "88596": "iso8859_6",
+        "88597": "iso8859_7",
+        "88598": "iso8859_8",
+        "88599": "iso8859_9",
+        "885915": "iso8859_15",
+        "ISO88591": "latin_1",
+        "LATIN1": "latin_1",
+        "ISOIR100": "latin_1",
+        "ISOIR101": "iso8859_2",
+        "ISOIR109": "iso8859_3",
+        "ISOIR110": "iso8859_4",
+        "ISOIR144": "iso8859_5",
+        "ISOIR127": "iso8859_6",
+        "ISOIR126": "iso8859_7",
+        "ISOIR138": "iso8859_8",
+        "ISOIR148": "iso8859_9",
+        "ISOIR192": "utf_8",
+        "UNICODEUTF8": "utf_8",
+        "UTF8": "utf_8",
+        "GB180302000": "gb18030",
+        "GB18030": "gb18030",
+        "KSX1001": "euc_kr",
+        "BIG5": "big5",
+        "WINDOWS1252": "cp1252",
+        "CP1252": "cp1252",
+    }
+)
 
 
 # The standard spellings of the common sets, to skip normalisation on the hot path.
-_EXACT: dict[str, str] = {
-    "ASCII": "ascii",
-    "8859/1": "latin_1",
-    "UNICODE UTF-8": "utf_8",
-    "ISO IR6": "ascii",
-    "ISO IR100": "latin_1",
-    "ISO IR192": "utf_8",
-}
+_EXACT: Mapping[str, str] = MappingProxyType(
+    {
+        "ASCII": "ascii",
+        "8859/1": "latin_1",
+        "UNICODE UTF-8": "utf_8",
+        "ISO IR6": "ascii",
+        "ISO IR100": "latin_1",
+        "ISO IR192": "utf_8",
+    }
+)
 
 
 def codec_for(charset: str) -> str | None:

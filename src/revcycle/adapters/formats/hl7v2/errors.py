@@ -11,6 +11,9 @@ field's value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from revcycle.adapters.formats.base import FormatError, MappingError, UnknownFormat, UnreadableMessage
 
 SEGMENT_SEQUENCE_ERROR = 100
@@ -23,22 +26,24 @@ UNSUPPORTED_PROCESSING_ID = 202
 UNSUPPORTED_VERSION_ID = 203
 APPLICATION_INTERNAL_ERROR = 207
 
-TABLE_0357_TEXT: dict[int, str] = {
-    0: "Message accepted",
-    100: "Segment sequence error",
-    101: "Required field missing",
-    102: "Data type error",
-    103: "Table value not found",
-    104: "Value too long",
-    200: "Unsupported message type",
-    201: "Unsupported event code",
-    202: "Unsupported processing id",
-    203: "Unsupported version id",
-    204: "Unknown key identifier",
-    205: "Duplicate key identifier",
-    206: "Application record locked",
-    207: "Application internal error",
-}
+TABLE_0357_TEXT: Mapping[int, str] = MappingProxyType(
+    {
+        0: "Message accepted",
+        100: "Segment sequence error",
+        101: "Required field missing",
+        102: "Data type error",
+        103: "Table value not found",
+        104: "Value too long",
+        200: "Unsupported message type",
+        201: "Unsupported event code",
+        202: "Unsupported processing id",
+        203: "Unsupported version id",
+        204: "Unknown key identifier",
+        205: "Duplicate key identifier",
+        206: "Application record locked",
+        207: "Application internal error",
+    }
+)
 
 
 class Hl7Unreadable(UnreadableMessage):
