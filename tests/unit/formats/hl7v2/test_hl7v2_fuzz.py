@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revcycle.adapters.formats.base import FormatError
-from revcycle.adapters.formats.hl7v2 import identify, parse, split_messages, tokenize
+from revcycle.adapters.formats.base import FormatError, MappingError
+from revcycle.adapters.formats.hl7v2 import identify, parse, split_messages, to_commands, tokenize
 from revcycle.adapters.formats.hl7v2.ack import AckError, build_ack, build_reject, reject_for
 from revcycle.adapters.formats.hl7v2.errors import Hl7Unreadable
 from revcycle.adapters.formats.hl7v2.message import Message
@@ -76,9 +76,16 @@ def check(raw: bytes) -> None:
     except FormatError as exc:
         assert isinstance(exc, Hl7Unreadable)
     try:
-        for message in split_messages(raw).messages:
-            with contextlib.suppress(Hl7Unreadable):
-                parse(message)
+        message = parse(raw)
+        to_commands(message, identify(raw))
+    except MappingError:
+        pass
+    except FormatError as exc:
+        assert isinstance(exc, Hl7Unreadable)
+    try:
+        for part in split_messages(raw).messages:
+            with contextlib.suppress(Hl7Unreadable, MappingError):
+                to_commands(parse(part), identify(part))
     except FormatError as exc:
         assert isinstance(exc, Hl7Unreadable)
     build_reject(raw, "fuzz", 100)
@@ -124,3 +131,74 @@ def test_mutated_samples(samples: list[bytes], data: st.DataObject) -> None:
 def test_samples_themselves(shared_data: Path) -> None:
     for path in sorted((shared_data / "hl7v2").iterdir()):
         check(path.read_bytes())
+
+
+field_values = st.one_of(
+    st.sampled_from(
+        ["", '""', "1", "-1", "1e999", "1e-999", "NaN", "Infinity", "12.5", "2^H", "CG", "XX", "20261122"]
+    ),
+    st.text(alphabet="0123456789.-+eE^&~\\ABCDHMSFT", max_size=12),
+)
+mapped_types = st.sampled_from(
+    [
+        "ADT^A01",
+        "ADT^A03",
+        "ADT^A04",
+        "ADT^A05",
+        "ADT^A08",
+        "ADT^A11",
+        "ADT^A13",
+        "ADT^A40",
+        "SIU^S12",
+        "SIU^S14",
+        "SIU^S15",
+        "SIU^S26",
+        "DFT^P03",
+        "DFT^P11",
+        "BAR^P01",
+        "BAR^P02",
+        "BAR^P12",
+        "ADT",
+        "SIU^",
+    ]
+)
+
+
+@FUZZ
+@given(
+    mapped_types,
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "EVN",
+                    "PID",
+                    "PV1",
+                    "MRG",
+                    "SCH",
+                    "TQ1",
+                    "AIS",
+                    "AIP",
+                    "AIL",
+                    "FT1",
+                    "PR1",
+                    "DG1",
+                    "IN1",
+                    "IN2",
+                ]
+            ),
+            st.dictionaries(st.integers(1, 50), field_values, max_size=8),
+        ),
+        max_size=8,
+    ),
+)
+def test_mapping_raises_only_mapping_errors(kind: str, segments: list[tuple[str, dict[int, str]]]) -> None:
+    lines = [f"MSH|^~\\&|A|B|C|D|20261122||{kind}|C1|P|2.5", "PID|1||MRN1^^^H^MR", "PV1|1|I"]
+    for sid, fields in segments:
+        values = [""] * max(fields, default=0)
+        for position, value in fields.items():
+            values[position - 1] = value
+        lines.append("|".join([sid, *values]))
+    raw = "\r".join(lines).encode()
+    with contextlib.suppress(MappingError):
+        to_commands(parse(raw), identify(raw))

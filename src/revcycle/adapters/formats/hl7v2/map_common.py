@@ -31,6 +31,8 @@ _DTM = re.compile(r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d{1,4})
 _SEX: Mapping[str, Sex] = MappingProxyType(
     {"F": Sex.FEMALE, "M": Sex.MALE, "O": Sex.OTHER, "U": Sex.UNKNOWN, "A": Sex.OTHER, "N": Sex.OTHER}
 )
+_LIMIT = Decimal(10) ** 9  # quantities and durations beyond this are data errors, not numbers to use
+_TINY = Decimal(10) ** -6
 _CLASS: Mapping[str, PatientClass] = MappingProxyType({member.value: member for member in PatientClass})
 
 
@@ -101,7 +103,7 @@ def number(segment: Segment, field: int, location: str) -> Decimal | None:
         result = Decimal(value)
     except InvalidOperation:
         result = Decimal("NaN")
-    if not result.is_finite():
+    if not result.is_finite() or abs(result) >= _LIMIT or (result and abs(result) < _TINY):
         raise Hl7MappingError(f"{location} is not a number", location=location, hl7_code=DATA_TYPE_ERROR)
     return result
 
@@ -132,14 +134,17 @@ def identifier(segment: Segment, field: int) -> tuple[str, str | None] | None:
 
 def patient_from(pid: Segment | None, where: str = "PID") -> Patient:
     """A :class:`Patient` from PID: MRN and authority from PID-3, name PID-5, birth date PID-7, sex
-    PID-8, address PID-11, phone PID-13, account PID-18. PID-3 is required."""
+    PID-8 (table 0001), address PID-11 (first repetition; line 1 is XAD-1's sub-components joined),
+    phone PID-13 (XTN-1, else area code and number), account PID-18. PID-3 is required."""
     if pid is None:
         raise missing(where)
     found = identifier(pid, 3)
     if found is None:
         raise missing(f"{where}-3")
     mrn, authority = found
-    line1, city = text(pid, 11, 1, 1, 1), text(pid, 11, 1, 3)
+    street = pid[11].repetition(1).component(1).subcomponents()  # SAD: street, street name, number
+    line1 = " ".join(part.strip() for part in street if part.strip() and part.strip() != '""') or None
+    city = text(pid, 11, 1, 3)
     state, postal = text(pid, 11, 1, 4), text(pid, 11, 1, 5)
     address = Address(line1, city, state, postal) if any((line1, city, state, postal)) else None
     phone = text(pid, 13, 1, 1)

@@ -21,6 +21,7 @@ location AIL-3.1, facility AIL-3.4 (else PV1's), department PV1-10, else AIL-3.1
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
 
 from revcycle.adapters.formats.hl7v2.map_common import (
@@ -44,9 +45,11 @@ from revcycle.domain.visits import Appointment, EncounterStatus, ExpectedService
 CANCEL_OUTCOMES: Mapping[str, str] = MappingProxyType(
     {"S15": "cancelled", "S16": "cancelled", "S17": "deleted", "S26": "no_show"}
 )
-_MINUTES_PER_UNIT: Mapping[str, float] = MappingProxyType(
-    {"S": 1 / 60, "SEC": 1 / 60, "SECOND": 1 / 60, "SECONDS": 1 / 60, "M": 1, "MIN": 1, "MINUTE": 1}
-    | {"MINUTES": 1, "H": 60, "HR": 60, "HOUR": 60, "HOURS": 60, "D": 1440, "DAY": 1440, "DAYS": 1440}
+_SECOND, _MINUTE, _HOUR, _DAY = Decimal(1) / 60, Decimal(1), Decimal(60), Decimal(1440)
+_MINUTES_PER_UNIT: Mapping[str, Decimal] = MappingProxyType(
+    {"S": _SECOND, "SEC": _SECOND, "SECOND": _SECOND, "SECONDS": _SECOND, "M": _MINUTE, "MIN": _MINUTE}
+    | {"MINUTE": _MINUTE, "MINUTES": _MINUTE, "H": _HOUR, "HR": _HOUR, "HOUR": _HOUR, "HOURS": _HOUR}
+    | {"D": _DAY, "DAY": _DAY, "DAYS": _DAY}
 )
 
 
@@ -101,11 +104,9 @@ def _merges(message: Message) -> list[c.Command]:
     return commands
 
 
-def _minutes(value: object, unit: str | None) -> int | None:
-    if value is None:
-        return None
-    factor = _MINUTES_PER_UNIT.get((unit or "MIN").strip().upper(), 1)
-    minutes = int(float(str(value)) * factor)
+def _minutes(value: Decimal, unit: str | None) -> int | None:
+    """A duration in minutes (unknown or missing units count as minutes); None when negative."""
+    minutes = int(value * _MINUTES_PER_UNIT.get((unit or "MIN").strip().upper(), _MINUTE))
     return minutes if minutes >= 0 else None
 
 
