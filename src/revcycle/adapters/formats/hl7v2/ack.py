@@ -28,16 +28,10 @@ from types import MappingProxyType
 from typing import Literal
 
 from revcycle.adapters.formats.base import FormatError, UnreadableMessage
-from revcycle.adapters.formats.hl7v2.encoding import STANDARD_DELIMITERS, Delimiters, read_delimiters
-from revcycle.adapters.formats.hl7v2.errors import (
-    APPLICATION_INTERNAL_ERROR,
-    TABLE_0357_TEXT,
-    BadEncodingCharacters,
-    hl7_code_for,
-)
+from revcycle.adapters.formats.hl7v2.ack_header import InboundHeader, header_of, sniff_header, version_tuple
+from revcycle.adapters.formats.hl7v2.errors import APPLICATION_INTERNAL_ERROR, TABLE_0357_TEXT, hl7_code_for
 from revcycle.adapters.formats.hl7v2.escapes import escape
 from revcycle.adapters.formats.hl7v2.message import Message
-from revcycle.adapters.formats.hl7v2.tokenizer import line_end
 
 __all__ = [
     "AckError",
@@ -55,8 +49,6 @@ AckStatus = Literal["accept", "error", "reject"]
 _ORIGINAL: Mapping[str, str] = MappingProxyType({"accept": "AA", "error": "AE", "reject": "AR"})
 _ENHANCED: Mapping[str, str] = MappingProxyType({"accept": "CA", "error": "CE", "reject": "CR"})
 _LOCATION = re.compile(r"([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:-(\d+)(?:\[(\d+)\])?(?:\.(\d+)(?:\.(\d+))?)?)?")
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
-_DEFAULT_VERSION = "2.5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,61 +89,6 @@ def status_for(exc: FormatError) -> AckStatus:
     return "reject" if isinstance(exc, UnreadableMessage) else "error"
 
 
-@dataclass(frozen=True, slots=True)
-class _Header:
-    """The inbound header values an ACK needs, raw (escaped) as received."""
-
-    delimiters: Delimiters
-    codec: str
-    sending: tuple[str, str] = ("", "")
-    receiving: tuple[str, str] = ("", "")
-    event: str = ""
-    control_id: str = ""
-    processing_id: str = "P"
-    version: str = _DEFAULT_VERSION
-    charset: str = ""
-    accept_ack: str = ""
-    application_ack: str = ""
-
-    @property
-    def enhanced(self) -> bool:
-        return bool(self.accept_ack or self.application_ack)
-
-
-def _version_tuple(version: str) -> tuple[int, int, int]:
-    match = _VERSION.match(version)
-    if match is None:
-        return (2, 5, 0)
-    major, minor, patch = match.groups()
-    return (int(major), int(minor), int(patch or 0))
-
-
-def _first(raw: str, sep: str) -> str:
-    return raw.split(sep, 1)[0] if sep else raw
-
-
-def _header_of(message: Message) -> _Header:
-    msh, d = message.header, message.delimiters
-    return _Header(
-        delimiters=d,
-        codec=message.codec,
-        sending=(msh.raw(3), msh.raw(4)),
-        receiving=(msh.raw(5), msh.raw(6)),
-        event=_component(msh.raw(9), d, 2),
-        control_id=msh.raw(10),
-        processing_id=msh.raw(11) or "P",
-        version=_first(msh.raw(12), d.comp_split) or _DEFAULT_VERSION,
-        charset=msh.raw(18),
-        accept_ack=msh.value(15),
-        application_ack=msh.value(16),
-    )
-
-
-def _component(raw: str, d: Delimiters, index: int) -> str:
-    parts = _first(raw, d.rep_split).split(d.comp_split)
-    return parts[index - 1] if index <= len(parts) else ""
-
-
 def _join(parts: list[str], sep: str) -> str:
     """Join components, dropping trailing empties; only the first when the separator is absent."""
     while len(parts) > 1 and not parts[-1]:
@@ -159,7 +96,7 @@ def _join(parts: list[str], sep: str) -> str:
     return sep.join(parts) if sep else parts[0]
 
 
-def _err_segment(h: _Header, error: AckError, version: tuple[int, int, int]) -> list[str]:
+def _err_segment(h: InboundHeader, error: AckError, version: tuple[int, int, int]) -> list[str]:
     d = h.delimiters
     text = TABLE_0357_TEXT.get(error.code, "")
     reason = escape(error.reason, d)
@@ -190,11 +127,11 @@ def _err_segment(h: _Header, error: AckError, version: tuple[int, int, int]) -> 
 
 
 def _render(
-    h: _Header, ack_code: str, error: AckError | None, control_id: str | None, now: datetime | None
+    h: InboundHeader, ack_code: str, error: AckError | None, control_id: str | None, now: datetime | None
 ) -> bytes:
     d = h.delimiters
     fs = d.field
-    version = _version_tuple(h.version)
+    version = version_tuple(h.version)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%z")
     kind = ["ACK", h.event, "ACK"] if version >= (2, 3, 1) else ["ACK", h.event]
     msh = ["MSH", d.encoding_characters, *h.receiving, *h.sending, stamp, "", _join(kind, d.component)]
@@ -213,12 +150,12 @@ def _render(
 
 def ack_mode(message: Message) -> Literal["original", "enhanced"]:
     """Enhanced when MSH-15 or MSH-16 is valued (§2.9.3), else original (§2.9.2)."""
-    return "enhanced" if _header_of(message).enhanced else "original"
+    return "enhanced" if header_of(message).enhanced else "original"
 
 
 def accept_ack_required(message: Message, status: AckStatus = "accept") -> bool:
     """Whether an (accept) acknowledgment is due, per MSH-15 (table 0155) in enhanced mode."""
-    h = _header_of(message)
+    h = header_of(message)
     if not h.enhanced:
         return True
     condition = h.accept_ack or "AL"
@@ -241,73 +178,11 @@ def build_ack(
 ) -> bytes:
     """The ACK for a parsed message (see the module docstring). ``status`` "error" or "reject" without
     an ``error`` gets a generic ERR with code 207."""
-    h = _header_of(message)
+    h = header_of(message)
     codes = _ENHANCED if h.enhanced else _ORIGINAL
     if status != "accept" and error is None:
         error = AckError(APPLICATION_INTERNAL_ERROR, "message not accepted")
     return _render(h, codes[status], error if status != "accept" else None, control_id, now)
-
-
-def _clean(value: str, delimiters: Delimiters, limit: int, *, structured: bool) -> str:
-    """A raw inbound value we can safely echo: printable, bounded, and (unless ``structured``, i.e. the
-    ACK uses the inbound delimiters) free of the ACK's delimiters."""
-    if len(value) > limit or any(ord(char) < 0x20 for char in value):
-        return ""
-    if not structured:
-        specials = delimiters.field + delimiters.encoding_characters
-        if any(char in specials for char in value):
-            return ""
-    return value
-
-
-def _sniff(raw: bytes) -> _Header:
-    """Best-effort header from bytes that did not parse; the generic header when there is no MSH."""
-    start = raw.find(b"MSH")
-    if start < 0 or len(raw) < start + 5:
-        return _Header(STANDARD_DELIMITERS, "latin_1")
-    end = line_end(raw, start)
-    block = raw.find(b"\x1c", start, end)  # an MLLP end block cuts the line too
-    end = block if block >= 0 else end
-    # latin-1 maps bytes to code points one to one, so echoed values go back out byte for byte.
-    text = raw[start:end].decode("latin_1")
-    if len(text) < 4:
-        return _Header(STANDARD_DELIMITERS, "latin_1")
-    fs = text[3]
-    if not ("!" <= fs <= "~") or fs.isalnum():
-        return _Header(STANDARD_DELIMITERS, "latin_1")
-    parts = text.split(fs)
-    parts.insert(1, fs)
-    parts += [""] * (19 - len(parts))
-    try:
-        delimiters, structured = read_delimiters(fs, parts[2]), True
-    except BadEncodingCharacters:
-        if fs != "|":
-            return _Header(STANDARD_DELIMITERS, "latin_1")
-        delimiters, structured = STANDARD_DELIMITERS, False
-
-    def clean(index: int, limit: int = 256) -> str:
-        return _clean(parts[index], delimiters, limit, structured=structured)
-
-    version = _first(clean(12, 20), delimiters.component)
-    processing = _first(clean(11, 10), delimiters.component)
-    if structured:
-        event = _component(clean(9, 64), delimiters, 2)
-    else:  # unknown component separator: the second alphanumeric token of MSH-9
-        tokens = [token for token in re.split(r"[^A-Za-z0-9]", parts[9][:64]) if token]
-        event = tokens[1] if len(tokens) > 1 and len(tokens[1]) <= 8 else ""
-    return _Header(
-        delimiters=delimiters,
-        codec="latin_1",
-        sending=(clean(3), clean(4)),
-        receiving=(clean(5), clean(6)),
-        event=event,
-        control_id=clean(10, 199),
-        processing_id=processing if processing in ("P", "D", "T") else "P",
-        version=version if _VERSION.fullmatch(version) else _DEFAULT_VERSION,
-        charset=clean(18, 32),
-        accept_ack=_first(clean(15, 8), delimiters.component),
-        application_ack=_first(clean(16, 8), delimiters.component),
-    )
 
 
 def build_reject(
@@ -325,7 +200,7 @@ def build_reject(
     swapped as usual; with no usable MSH it answers a generic v2.5 AR with an empty MSA-2. Never raises.
     ``reason`` must be PHI-free; ``error`` overrides ``reason``/``code`` with a located error.
     """
-    h = _sniff(raw)
+    h = sniff_header(raw)
     detail = error or AckError(code, reason)
     return _render(h, "CR" if h.enhanced else "AR", detail, control_id, now)
 
