@@ -417,6 +417,12 @@ def test_siu_rules() -> None:
     with pytest.raises(Hl7MappingError, match="SCH missing"):
         run("SIU^S12", PID)
     assert run("SIU^S18", sch, PID) == []
+    (via_aig,) = run("SIU^S12", sch, PID, "AIG|1||5001^Scope^L", "AIG|2||1122334455^REF^RITA")
+    assert (
+        isinstance(via_aig, c.BookAppointment) and via_aig.appointment.provider_npi is None
+    )  # first AIG only
+    (first_aig,) = run("SIU^S12", sch, PID, "AIG|1||1122334455^REF^RITA")
+    assert isinstance(first_aig, c.BookAppointment) and first_aig.appointment.provider_npi == "1122334455"
 
 
 def test_bar_rules() -> None:

@@ -20,7 +20,7 @@ modifiers           FT1-26 repetitions, else PR1-16 of that PR1
 visit / facility    PV1-19 (else PID-18) / PV1-3.4 (else PV1-39)
 ==================  ==========================================================================
 
-BAR P01 (add), P02 (purge), P05 / P06 / P12 (update, end, update diagnosis and procedure) ->
+BAR P01 (add), P02 (purge), P05 and P12 (update account; update diagnosis and procedure) ->
 RecordAccountEvent per PATIENT group (PID ...) and, within it, per VISIT group (PV1 ...): DG1-3
 diagnoses, PR1-3 procedures, IN1/IN2 coverages of that group.
 """
@@ -59,7 +59,7 @@ CHARGE_TYPES: Mapping[str, ChargeType] = MappingProxyType(
     | {"AJ": ChargeType.ADJUSTMENT}
 )
 ACCOUNT_EVENTS: Mapping[str, str] = MappingProxyType(
-    {"P01": "add", "P02": "purge", "P05": "update", "P06": "end", "P12": "update"}
+    {"P01": "add", "P02": "purge", "P05": "update", "P12": "update"}
 )
 _PROCEDURE_SYSTEMS = frozenset({"CPT", "CPT4", "CPT-4", "C4", "C5", "HCPCS", "HCPC", "HC", "HCPT"})
 

@@ -14,8 +14,10 @@ SIU S15   CancelAppointment(cancelled); S16 (discontinued) cancelled too; S17 de
 
 Coverages come from IN1/IN2 (see :func:`.map_common.coverages`). Appointment: id SCH-2 (filler id),
 else SCH-1 (placer id); start TQ1-7, else SCH-11.4, AIS-4, AIP-6, AIL-6; duration SCH-9/SCH-10, else
-AIS-7/8, AIP-9/10, AIL-9/10; expected services AIS-3; provider AIP-3 (else PV1-7) when it is an NPI;
-location AIL-3.1, facility AIL-3.4 (else PV1's), department PV1-10, else AIL-3.1, else PV1-3.1.
+AIS-7/8, AIP-9/10, AIL-9/10; expected services AIS-3; provider: the first NPI of AIP-3, AIG-3 (a
+general resource that is a person), PV1-7; location AIL-3.1, facility AIL-3.4 (else PV1's),
+department PV1-10, else AIL-3.1, else PV1-3.1. Other general resources (AIG equipment, rooms) have no
+place in the canonical appointment and are not mapped.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def siu_commands(message: Message, event: str) -> list[c.Command]:
         return [c.CancelAppointment(appointment_id, patient.key, CANCEL_OUTCOMES[event])]
     if event not in ("S12", "S13", "S14"):
         return []
-    ais, aip, ail = message.segment("AIS"), message.segment("AIP"), message.segment("AIL")
+    ais, aip, ail, aig = (message.segment(sid) for sid in ("AIS", "AIP", "AIL", "AIG"))
     pv1, tq1 = message.segment("PV1"), message.segment("TQ1")
     start = (
         to_datetime(text(tq1, 7))
@@ -156,7 +158,7 @@ def siu_commands(message: Message, event: str) -> list[c.Command]:
         duration_minutes=_duration(sch, [ais, aip, ail]),
         facility_code=text(ail, 3, 1, 4, 1) or text(ail, 3, 1, 4, 2) or facility(pv1),
         department_code=text(pv1, 10) or text(ail, 3) or department(pv1),
-        provider_npi=npi(aip, 3) or npi(pv1, 7),
+        provider_npi=npi(aip, 3) or npi(aig, 3) or npi(pv1, 7),
         location=text(ail, 3),
         services=services,
         reason=text(sch, 7, 1, 2) or text(sch, 7),

@@ -24,7 +24,7 @@ MAPPED: Mapping[str, frozenset[str]] = MappingProxyType(
         "ADT": frozenset({"A01", "A03", "A04", "A05", "A08", "A11", "A13", "A40"}),
         "SIU": frozenset({"S12", "S13", "S14", "S15", "S16", "S17", "S26"}),
         "DFT": frozenset({"P03", "P11"}),
-        "BAR": frozenset({"P01", "P02", "P05", "P06", "P12"}),
+        "BAR": frozenset({"P01", "P02", "P05", "P12"}),
     }
 )
 
