@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 
 from revcycle.adapters.formats.x12.elements import PAD, SyntaxLog, el, parse_date, parse_period
 from revcycle.adapters.formats.x12.envelope import TransactionSet
@@ -24,7 +25,9 @@ from revcycle.adapters.formats.x12.reader import Segment
 
 ACCEPTED_CATEGORIES = frozenset({"A0", "A1", "A2", "A5"})
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})
-LEVELS = {"20": "information_source", "21": "information_receiver", "19": "provider", "PT": "patient"}
+LEVELS = MappingProxyType(
+    {"20": "information_source", "21": "information_receiver", "19": "provider", "PT": "patient"}
+)
 
 
 @dataclass(slots=True)

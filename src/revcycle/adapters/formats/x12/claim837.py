@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from revcycle.adapters.formats.x12.claim837_checks import check_balance, detect_variant, normalise
 from revcycle.adapters.formats.x12.claim837_segments import (
     build_claim,
     build_codes,
@@ -37,7 +38,6 @@ from revcycle.adapters.formats.x12.elements import (
 )
 from revcycle.adapters.formats.x12.envelope import TransactionSet
 from revcycle.adapters.formats.x12.models837 import (
-    BalancingIssue,
     Claim,
     ClaimTransaction,
     DateValue,
@@ -49,7 +49,6 @@ from revcycle.adapters.formats.x12.models837 import (
     Patient,
     ServiceLine,
     Subscriber,
-    code_rank,
 )
 from revcycle.adapters.formats.x12.parties import (
     adjustments_from_cas,
@@ -60,14 +59,6 @@ from revcycle.adapters.formats.x12.parties import (
     reference,
 )
 from revcycle.adapters.formats.x12.reader import Segment
-
-
-def _variant_from_reference(implementation: str) -> str | None:
-    if "X222" in implementation:
-        return "837P"
-    if "X223" in implementation:
-        return "837I"
-    return None
 
 
 class _State:
@@ -393,49 +384,12 @@ class ClaimParser:
 
     def _finish(self) -> None:
         r = self.result
-        seen = self.s.seen
-        r.detection_note = self.component_note
-        by_header = _variant_from_reference(self.ts.implementation or "") or _variant_from_reference(
-            self.ts.group.version
-        )
-        if "SV2" in seen or "CL1" in seen:
-            r.variant = "837I"
-        elif "SV1" in seen:
-            r.variant = "837P"
-        else:
-            r.variant = by_header or "837P"
-        for label, value in (("ST03", self.ts.implementation or ""), ("GS08", self.ts.group.version)):
-            declared = _variant_from_reference(value)
-            if declared is not None and declared != r.variant:
-                note = f"{label} names {declared} but the content is {r.variant}"
-                r.detection_note = f"{r.detection_note}; {note}" if r.detection_note else note
-                break
-        field = "SV203" if r.variant == "837I" else "SV102"
+        r.variant, note = detect_variant(self.s.seen, self.ts.implementation or "", self.ts.group.version)
+        notes = [n for n in (self.component_note, note) if n]
+        r.detection_note = "; ".join(notes) or None
         for claim in r.claims:
-            self._normalise(claim, r.variant)
-            total = claim.line_charge_total
-            if total != claim.total_charge:
-                claim.balancing_issues += (
-                    BalancingIssue(
-                        "claim_charge_mismatch",
-                        f"CLM02 total charge does not equal the sum of {field} line charges",
-                        expected=claim.total_charge,
-                        actual=total,
-                    ),
-                )
-
-    @staticmethod
-    def _normalise(claim: Claim, variant: str) -> None:
-        """Values the TR3 fixes: CLM05-2 (B in 837P, A in 837I), CLM06 not used in 837I, DTP*434 a period;
-        HI codes in TR3 segment order (stable, so SV107 pointers keep their meaning)."""
-        claim.codes = tuple(sorted(claim.codes, key=lambda c: code_rank(variant, c.qualifier)))
-        if claim.facility_qualifier is None:
-            claim.facility_qualifier = "A" if variant == "837I" else "B"
-        if variant == "837I":
-            claim.provider_signature = None
-            for value in claim.dates:
-                if value.qualifier == "434":
-                    value.period = True
+            normalise(claim, r.variant)
+            check_balance(claim, r.variant)
 
 
 def parse_claims(ts: TransactionSet) -> ClaimTransaction:

@@ -13,9 +13,10 @@ problems never raise: they are in each set's ``ack`` and each group's ``errors``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from revcycle.adapters.formats.x12.ack277 import ClaimStatusTransaction, parse_claim_status
@@ -41,13 +42,15 @@ from revcycle.adapters.formats.x12.reader import DEFAULT_CHUNK_SIZE, Source
 from revcycle.adapters.formats.x12.remit835 import parse_remittance
 
 Content = ClaimTransaction | Remittance835 | ClaimStatusTransaction | FunctionalAck
-PARSERS: dict[str, Callable[[TransactionSet], Any]] = {
-    "837": parse_claims,
-    "835": parse_remittance,
-    "277": parse_claim_status,
-    "999": parse_functional_ack,
-    "997": parse_functional_ack,
-}
+PARSERS: Mapping[str, Callable[[TransactionSet], Any]] = MappingProxyType(
+    {
+        "837": parse_claims,
+        "835": parse_remittance,
+        "277": parse_claim_status,
+        "999": parse_functional_ack,
+        "997": parse_functional_ack,
+    }
+)
 
 
 def message_type_of(transaction_type: str, implementation: str) -> str:

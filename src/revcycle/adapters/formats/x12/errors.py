@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from revcycle.adapters.formats.base import UnknownFormat, UnreadableMessage
+from revcycle.adapters.formats.base import MappingError, UnknownFormat, UnreadableMessage
 
 
 class X12Error(UnreadableMessage):
@@ -69,6 +69,12 @@ class InterchangeRejected(X12Error):
     """Strict mode: the interchange has TA1-level errors that reject it (``notes`` lists them all)."""
 
     code = "x12_interchange_rejected"
+
+
+class X12MappingError(MappingError):
+    """A readable X12 set that cannot become canonical commands (a required value is missing or unusable)."""
+
+    code = "x12_mapping_error"
 
 
 @dataclass(frozen=True, slots=True)

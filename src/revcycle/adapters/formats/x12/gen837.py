@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from types import MappingProxyType
 
 from revcycle.adapters.formats.x12.gen837_claim import write_claim, write_party
 from revcycle.adapters.formats.x12.models837 import Claim, ClaimTransaction, Party, Patient, Subscriber
 from revcycle.adapters.formats.x12.writer import Party12, SegmentWriter, close_interchange, open_interchange
 
-IMPLEMENTATIONS = {"837P": "005010X222A1", "837I": "005010X223A2"}
+IMPLEMENTATIONS = MappingProxyType({"837P": "005010X222A1", "837I": "005010X223A2"})
 
 
 def _write_person(w: SegmentWriter, person: Party, birth_date: date | None, gender: str | None) -> None:

@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from revcycle.adapters.formats.x12.document import iter_transactions
 from revcycle.adapters.formats.x12.envelope import (
     GroupSummary,
     InterchangeHeader,
     InterchangeSummary,
     TransactionAck,
 )
+from revcycle.adapters.formats.x12.reader import Source
 from revcycle.adapters.formats.x12.writer import Party12, SegmentWriter, close_interchange, open_interchange
 
 IMPLEMENTATION_999 = "005010X231A1"
@@ -148,3 +150,29 @@ def build_ta1(
     w.segment("TA1", header.control_number, header.date, header.time, status, note)
     close_interchange(w, control_number=control_number, groups=0, group_control_number=None, sets=0)
     return w.render()
+
+
+def acknowledge(raw: Source, *, sender: Party12, control_number: int, now: datetime) -> bytes | None:
+    """What we send back for an inbound file, interchange by interchange (control numbers count up).
+
+    A TA1 when the interchange is rejected at the interchange level (then nothing else), or when its ISA14
+    asks for one; a 999 for its functional groups, except acknowledgment groups (GS01 = FA: a 999 is
+    never acknowledged). None when there is nothing to send. Unreadable input (no ISA, unusable
+    delimiters) raises, as ``parse`` does: the edge answers it with a rejection of its own.
+    """
+    reader, transactions = iter_transactions(raw)
+    for _ in transactions:
+        pass
+    out: list[bytes] = []
+    number = control_number
+    for interchange in reader.interchanges:
+        if interchange.rejected or interchange.header.ack_requested == "1":
+            out.append(build_ta1(interchange, sender=sender, control_number=number, now=now))
+            number += 1
+            if interchange.rejected:
+                continue
+        groups = [g for g in interchange.groups if g.header.functional_id != "FA"]
+        if groups:
+            out.append(build_999(interchange.header, groups, sender=sender, control_number=number, now=now))
+            number += 1
+    return b"".join(out) or None

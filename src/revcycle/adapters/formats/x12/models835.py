@@ -10,22 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 
 from revcycle.adapters.formats.x12.models837 import Adjustment, BalancingIssue, DateValue, Party, Reference
 
 #: CLP02 claim status codes.
-CLAIM_STATUS = {
-    "1": "processed as primary",
-    "2": "processed as secondary",
-    "3": "processed as tertiary",
-    "4": "denied",
-    "19": "processed as primary, forwarded to additional payer(s)",
-    "20": "processed as secondary, forwarded to additional payer(s)",
-    "21": "processed as tertiary, forwarded to additional payer(s)",
-    "22": "reversal of previous payment",
-    "23": "not our claim, forwarded to additional payer(s)",
-    "25": "predetermination pricing only - no payment",
-}
+CLAIM_STATUS = MappingProxyType(
+    {
+        "1": "processed as primary",
+        "2": "processed as secondary",
+        "3": "processed as tertiary",
+        "4": "denied",
+        "19": "processed as primary, forwarded to additional payer(s)",
+        "20": "processed as secondary, forwarded to additional payer(s)",
+        "21": "processed as tertiary, forwarded to additional payer(s)",
+        "22": "reversal of previous payment",
+        "23": "not our claim, forwarded to additional payer(s)",
+        "25": "predetermination pricing only - no payment",
+    }
+)
 
 
 @dataclass(slots=True)
