@@ -123,33 +123,35 @@ class Simulation:
     def days(self, endless: bool = False) -> Iterator[DayOutput]:
         from revcycle.simulator import billing, clinical, submission
 
+        handlers: dict[str, Callable[[Simulation, int, list[Any]], None]] = {
+            "book": clinical.book,
+            "modify": clinical.modify,
+            "cancel": clinical.cancel,
+            "arrive": clinical.arrive,
+            "discharge": clinical.discharge,
+            "charge": clinical.post_charges,
+            "bill": billing.create_claims,
+            "submit": submission.submit,
+            "ack999": submission.ack999,
+            "ack277": submission.ack277,
+            "remit": submission.remit,
+            "payment": submission.patient_payments,
+            "resend": submission.resend,
+        }
         day = 0
         while endless or day < self.config.days:
             self.out = DayOutput(day)
             self._master_data(day)
             clinical.plan_ahead(self, day)
             clinical.walk_ins(self, day)
-            queues = self._agenda.pop(day, {})
-            handlers: dict[str, Callable[[Simulation, int, list[Any]], None]] = {
-                "book": clinical.book,
-                "modify": clinical.modify,
-                "cancel": clinical.cancel,
-                "arrive": clinical.arrive,
-                "discharge": clinical.discharge,
-                "charge": clinical.post_charges,
-                "bill": billing.create_claims,
-                "submit": submission.submit,
-                "ack999": submission.ack999,
-                "ack277": submission.ack277,
-                "remit": submission.remit,
-                "payment": submission.patient_payments,
-                "resend": submission.resend,
-            }
-            for name in QUEUES:
-                items = queues.get(name)
-                while items:
-                    handlers[name](self, day, items)
-                    items = self._agenda.get(day, {}).pop(name, None)
+            today = self._agenda.setdefault(day, {})
+            while today:  # work scheduled for today while processing today runs today too
+                for name in QUEUES:
+                    items = today.pop(name, None)
+                    while items:
+                        handlers[name](self, day, items)
+                        items = today.pop(name, None)
+            del self._agenda[day]
             self.out.emissions.sort(key=lambda e: e.minute)
             yield self.out
             day += 1

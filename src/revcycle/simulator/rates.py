@@ -70,8 +70,48 @@ TOLERANCE: Mapping[str, float] = {
 }
 
 
-def _share(part: int, whole: int) -> float:
+def _share(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
+
+
+class RateAccumulator:
+    """Running sums for :func:`measure`, so a long run need not keep its labels."""
+
+    def __init__(self) -> None:
+        self.claims = self.denied = self.clean = self.final = self.rejected = 0
+        self.probability = self.charge = self.charge_days = 0.0
+        self.by_class: dict[str, list[int]] = {}
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        if record.get("kind") != "claim" or record.get("rank") != 1 or not record.get("adjudicated"):
+            return
+        self.claims += 1
+        self.denied += 1 if record["denied"] else 0
+        self.clean += 1 if record["clean"] else 0
+        self.final += 1 if record["final_denied"] else 0
+        self.rejected += 1 if record.get("rejected") else 0
+        self.probability += record["denial_probability"]
+        if record.get("days_in_ar") is not None:
+            self.charge += record["charge"]
+            self.charge_days += record["charge"] * record["days_in_ar"]
+        entry = self.by_class.setdefault(record["payer_class"], [0, 0])
+        entry[0] += 1
+        entry[1] += 1 if record["denied"] else 0
+
+    def result(self) -> dict[str, float]:
+        n = self.claims
+        return {
+            "claims": float(n),
+            "initial_denial_rate": _share(self.denied, n),
+            "clean_claim_rate": _share(self.clean, n),
+            "final_denial_rate": _share(self.final, n),
+            "days_in_ar": _share(self.charge_days, self.charge),
+            "front_end_rejection_rate": _share(self.rejected, n),
+            "mean_denial_probability": _share(self.probability, n),
+        }
+
+    def denial_by_payer_class(self) -> dict[str, float]:
+        return {k: _share(v[1], v[0]) for k, v in sorted(self.by_class.items())}
 
 
 def measure(labels: Iterable[Mapping[str, Any]]) -> dict[str, float]:
@@ -81,36 +121,19 @@ def measure(labels: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     * clean claim: claims accepted by the clearinghouse and payer (999 / 277CA) on first submission and
       paid without denial on first adjudication;
     * final denial: claims still denied after rework;
-    * days in A/R: charge-weighted mean of days from service to the claim's resolution (last insurance or
-      patient payment, or write-off), which equals A/R balance / average daily charges in a steady state.
+    * days in A/R: charge-weighted mean of the claims' dollar-weighted days from charge posting until each
+      dollar is resolved (paid, adjusted or written off), which equals A/R balance / average daily charges
+      in a steady state.
     """
-    claims = [r for r in labels if r.get("kind") == "claim" and r.get("rank") == 1 and r.get("adjudicated")]
-    n = len(claims)
-    denied = sum(1 for r in claims if r["denied"])
-    clean = sum(1 for r in claims if r["clean"])
-    final = sum(1 for r in claims if r["final_denied"])
-    weighted = [(r["charge"], r["days_in_ar"]) for r in claims if r.get("days_in_ar") is not None]
-    charge_sum = sum(c for c, _ in weighted)
-    days = sum(c * d for c, d in weighted) / charge_sum if charge_sum else 0.0
-    rejected = sum(1 for r in claims if r.get("rejected"))
-    probability = sum(r["denial_probability"] for r in claims) / n if n else 0.0
-    return {
-        "claims": float(n),
-        "initial_denial_rate": _share(denied, n),
-        "clean_claim_rate": _share(clean, n),
-        "final_denial_rate": _share(final, n),
-        "days_in_ar": days,
-        "front_end_rejection_rate": _share(rejected, n),
-        "mean_denial_probability": probability,
-    }
+    accumulator = RateAccumulator()
+    for record in labels:
+        accumulator.add(record)
+    return accumulator.result()
 
 
 def by_payer_class(labels: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     """Initial denial rate per payer class (primary claims with an outcome)."""
-    counts: dict[str, list[int]] = {}
-    for r in labels:
-        if r.get("kind") == "claim" and r.get("rank") == 1 and r.get("adjudicated"):
-            entry = counts.setdefault(r["payer_class"], [0, 0])
-            entry[0] += 1
-            entry[1] += 1 if r["denied"] else 0
-    return {k: _share(v[1], v[0]) for k, v in sorted(counts.items())}
+    accumulator = RateAccumulator()
+    for record in labels:
+        accumulator.add(record)
+    return accumulator.denial_by_payer_class()
