@@ -160,6 +160,15 @@ def _adt(sim: Simulation, event: str, visit: Visit, day: int, minute: int) -> No
 
 
 def _encounter(sim: Simulation, visit: Visit, day: int, minute: int, finished: bool) -> None:
+    """Registration: a transaction Bundle (Patient, Coverage, Encounter); discharge: the Encounter."""
+    if not finished:
+        payload = sim.fhir.registration(visit)
+        sender = f"EHR^{visit.facility.code}"
+        control = f"reg-{visit.number}"
+        sim.emit(
+            day, minute, "fhir", "fhir", "Bundle_transaction", control, sender, payload, "json", kind="Bundle"
+        )
+        return
     payload = sim.fhir.encounter(visit, finished)
     control = f"{visit.number}/_history/{2 if finished else 1}"
     sim.emit(

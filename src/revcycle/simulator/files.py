@@ -6,8 +6,8 @@ Layouts:
   global, so sorting all files by name replays the run in order, and ``revcycle ingest DIR`` reads each
   file as one message (X12 files are whole interchanges).
 * ``daily``: one file per source, format and day: HL7 v2 as a batch (FHS/BHS ... BTS/FTS, HL7 v2.5.1
-  §2.10.3), X12 interchanges back to back, FHIR resources in a ``batch`` Bundle; master data stays one
-  file per upload. Far fewer files, for long histories.
+  §2.10.3), X12 interchanges back to back, FHIR resources as NDJSON (one per line, as FHIR Bulk Data);
+  master data stays one file per upload. Far fewer files, for long histories.
 
 Folders: erp (master data), scheduling (SIU), adt (ADT), charges (DFT), payments (DFT payments), claims
 (837), acks (999, 277CA), remits (835), fhir (Encounter, ChargeItem, Claim, ExplanationOfBenefit).
@@ -38,14 +38,9 @@ def _hl7_batch(emissions: list[Emission], stamp: str, control: str) -> bytes:
     return head.encode() + body + tail.encode()
 
 
-def _fhir_bundle(emissions: list[Emission], control: str) -> bytes:
-    entries = []
-    for e in emissions:
-        resource_id = e.control_id.split("/_history/")[0]
-        request = json.dumps({"method": "PUT", "url": f"{e.kind}/{resource_id}"})
-        entries.append(b'{"resource":' + e.payload + b',"request":' + request.encode() + b"}")
-    head = json.dumps({"resourceType": "Bundle", "id": control, "type": "batch"})[:-1].encode()
-    return head + b',"entry":[' + b",".join(entries) + b"]}"
+def _ndjson(emissions: list[Emission]) -> bytes:
+    """FHIR resources one per line (the FHIR Bulk Data NDJSON format)."""
+    return b"".join(e.payload + b"\n" for e in emissions)
 
 
 class FileSink:
@@ -100,7 +95,7 @@ class FileSink:
             if fmt == "hl7v2":
                 payload, extension = _hl7_batch(emissions, stamp, control), "hl7"
             elif fmt == "fhir":
-                payload, extension = _fhir_bundle(emissions, control), "json"
+                payload, extension = _ndjson(emissions), "ndjson"
             else:
                 payload, extension = b"".join(e.payload for e in emissions), "x12"
             self._write(f"{source}/{self.sequence:08d}_{iso_date}_{source}.{extension}", payload)

@@ -10,6 +10,8 @@ coordination-of-benefits priority, IN1-36 the member id. Segments end with CR (Â
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from revcycle.simulator.codes import with_dot
 from revcycle.simulator.emission import Clock
 from revcycle.simulator.model import Appointment, ChargeLine, Visit
@@ -21,7 +23,9 @@ RECEIVER = "REVCYCLE|SYNNET"
 _STRUCTURE = {"A01": "ADT_A01", "A04": "ADT_A01", "A08": "ADT_A01", "A03": "ADT_A03"}
 _SIU_STATUS = {"S12": "Booked", "S14": "Booked", "S15": "Cancelled", "S26": "Noshow"}
 _RELATION = {"18": "SEL^Self^HL70063", "19": "CHD^Child^HL70063", "01": "SPO^Spouse^HL70063"}
-_ESCAPES = str.maketrans({"\\": "\\E\\", "|": "\\F\\", "^": "\\S\\", "&": "\\T\\", "~": "\\R\\"})
+_ESCAPES = MappingProxyType(
+    str.maketrans({"\\": "\\E\\", "|": "\\F\\", "^": "\\S\\", "&": "\\T\\", "~": "\\R\\"})
+)
 
 
 def escape(text: str) -> str:

@@ -118,6 +118,7 @@ class Writer837:
             body.append(f"REF*G1*{claim.prior_auth}")
         if claim.frequency == "7" and claim.payer_icn:
             body.append(f"REF*F8*{claim.payer_icn}")
+        body.append(f"REF*EA*{claim.visit.patient.mrn}")  # medical record number: links the claim to the MPI
 
     def _professional(self, body: list[str], claim: Claim) -> None:
         visit = claim.visit

@@ -71,6 +71,7 @@ class Writer835:
             f"N1*PR*{payer.name.upper()}",
             "N3*100 CLAIMS PLAZA",
             "N4*SALEM*OR*973010100",
+            f"REF*2U*{payer.payer_id}",
             "PER*BL*PROVIDER SERVICES*TE*5035550177",
             f"N1*PE*{payee.name.upper()}*XX*{payee.npi}",
             f"N3*{a.line1}",
