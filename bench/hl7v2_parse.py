@@ -219,10 +219,13 @@ def main() -> None:
     if args.write:
         RESULTS.write_text(
             "# HL7 v2 parse benchmark\n\n"
-            f"Date: {args.date}. Command: `.venv/bin/python bench/hl7v2_parse.py --write --date {args.date}` "
-            f"(defaults: best of {args.rounds} rounds of {args.seconds:g} s per figure).\n\n"
+            f"Date: {args.date}. Command: `.venv/bin/python bench/hl7v2_parse.py --write --date {args.date} "
+            f"--rounds {args.rounds} --seconds {args.seconds:g}` (best of {args.rounds} interleaved rounds "
+            f"of {args.seconds:g} CPU second(s) per figure; the design check uses half-length rounds).\n\n"
             f"Machine: {platform.machine()}, Python {sys.version.split()[0]}, one process on one core; "
-            f"python-hl7 {hl7.__version__ if hasattr(hl7, '__version__') else '0.4.5'}.\n\n"
+            f"python-hl7 {hl7.__version__ if hasattr(hl7, '__version__') else '0.4.5'}. The machine is shared "
+            "(other work ran meanwhile), so absolute rates move by about 20% from run to run; the three "
+            "columns of a row are measured in interleaved rounds of the same run.\n\n"
             f"{table}\n\n"
             '"ours: parse + 15 fields" is `parse(raw)` (decode, tokenize, header checks) followed by '
             "`message.values(paths)` for 15 compiled paths (MSH-9.1/9.2/10, PID-3[1].1, PID-18.1, "
