@@ -7,13 +7,17 @@ Registered on the main group by ``entrypoints/cli.py``. Exit codes as the rest o
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from revcycle.simulator.config import SimConfig
+    from revcycle.simulator.live import LiveOptions
 
 EXIT_USAGE, EXIT_UNAVAILABLE = 1, 3
 
@@ -51,11 +55,14 @@ def _mllp(value: str | None) -> tuple[str, int] | None:
 @click.option("--labels", "labels_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="labels file (with --to)")  # fmt: skip
 @click.option("--token", envvar="REVCYCLE_API_TOKEN", default=None, help="API bearer token")
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=4, show_default=True, help="resends on transport errors"
+)
 @click.option("--json", "as_json", is_flag=True, help="print the manifest as JSON")
 def simulate(
     out: Path | None, url: str | None, days: int, seed: int, start: datetime | None, visits_per_day: int,
     anomaly_scale: float, layout: str, codesets: Path | None, mllp: str | None, rate: float, speed: float,
-    backfill_days: int, labels_path: Path | None, token: str | None, as_json: bool,
+    backfill_days: int, labels_path: Path | None, token: str | None, retries: int, as_json: bool,
 ) -> None:  # fmt: skip
     """The synthetic provider network: seeded, deterministic, with ground-truth labels."""
     from revcycle.simulator.config import SimConfig
@@ -75,7 +82,8 @@ def simulate(
         manifest = write(config, out, layout=layout).as_dict()
         where = str(out)
     else:
-        manifest = _live(config, url or "", mllp, rate, speed, backfill_days, labels_path, token)
+        options = _options(url or "", mllp, rate, speed, backfill_days, token, retries)
+        manifest = _live(config, options, labels_path)
         where = url or ""
     elapsed = time.perf_counter() - began
     if as_json:
@@ -89,15 +97,16 @@ def simulate(
     )
 
 
-def _live(config: object, url: str, mllp: str | None, rate: float, speed: float, backfill: int,
-          labels_path: Path | None, token: str | None) -> dict[str, object]:  # fmt: skip
-    from revcycle.simulator.config import SimConfig
-    from revcycle.simulator.live import LiveOptions, Unreachable, stream
+def _options(url: str, mllp: str | None, rate: float, speed: float, backfill: int, token: str | None,
+             retries: int) -> LiveOptions:  # fmt: skip
+    from revcycle.simulator.live import LiveOptions
 
-    assert isinstance(config, SimConfig)
-    options = LiveOptions(
-        url, _mllp(mllp), rate, speed, token or os.environ.get("REVCYCLE_API_TOKEN"), backfill
-    )
+    return LiveOptions(url, _mllp(mllp), rate, speed, token, backfill, retries=retries)
+
+
+def _live(config: SimConfig, options: LiveOptions, labels_path: Path | None) -> dict[str, object]:
+    from revcycle.simulator.live import Unreachable, stream
+
     handle = labels_path.open("w", encoding="utf-8") if labels_path else None
     try:
         manifest, report = stream(config, options, labels=handle, endless=config.days == 0)

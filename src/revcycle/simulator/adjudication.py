@@ -92,8 +92,9 @@ def _price(
     fired: list[policy.Finding],
     noise: tuple[str, str | None] | None,
     remit_day: int,
+    icn: str,
 ) -> tuple[list[LineResult], list[dict[str, Any]]]:
-    """Line results of an adjudication, and underpayment labels."""
+    """Line results of an adjudication (payer claim control number ``icn``), and underpayment labels."""
     world, rng = sim.world, sim.rng
     payer = claim.coverage.payer
     denied: dict[int, tuple[str, str | None]] = {}
@@ -136,6 +137,7 @@ def _price(
                     "underpayment",
                     remit_day,
                     pcn=claim.pcn,
+                    payer_claim_control_number=icn,
                     line_control_number=control,
                     payer_id=payer.payer_id,
                     procedure_code=line.code,
@@ -195,7 +197,7 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
         sim.schedule(resubmit, "submit", Submission(final_claim, None, icn))
         accepted = resubmit + 1
     first_day = _remit_day(sim, accepted, payer.payer_class)
-    results, underpaid = _price(sim, final_claim, fired, noise, first_day)
+    results, underpaid = _price(sim, final_claim, fired, noise, first_day, icn)
     denied = bool(fired) or noise is not None
     first = Remit(
         final_claim,
@@ -221,7 +223,7 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
             )
             sim.schedule(rework, "submit", Submission(replacement, None, icn))
             final_day = _remit_day(sim, rework + 1, payer.payer_class)
-            results2, more = _price(sim, replacement, [], None, final_day)
+            results2, more = _price(sim, replacement, [], None, final_day, f"{icn}R")
             underpaid += more
             sim.schedule(final_day, "remit", _reversal(first, final_day))
             final = Remit(replacement, str(min(claim.rank, 2)), results2, f"{icn}R", final_day)

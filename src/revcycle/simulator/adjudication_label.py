@@ -42,6 +42,7 @@ def claim_label(
         "payer_class": payer.payer_class,
         "visit_number": claim.visit.number,
         "department": claim.visit.department.code,
+        "setting": claim.visit.visit_type.setting,
         "facility": claim.visit.facility.code,
         "service_day": min(line.day for line in claim.lines),
         "created_day": day,

@@ -32,109 +32,23 @@ TAXONOMY_FILE = "nucc_taxonomy_240.csv"
 _ICD_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
 
 #: Real, billable ICD-10-CM codes (April 2026) covering the catalogue's conditions: the fallback.
-EMBEDDED_ICD10: tuple[str, ...] = (
-    "A419",
-    "B349",
-    "D509",
-    "D649",
-    "E039",
-    "E1122",
-    "E1165",
-    "E119",
-    "E559",
-    "E6601",
-    "E669",
-    "E782",
-    "E785",
-    "F329",
-    "F419",
-    "G4733",
-    "H6590",
-    "I10",
-    "I130",
-    "I214",
-    "I2510",
-    "I4891",
-    "I5023",
-    "I959",
-    "J0190",
-    "J029",
-    "J069",
-    "J101",
-    "J189",
-    "J209",
-    "J449",
-    "J45909",
-    "K219",
-    "K5900",
-    "L03115",
-    "M1711",
-    "M25511",
-    "M25561",
-    "M5450",
-    "N179",
-    "N390",
-    "N400",
-    "R0602",
-    "R051",
-    "R079",
-    "R1010",
-    "R109",
-    "R42",
-    "R509",
-    "R519",
-    "R55",
-    "R7303",
-    "R739",
-    "S0100XA",
-    "S72001A",
-    "S93401A",
-    "Z0000",
-    "Z0001",
-    "Z1231",
-    "Z1331",
-    "Z136",
-    "Z23",
-    "Z79899",
-)
+EMBEDDED_ICD10 = """
+A419 B349 D509 D649 E039 E1122 E1165 E119 E559 E6601 E669 E782 E785 F329 F419 G4733 H6590 I10
+I130 I214 I2510 I4891 I5023 I959 J0190 J029 J069 J101 J189 J209 J449 J45909 K219 K5900 L03115
+M1711 M25511 M25561 M5450 N179 N1830 N390 N400 R051 R0602 R079 R1010 R109 R42 R509 R519 R55
+R7303 R739 S0100XA S72001A S93401A Z0000 Z0001 Z1231 Z1331 Z136 Z23 Z79899
+"""
 #: Real category headers (not billable) used as invalid diagnosis codes in the fallback.
-EMBEDDED_ICD10_HEADERS: tuple[str, ...] = ("E11", "I25", "J45", "M545", "N18", "R07", "S72", "Z00")
+EMBEDDED_ICD10_HEADERS = "E11 I25 J45 M545 N18 R07 S72 Z00"
 #: Real HCPCS Level II codes (2019 file) used by the catalogue, and a few terminated ones.
-EMBEDDED_HCPCS: tuple[str, ...] = (
-    "A4550",
-    "G0008",
-    "G0009",
-    "G0438",
-    "G0439",
-    "J0696",
-    "J1030",
-    "J1100",
-    "J1885",
-    "J2405",
-    "J3420",
-    "J7030",
-    "J7050",
-    "Q4051",
-)
-EMBEDDED_HCPCS_TERMINATED: tuple[str, ...] = ("A4466", "A7011", "A7042", "A7043", "A9544")
-EMBEDDED_TAXONOMY: tuple[str, ...] = (
-    "207Q00000X",
-    "207R00000X",
-    "207RC0000X",
-    "207P00000X",
-    "2085R0202X",
-    "207X00000X",
-    "208000000X",
-    "208M00000X",
-    "363LF0000X",
-    "363A00000X",
-    "282N00000X",
-    "261QP2300X",
-    "261QU0200X",
-    "291U00000X",
-    "193400000X",
-    "207L00000X",
-)
+EMBEDDED_HCPCS = "A4550 G0008 G0009 G0438 G0439 J0696 J1030 J1100 J1885 J2405 J3420 J7030 J7050 Q4051"
+EMBEDDED_HCPCS_TERMINATED = "A4466 A7011 A7042 A7043 A9544"
+#: NUCC taxonomy codes the world uses.
+EMBEDDED_TAXONOMY = """
+207Q00000X 207R00000X 207RC0000X 207P00000X 2085R0202X 207X00000X 208000000X 208M00000X 363LF0000X
+363A00000X 282N00000X 261QP2300X 261QU0200X 291U00000X 193400000X 193200000X 207L00000X 207ZP0105X
+207RS0012X 225100000X
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,12 +120,13 @@ def _taxonomies(folder: Path) -> frozenset[str]:
 
 
 def embedded() -> CodeSets:
+    """The fallback lists (real codes; see the constants above)."""
     return CodeSets(
-        icd10=tuple(sorted(EMBEDDED_ICD10)),
-        icd10_headers=tuple(sorted(EMBEDDED_ICD10_HEADERS)),
-        hcpcs=frozenset(EMBEDDED_HCPCS),
-        hcpcs_terminated=EMBEDDED_HCPCS_TERMINATED,
-        taxonomies=frozenset(EMBEDDED_TAXONOMY),
+        icd10=tuple(sorted(EMBEDDED_ICD10.split())),
+        icd10_headers=tuple(sorted(EMBEDDED_ICD10_HEADERS.split())),
+        hcpcs=frozenset(EMBEDDED_HCPCS.split()),
+        hcpcs_terminated=tuple(EMBEDDED_HCPCS_TERMINATED.split()),
+        taxonomies=frozenset(EMBEDDED_TAXONOMY.split()),
         origin="embedded",
     )
 
@@ -223,16 +138,15 @@ def load(folder: Path | None = None) -> CodeSets:
         return embedded()
     billable, headers = _icd10(folder)
     has_hcpcs = (folder / HCPCS_FILE).is_file()
-    hcpcs, terminated = (
-        _hcpcs(folder) if has_hcpcs else (frozenset(EMBEDDED_HCPCS), EMBEDDED_HCPCS_TERMINATED)
-    )
+    fallback = embedded()
+    hcpcs, terminated = _hcpcs(folder) if has_hcpcs else (fallback.hcpcs, fallback.hcpcs_terminated)
     has_nucc = (folder / TAXONOMY_FILE).is_file()
     return CodeSets(
         icd10=billable,
         icd10_headers=headers,
         hcpcs=hcpcs,
         hcpcs_terminated=terminated,
-        taxonomies=_taxonomies(folder) if has_nucc else frozenset(EMBEDDED_TAXONOMY),
+        taxonomies=_taxonomies(folder) if has_nucc else fallback.taxonomies,
         origin="shared",
     )
 

@@ -30,8 +30,6 @@ from revcycle.simulator.emission import Emission
 from revcycle.simulator.engine import Simulation
 from revcycle.simulator.manifest import Manifest
 
-_RETRIES = 4
-
 
 class Unreachable(ConnectionError):
     """The server (HTTP or MLLP) cannot be reached after retries."""
@@ -46,6 +44,7 @@ class LiveOptions:
     token: str | None = None
     backfill_days: int = 0
     timeout: float = 30.0
+    retries: int = 4
 
 
 @dataclass
@@ -100,6 +99,7 @@ class Sender:
         headers["X-Revcycle-Interface"] = "simulator"
         self.http = httpx.Client(base_url=options.url.rstrip("/"), timeout=options.timeout, headers=headers)
         self.mllp = MllpClient(*options.mllp, options.timeout) if options.mllp else None
+        self.retries = options.retries
 
     def _http(self, path: str, payload: bytes, content_type: str) -> str:
         response = self.http.post(path, content=payload, headers={"Content-Type": content_type})
@@ -121,13 +121,13 @@ class Sender:
         return self._http("/api/v1/ingest", emission.payload, media)
 
     def send(self, emission: Emission) -> str:
-        for attempt in range(_RETRIES + 1):
+        for attempt in range(self.retries + 1):
             try:
                 return self.send_once(emission)
             except (OSError, httpx.TransportError) as error:
                 if self.mllp is not None:
                     self.mllp.close()
-                if attempt == _RETRIES:
+                if attempt == self.retries:
                     raise Unreachable(f"cannot deliver to the server: {type(error).__name__}") from None
                 time.sleep(0.2 * 2**attempt)
         raise Unreachable("cannot deliver to the server")
