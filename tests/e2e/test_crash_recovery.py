@@ -22,18 +22,23 @@ KILL_AFTER = 1500
 
 
 def send_all(url: str, controls: list[str], acked: set[str], stop: threading.Event) -> None:
+    """Eight concurrent senders, each on its own persistent connection (as interfaces do)."""
     lock = threading.Lock()
+    local = threading.local()
 
     def send(control: str) -> None:
         if stop.is_set():
             return
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=url, timeout=10)
         try:
-            response = httpx.post(
-                f"{url}/api/v1/ingest/hl7v2", content=dft(control, int(control[1:])), timeout=10
-            )
+            response = local.client.post("/api/v1/ingest/hl7v2", content=dft(control, int(control[1:])))
         except httpx.HTTPError:
+            local.client.close()
+            del local.client
             return  # connection refused / reset: the server is down, resend later
-        if response.status_code == 200 and b"MSA|AA|" + control.encode() in response.content:
+        accepted = (b"MSA|AA|" + control.encode(), b"MSA|CA|" + control.encode())  # original / enhanced mode
+        if response.status_code == 200 and any(a in response.content for a in accepted):
             with lock:
                 acked.add(control)
 
