@@ -16,7 +16,6 @@ import asyncio
 import os
 import resource
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -24,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from messages import dft  # noqa: E402
+from messages import dft
 
-from revcycle.bootstrap import build  # noqa: E402
-from revcycle.settings import Settings  # noqa: E402
+from revcycle.bootstrap import build
+from revcycle.settings import Settings
 
 
 def pct(values: list[float], q: float) -> float:
@@ -127,7 +126,7 @@ def main() -> None:
         ceiling_32 = sqlite_ceiling(tmpdir / "c32.db", messages, 32)
         results = asyncio.run(ours(tmpdir / "ours", args.messages))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"| measure | messages/s | ratio to ceiling | p50 ms | p99 ms | p99.9 ms |")
+    print("| measure | messages/s | ratio to ceiling | p50 ms | p99 ms | p99.9 ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     print(f"| ceiling: bare sqlite3 insert, 1 row per commit | {ceiling_1:,.0f} | 1.00 | | | |")
     print(f"| ceiling: bare sqlite3 insert, 32 rows per commit | {ceiling_32:,.0f} | 1.00 | | | |")

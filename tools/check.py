@@ -23,8 +23,10 @@ def main() -> int:
         started = time.monotonic()
         print(f"==> {name}: {' '.join(command[2:])}", flush=True)
         code = subprocess.call(command)
-        print(f"<== {name}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.monotonic() - started:.1f}s",
-              flush=True)
+        print(
+            f"<== {name}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.monotonic() - started:.1f}s",
+            flush=True,
+        )
         if code != 0:
             failed.append(name)
     if failed:

@@ -116,6 +116,10 @@ def _issues(
             _issue(err, prefix)
             for err in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
+    except (TypeError, ValueError, AttributeError) as exc:
+        # fhir.resources' own validators can fail outside pydantic on odd shapes (e.g. a contained
+        # resource whose resourceType is null): report it as a structure problem, without the text.
+        return [Issue("structure", f"the resource could not be validated ({type(exc).__name__})", prefix)]
     return []
 
 
