@@ -42,61 +42,67 @@ class SqlInboundLog:
 
 
 def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended]:
-    """Set-based: one query for keys already held, one for control-id reuse, one multi-row insert."""
-    held = _held(conn, [r.idempotency_key for r in receipts])
+    """Set-based: one query for control-id reuse, one multi-row ``INSERT ... ON CONFLICT DO NOTHING
+    RETURNING``, and, only when some key was already held (a resend), one lookup of those."""
     seen_hashes = _hashes_by_control(conn, receipts)
-    fresh: list[tuple[int, Receipt, str, bool]] = []  # (position, receipt, status, collision)
+    fresh: list[tuple[Receipt, str, bool]] = []  # (receipt, status, collision), first of each key
     first_in_batch: dict[str, int] = {}
     for position, receipt in enumerate(receipts):
-        key = receipt.idempotency_key
-        if key in held or key in first_in_batch:
+        if receipt.idempotency_key in first_in_batch:
             continue
-        first_in_batch[key] = position
+        first_in_batch[receipt.idempotency_key] = position
         control = _control(receipt)
         collision = False
         if control is not None:
             hashes = seen_hashes.setdefault(control, set())
             collision = bool(hashes - {receipt.content_hash})
             hashes.add(receipt.content_hash)
-        status = DEAD if receipt.rejection is not None else ACCEPTED
-        fresh.append((position, receipt, status, collision))
-    ids: dict[int, int] = {}
-    if fresh:
-        # A plain executemany (no RETURNING, which SQLite runs row by row), then one lookup of the ids.
-        conn.execute(
-            insert(inbound_messages), [_row(r, status, collision) for _, r, status, collision in fresh]
-        )
-        by_key = {key: message_id for key, (message_id, _, _) in _held(conn, list(first_in_batch)).items()}
-        ids = {position: by_key[receipt.idempotency_key] for position, receipt, _, _ in fresh}
-        letters = [
-            {
-                "message_id": ids[position],
-                "stage": "edge",
-                "reason_code": receipt.rejection.code,
-                "reason": str(receipt.rejection),
-                "created_at": receipt.received_at,
-                "status": "open",
-                "replay_count": 0,
-            }
-            for position, receipt, _, _ in fresh
-            if receipt.rejection is not None
-        ]
-        if letters:
-            conn.execute(insert(dead_letters), letters)
-    new = {position: (status, collision) for position, _, status, collision in fresh}
+        fresh.append((receipt, DEAD if receipt.rejection is not None else ACCEPTED, collision))
+    statement = _insert_new(conn).returning(inbound_messages.c.id, inbound_messages.c.idempotency_key)
+    rows = conn.execute(statement, [_row(r, status, collision) for r, status, collision in fresh]).all()
+    inserted = {key: int(message_id) for message_id, key in rows}
+    held_before = [key for key in first_in_batch if key not in inserted]
+    held = _held(conn, held_before) if held_before else {}
+    letters = [
+        {
+            "message_id": inserted[receipt.idempotency_key],
+            "stage": "edge",
+            "reason_code": receipt.rejection.code,
+            "reason": str(receipt.rejection),
+            "created_at": receipt.received_at,
+            "status": "open",
+            "replay_count": 0,
+        }
+        for receipt, _, _ in fresh
+        if receipt.rejection is not None and receipt.idempotency_key in inserted
+    ]
+    if letters:
+        conn.execute(insert(dead_letters), letters)
+    outcome = {r.idempotency_key: (status, collision) for r, status, collision in fresh}
     results: list[Appended] = []
     for position, receipt in enumerate(receipts):
-        if position in new:
-            status, collision = new[position]
-            results.append(Appended(ids[position], receipt.correlation_id, False, collision, status))
-            continue
-        if receipt.idempotency_key in held:
-            message_id, correlation_id, status = held[receipt.idempotency_key]
+        key = receipt.idempotency_key
+        if key in held:
+            message_id, correlation_id, status = held[key]
+            results.append(Appended(message_id, correlation_id, True, False, status))
+        elif first_in_batch[key] == position:
+            status, collision = outcome[key]
+            results.append(Appended(inserted[key], receipt.correlation_id, False, collision, status))
         else:  # a resend inside the same batch
-            first = first_in_batch[receipt.idempotency_key]
-            message_id, correlation_id, status = ids[first], receipts[first].correlation_id, new[first][0]
-        results.append(Appended(message_id, correlation_id, True, False, status))
+            first = receipts[first_in_batch[key]]
+            results.append(Appended(inserted[key], first.correlation_id, True, False, outcome[key][0]))
     return results
+
+
+def _insert_new(conn: Connection) -> Any:
+    """INSERT that skips rows whose idempotency key is already held (a concurrent edge got there first)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(inbound_messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(inbound_messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def _held(conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
