@@ -14,7 +14,14 @@ from __future__ import annotations
 import logging
 
 from revcycle.adapters.formats.base import FormatError
-from revcycle.adapters.formats.hl7v2.ack import AckError, build_ack, build_reject, reject_for
+from revcycle.adapters.formats.hl7v2.ack import (
+    AckError,
+    AckStatus,
+    accept_ack_required,
+    build_ack,
+    build_reject,
+    reject_for,
+)
 from revcycle.adapters.formats.hl7v2.batch import split_messages
 from revcycle.adapters.formats.hl7v2.errors import APPLICATION_INTERNAL_ERROR
 from revcycle.adapters.formats.hl7v2.tokenizer import tokenize
@@ -33,19 +40,22 @@ class Hl7Intake:
 
     async def handle(self, raw: bytes, *, interface: str, transport: str) -> bytes:
         """Store one message, then answer with its ACK."""
+        ack, _ = await self._handle(raw, interface=interface, transport=transport)
+        return ack
+
+    async def _handle(self, raw: bytes, *, interface: str, transport: str) -> tuple[bytes, AckStatus]:
         try:
             accepted = await self.edge.receive(raw, interface=interface, transport=transport)
         except TransientError:
             log.warning("store unavailable; answering AE on %s", interface)
-            return self._error_ack(raw)
+            return self._error_ack(raw), "error"
         if accepted.rejection is not None:
-            return reject_for(raw, accepted.rejection)
+            return reject_for(raw, accepted.rejection), "reject"
         try:
-            return build_ack(tokenize(raw))
+            return build_ack(tokenize(raw)), "accept"
         except FormatError:  # identify read the header; a full tokenize can still object
-            return build_reject(
-                raw, "message stored, header unreadable for the ACK", APPLICATION_INTERNAL_ERROR
-            )
+            reason = "message stored, header unreadable for the ACK"
+            return build_reject(raw, reason, APPLICATION_INTERNAL_ERROR), "error"
 
     async def handle_batch(self, raw: bytes, *, interface: str, transport: str) -> list[bytes]:
         """A batch (FHS/BHS, or several messages one after another): one ACK per message."""
@@ -59,7 +69,17 @@ class Hl7Intake:
         return [await self.handle(message, interface=interface, transport=transport) for message in messages]
 
     async def on_mllp(self, payload: bytes, conn: ConnectionInfo) -> bytes:
-        return await self.handle(payload, interface=conn.interface, transport="mllp")
+        """Over MLLP an accept acknowledgment is sent only when due: always in original mode; in
+        enhanced mode as MSH-15 asks (HL7 table 0155: AL always, NE never, ER only on error, SU only on
+        success). An empty answer sends nothing."""
+        ack, status = await self._handle(payload, interface=conn.interface, transport="mllp")
+        if status == "reject":
+            return ack  # unreadable input always gets its reject
+        try:
+            due = accept_ack_required(tokenize(payload), status)
+        except FormatError:
+            due = True
+        return ack if due else b""
 
     async def on_frame_error(self, kind: str, prefix: bytes, conn: ConnectionInfo) -> bytes | None:
         """An over-size frame is refused with AR and its first bytes kept; junk between frames is dropped
