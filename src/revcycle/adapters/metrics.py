@@ -49,6 +49,20 @@ class _BacklogCollector(Collector):
         )
 
 
+class _ListenerCollector(Collector):
+    """Transport counters owned by a listener (connections, frames, frame errors), read at scrape time."""
+
+    def __init__(self, interface: str, read: Callable[[], dict[str, int]]) -> None:
+        self.interface = interface
+        self.read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        for name, value in sorted(self.read().items()):
+            family = GaugeMetricFamily(f"revcycle_listener_{name}", f"listener {name}", labels=["interface"])
+            family.add_metric([self.interface], value)
+            yield family
+
+
 class PrometheusTelemetry:
     def __init__(self, backlog: Callable[[], Backlog] | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -95,6 +109,10 @@ class PrometheusTelemetry:
 
     def frame_error(self, interface: str, kind: str) -> None:
         self.frame_errors_total.labels(interface, kind).inc()
+
+    def watch_listener(self, interface: str, read: Callable[[], dict[str, int]]) -> None:
+        """Export a listener's counters (e.g. MLLP connections open, frames, frame errors)."""
+        self.registry.register(_ListenerCollector(interface, read))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 
@@ -36,6 +37,8 @@ class Runtime:
                 on_frame_error=self.hl7.on_frame_error,
             )
             await self.mllp.start()
+            stats = self.mllp.stats
+            self.container.telemetry.watch_listener("mllp", lambda: dataclasses.asdict(stats))
             log.info("MLLP listening on %s:%d", settings.mllp_host, self.mllp.port)
         if self.container.settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)

@@ -101,3 +101,11 @@ async def test_oversize_frame_is_refused_and_kept(runtime: Runtime) -> None:
     with runtime.container.engine.connect() as conn:
         letter = conn.execute(select(dead_letters.c.reason_code)).scalar_one()
     assert letter == "too_large"
+
+
+async def test_listener_counters_are_exported(runtime: Runtime) -> None:
+    assert runtime.mllp is not None
+    await exchange(runtime.mllp.port, [dft("M1"), dft("M2")])
+    text = runtime.container.telemetry.render().decode()
+    assert 'revcycle_listener_frames_received{interface="mllp"} 2.0' in text
+    assert 'revcycle_listener_connections_total{interface="mllp"} 1.0' in text
