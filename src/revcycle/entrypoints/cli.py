@@ -256,5 +256,14 @@ def dlq_replay(
         sys.exit(EXIT_REJECTED)
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.simulate_cli import simulate
+
+    main.add_command(simulate)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()
