@@ -46,6 +46,8 @@ def _mllp(value: str | None) -> tuple[str, int] | None:
 @click.option("--visits-per-day", type=click.IntRange(min=1), default=120, show_default=True)
 @click.option("--anomaly-scale", type=click.FloatRange(min=0), default=1.0, show_default=True)
 @click.option("--layout", type=click.Choice(["message", "daily"]), default="message", show_default=True)
+@click.option("--shards", type=click.IntRange(min=1, max=9), default=1, show_default=True,
+              help="split the network into N slices generated in parallel (with --out)")  # fmt: skip
 @click.option("--codesets", type=click.Path(path_type=Path, file_okay=False), default=None)
 @click.option("--mllp", "mllp", default=None, help="send HL7 v2 over MLLP to HOST:PORT (with --to)")
 @click.option("--rate", type=click.FloatRange(min=0), default=200.0, show_default=True, help="max messages/s")
@@ -61,8 +63,9 @@ def _mllp(value: str | None) -> tuple[str, int] | None:
 @click.option("--json", "as_json", is_flag=True, help="print the manifest as JSON")
 def simulate(
     out: Path | None, url: str | None, days: int, seed: int, start: datetime | None, visits_per_day: int,
-    anomaly_scale: float, layout: str, codesets: Path | None, mllp: str | None, rate: float, speed: float,
-    backfill_days: int, labels_path: Path | None, token: str | None, retries: int, as_json: bool,
+    anomaly_scale: float, layout: str, shards: int, codesets: Path | None, mllp: str | None, rate: float,
+    speed: float, backfill_days: int, labels_path: Path | None, token: str | None, retries: int,
+    as_json: bool,
 ) -> None:  # fmt: skip
     """The synthetic provider network: seeded, deterministic, with ground-truth labels."""
     from revcycle.simulator.config import SimConfig
@@ -77,9 +80,12 @@ def simulate(
     config = SimConfig(seed, first, days, visits_per_day, anomaly_scale=anomaly_scale, codesets=codesets)
     began = time.perf_counter()
     if out is not None:
-        from revcycle.simulator.files import write
+        from revcycle.simulator.files import write, write_sharded
 
-        manifest = write(config, out, layout=layout).as_dict()
+        if shards > 1:
+            manifest = write_sharded(config, out, shards, layout=layout)
+        else:
+            manifest = write(config, out, layout=layout).as_dict()
         where = str(out)
     else:
         options = _options(url or "", mllp, rate, speed, backfill_days, token, retries)

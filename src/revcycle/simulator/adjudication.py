@@ -163,20 +163,19 @@ def _icn(sim: Simulation, claim: Claim) -> str:
 
 
 def _reversal(remit: Remit, day: int) -> Remit:
+    """The payer taking back an earlier adjudication (CLP02 = 22): every amount negated."""
+    lines = [replace(r.line, charge=-r.line.charge) for r in remit.results]
+    reversed_claim = replace(remit.claim, lines=lines, total=-remit.claim.total)
     negated = [
         LineResult(
-            r.line,
+            line,
             r.control,
             -r.allowed,
             -r.paid,
             [Adjustment(a.group, a.reason, -a.amount) for a in r.adjustments],
         )
-        for r in remit.results
+        for r, line in zip(remit.results, lines, strict=True)
     ]
-    reversed_claim = replace(
-        remit.claim, lines=[replace(r.line, charge=-r.line.charge) for r in remit.results]
-    )
-    negated = [replace(n, line=line) for n, line in zip(negated, reversed_claim.lines, strict=True)]
     return Remit(reversed_claim, "22", negated, remit.icn, day)
 
 
@@ -213,7 +212,7 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
             noise is None or rng.random() < policy.NOISE_OVERTURN
         )
         if overturned:
-            rework = first_day + rng.randint(10, 30)
+            rework = first_day + rng.randint(7, 21)
             replacement = replace(
                 final_claim,
                 frequency="7",

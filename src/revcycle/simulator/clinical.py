@@ -47,7 +47,7 @@ def walk_ins(sim: Simulation, day: int) -> None:
             else:
                 minute = rng.randint(420, 1140)
             _arrive(sim, visit_type, patient, day, minute, None)
-    if rng.random() < sim.config.visits_per_day * sim.anomaly_rates.late_charge:
+    if rng.random() < sim.config.shard_visits_per_day * sim.anomaly_rates.late_charge:
         _late_charge(sim, day)
 
 

@@ -16,6 +16,11 @@ class SimConfig:
     ``visits_per_day`` sizes the network: providers, patients and message volumes scale with it (a visit
     yields 1-2 claims). ``anomaly_scale`` multiplies every anomaly probability (0 turns injection off).
     ``codesets`` is the shared code-set folder (None: look for it, else use the embedded lists).
+
+    ``shard`` / ``shards`` split one network by patients for parallel history generation: every shard
+    has the same facilities, providers, payers and contracts, ``1 / shards`` of the patients and
+    visits, its own random streams, and id and control-number ranges offset by ``shard * 10**8``, so
+    shards never collide; only shard 0 sends the ERP master data.
     """
 
     seed: int = 1
@@ -26,11 +31,22 @@ class SimConfig:
     anomaly_scale: float = 1.0
     codesets: Path | None = None
     targets: Targets = field(default_factory=Targets)
+    shard: int = 0
+    shards: int = 1
+
+    @property
+    def shard_visits_per_day(self) -> float:
+        return self.visits_per_day / self.shards
+
+    @property
+    def id_offset(self) -> int:
+        return self.shard * 100_000_000 if self.shards > 1 else 0
 
     @property
     def patient_count(self) -> int:
         """Patients in the world: about 40 per daily visit (each patient is seen every ~6 weeks)."""
-        return self.patients if self.patients is not None else max(50, self.visits_per_day * 40)
+        total = self.patients if self.patients is not None else max(50, self.visits_per_day * 40)
+        return max(1, total // self.shards)
 
     @property
     def provider_count(self) -> int:

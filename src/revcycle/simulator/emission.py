@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Emission:
     """One message as its source sends it.
 
@@ -37,11 +37,12 @@ class Emission:
 class Counters:
     """Monotonic counters by name (per sender, per id kind); a run's counters start at 1."""
 
-    def __init__(self) -> None:
+    def __init__(self, offset: int = 0) -> None:
         self._values: dict[str, int] = {}
+        self._offset = offset
 
     def next(self, name: str) -> int:
-        value = self._values.get(name, 0) + 1
+        value = self._values.get(name, self._offset) + 1
         self._values[name] = value
         return value
 

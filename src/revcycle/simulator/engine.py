@@ -9,7 +9,9 @@ agenda (``schedule``); every random draw comes from the run's seeded streams, in
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from random import Random
 from typing import Any
@@ -23,6 +25,7 @@ from revcycle.simulator.fhir import FhirWriter
 from revcycle.simulator.hl7 import Hl7Writer
 from revcycle.simulator.policy import Drift
 from revcycle.simulator.population import Population
+from revcycle.simulator.rng import FastRandom
 from revcycle.simulator.world import World, build_world
 from revcycle.simulator.x12_837 import Writer837
 from revcycle.simulator.x12_acks import AckWriter
@@ -46,6 +49,18 @@ QUEUES = (
 )
 
 
+@contextmanager
+def batch_gc() -> Iterator[None]:
+    """For a batch run that holds millions of live objects: ``Simulation.days(freeze_gc=True)`` moves the
+    objects alive at the end of each day out of the cyclic collector's reach (``gc.freeze``), so its
+    collections scan only the new day's objects (without this the collector rescans everything over and
+    over: measured up to 2.5x slower). On exit the objects are handed back (``gc.unfreeze``)."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 @dataclass(slots=True)
 class DayOutput:
     day: int
@@ -62,8 +77,8 @@ class Simulation:
         self.world: World = build_world(config, code_sets)
         self.population = Population(self.world)
         self.clock = Clock(config.start)
-        self.counters = Counters()
-        self.rng = Random(f"traffic:{config.seed}")
+        self.counters = Counters(config.id_offset)
+        self.rng: Random = FastRandom(f"traffic:{config.seed}:{config.shard}")
         self.anomaly_rates = AnomalyRates().scaled(config.anomaly_scale)
         self.drift = Drift.for_run(max(config.days, 30))
         self.hl7 = Hl7Writer(self.clock)
@@ -120,7 +135,7 @@ class Simulation:
 
     # -- the day loop ------------------------------------------------------------------------------
 
-    def days(self, endless: bool = False) -> Iterator[DayOutput]:
+    def days(self, endless: bool = False, freeze_gc: bool = False) -> Iterator[DayOutput]:
         from revcycle.simulator import billing, clinical, submission
 
         handlers: dict[str, Callable[[Simulation, int, list[Any]], None]] = {
@@ -153,10 +168,14 @@ class Simulation:
                         items = today.pop(name, None)
             del self._agenda[day]
             self.out.emissions.sort(key=lambda e: e.minute)
+            if freeze_gc:
+                gc.freeze()
             yield self.out
             day += 1
 
     def _master_data(self, day: int) -> None:
+        if self.config.shard != 0:
+            return
         for kind, rows in masterdata.uploads_for_day(self.world, self.clock, day):
             if not rows:
                 continue

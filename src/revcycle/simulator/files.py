@@ -9,6 +9,10 @@ Layouts:
   §2.10.3), X12 interchanges back to back, FHIR resources as NDJSON (one per line, as FHIR Bulk Data);
   master data stays one file per upload. Far fewer files, for long histories.
 
+Sharded (``write_sharded``): the network is split by patients into ``shards`` slices generated in
+parallel processes (see ``SimConfig.shard``), each written to ``shard-NN/`` as above, with a merged
+``manifest.json`` at the top.
+
 Folders: erp (master data), scheduling (SIU), adt (ADT), charges (DFT), payments (DFT payments), claims
 (837), acks (999, 277CA), remits (835), fhir (Encounter, ChargeItem, Claim, ExplanationOfBenefit).
 """
@@ -16,14 +20,21 @@ Folders: erp (master data), scheduling (SIU), adt (ADT), charges (DFT), payments
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import msgspec
+
+from revcycle.simulator import codes
 from revcycle.simulator.codes import CodeSets
 from revcycle.simulator.config import SimConfig
 from revcycle.simulator.emission import Emission
-from revcycle.simulator.engine import DayOutput, Simulation
+from revcycle.simulator.engine import DayOutput, Simulation, batch_gc
 from revcycle.simulator.manifest import Manifest
 
 SOURCES = ("erp", "scheduling", "adt", "charges", "payments", "claims", "acks", "remits", "fhir")
@@ -56,7 +67,8 @@ class FileSink:
         root.mkdir(parents=True, exist_ok=True)
         for source in SOURCES:
             (root / source).mkdir(exist_ok=True)
-        self._labels = (root / "labels.jsonl").open("w", encoding="utf-8")
+        self._labels = (root / "labels.jsonl").open("wb")
+        self._encoder = msgspec.json.Encoder()
 
     def _write(self, relative: str, payload: bytes) -> None:
         with open(os.path.join(self.root, relative), "wb") as handle:
@@ -77,8 +89,8 @@ class FileSink:
                 self._write(self._name(emission, iso_date), emission.payload)
         else:
             self._daily(out, iso_date)
-        dumps = json.dumps
-        self._labels.writelines(dumps(record, separators=(",", ":")) + "\n" for record in out.labels)
+        encode = self._encoder.encode
+        self._labels.write(b"".join(encode(record) + b"\n" for record in out.labels))
         self.manifest.add_labels(out.labels)
 
     def _daily(self, out: DayOutput, iso_date: str) -> None:
@@ -118,10 +130,56 @@ def write(
     manifest = Manifest(config, simulation.world.codes.origin, layout)
     sink = FileSink(root, manifest, layout)
     try:
-        for out in simulation.days():
-            sink.day(out, simulation.clock.iso(out.day))
-            if on_day is not None:
-                on_day(out.day, manifest.messages)
+        with batch_gc():
+            for out in simulation.days(freeze_gc=True):
+                sink.day(out, simulation.clock.iso(out.day))
+                if on_day is not None:
+                    on_day(out.day, manifest.messages)
     finally:
         sink.close()
     return manifest
+
+
+def _shard(job: tuple[SimConfig, Path, str, CodeSets]) -> dict[str, Any]:
+    config, root, layout, code_sets = job
+    return write(config, root, layout=layout, code_sets=code_sets).as_dict()
+
+
+def _merge(first: Any, second: Any) -> Any:
+    """Counts add up; anything else keeps the first shard's value."""
+    if isinstance(first, dict) and isinstance(second, dict):
+        return {k: _merge(first.get(k), second.get(k)) for k in dict.fromkeys([*first, *second])}
+    if first is None or second is None:
+        return first if second is None else second
+    if isinstance(first, int) and isinstance(second, int) and not isinstance(first, bool):
+        return first + second
+    return first
+
+
+def write_sharded(
+    config: SimConfig, root: Path, shards: int, *, layout: str = "message", code_sets: CodeSets | None = None
+) -> dict[str, Any]:
+    """Generate ``shards`` slices of the network in parallel processes (``root/shard-NN``); returns the
+    merged manifest (rates are claim-weighted means of the shards' rates)."""
+    sets = code_sets if code_sets is not None else codes.load(config.codesets)
+    jobs = [
+        (replace(config, shard=k, shards=shards), root / f"shard-{k:02d}", layout, sets)
+        for k in range(shards)
+    ]
+    with ProcessPoolExecutor(max_workers=shards, mp_context=multiprocessing.get_context("fork")) as pool:
+        manifests = list(pool.map(_shard, jobs))
+    merged: dict[str, Any] = {}
+    for manifest in manifests:
+        merged = _merge(merged, manifest)
+    claims = [m["rates"]["claims"] for m in manifests]
+    merged["rates"] = {
+        name: round(
+            sum(m["rates"][name] * n for m, n in zip(manifests, claims, strict=True)) / max(sum(claims), 1), 4
+        )
+        for name in manifests[0]["rates"]
+    }
+    merged["rates"]["claims"] = float(sum(claims))
+    merged["shards"] = shards
+    merged["seed"], merged["days"], merged["visits_per_day"] = config.seed, config.days, config.visits_per_day
+    (root / "manifest.json").write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    return merged

@@ -42,6 +42,11 @@ def segment(sid: str, size: int, values: dict[int, str]) -> str:
     return "|".join(fields).rstrip("|")
 
 
+def template(sid: str, size: int, names: dict[int, str]) -> str:
+    """A ``str.format`` template of a segment: ``{name}`` at each named field position."""
+    return segment(sid, size, {position: "{" + name + "}" for position, name in names.items()})
+
+
 def xcn(provider: Provider | None) -> str:
     """XCN with the NPI as id (component 13 identifier type NPI)."""
     if provider is None:
@@ -55,6 +60,46 @@ class Hl7Writer:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._pid: dict[int, str] = {}
+        self._in1: dict[tuple[int, int], tuple[str, str]] = {}
+        self._ft1 = template(
+            "FT1",
+            26,
+            {
+                1: "i",
+                2: "txn",
+                3: "batch",
+                4: "day",
+                5: "posted",
+                6: "type",
+                7: "cdm",
+                10: "units",
+                11: "amount",
+                12: "unit",
+                13: "dept",
+                16: "loc",
+                19: "dx",
+                20: "performer",
+                21: "orderer",
+                25: "code",
+                26: "mods",
+            },
+        )
+        self._pv1 = template(
+            "PV1",
+            45,
+            {
+                1: "one",
+                2: "cls",
+                3: "loc",
+                4: "adm",
+                7: "att",
+                10: "dept",
+                19: "visit",
+                36: "disp",
+                44: "admit",
+                45: "out",
+            },
+        )
 
     def msh(
         self,
@@ -85,29 +130,27 @@ class Hl7Writer:
     def pv1(self, visit: Visit, discharged: bool = False) -> str:
         c = self.clock
         dept, facility = visit.department.code, visit.facility.code
-        values = {
-            1: "1",
-            2: visit.patient_class,
-            3: f"{dept}^^^{facility}",
-            4: "R" if visit.appointment else "E",
-            7: xcn(visit.provider),
-            10: dept,
-            19: f"{visit.number}^^^{facility}^VN",
-            44: c.ts(visit.day, visit.minute),
-        }
-        if discharged:
-            values[36] = "01"
-            values[45] = c.ts(visit.end_day, visit.end_minute)
-        return segment("PV1", 45, values)
+        return self._pv1.format(
+            one="1",
+            cls=visit.patient_class,
+            loc=f"{dept}^^^{facility}",
+            adm="R" if visit.appointment else "E",
+            att=xcn(visit.provider),
+            dept=dept,
+            visit=f"{visit.number}^^^{facility}^VN",
+            disp="01" if discharged else "",
+            admit=c.ts(visit.day, visit.minute),
+            out=c.ts(visit.end_day, visit.end_minute) if discharged else "",
+        ).rstrip("|")
 
     def in1(self, coverages: list[Coverage], authorization: str | None) -> list[str]:
+        """IN1 per coverage; all but IN1-14 (authorization) is built once per coverage."""
         segments = []
         for index, cov in enumerate(coverages, start=1):
-            p = cov.payer
-            end = f"{cov.end:%Y%m%d}" if cov.end else ""
-            auth = authorization if authorization and index == 1 else ""
-            segments.append(
-                segment(
+            parts = self._in1.get((id(cov), index))
+            if parts is None:
+                p = cov.payer
+                full = segment(
                     "IN1",
                     36,
                     {
@@ -117,8 +160,8 @@ class Hl7Writer:
                         4: escape(p.name),
                         8: cov.group_number or "",
                         12: f"{cov.start:%Y%m%d}",
-                        13: end,
-                        14: auth,
+                        13: f"{cov.end:%Y%m%d}" if cov.end else "",
+                        14: "{auth}",
                         16: f"{cov.subscriber_family}^{cov.subscriber_given}",
                         17: _RELATION.get(cov.relationship, ""),
                         18: f"{cov.subscriber_dob:%Y%m%d}",
@@ -126,7 +169,10 @@ class Hl7Writer:
                         36: cov.member_id,
                     },
                 )
-            )
+                head, _, tail = full.partition("{auth}")
+                parts = self._in1[(id(cov), index)] = (head, tail)
+            auth = authorization if authorization and index == 1 else ""
+            segments.append(parts[0] + auth + parts[1])
         return segments
 
     @staticmethod
@@ -193,34 +239,28 @@ class Hl7Writer:
     def ft1(self, index: int, visit: Visit, line: ChargeLine, posted: int, batch: str) -> str:
         c = self.clock
         s = line.service
-        amount = f"{line.charge // 100}.{line.charge % 100:02d}"
         unit = line.charge // max(line.units, 1)
-        unit_text = f"{unit // 100}.{unit % 100:02d}"
         dx = with_dot(visit.diagnoses[line.dx]) if line.dx < len(visit.diagnoses) else ""
         procedure = f"{line.code}^^{'HCPCS' if s.system == 'HCPCS' else 'C4'}" if s.system != "REV" else ""
-        return segment(
-            "FT1",
-            26,
-            {
-                1: str(index),
-                2: line.txn_id,
-                3: batch,
-                4: c.ymd(line.day),
-                5: c.ymd(posted),
-                6: "CG",
-                7: f"{self.cdm(line)}^{escape(s.label)}^CDM",
-                10: str(line.units),
-                11: amount,
-                12: unit_text,
-                13: f"{line.department}^^L",
-                16: f"{visit.department.code}^^^{visit.facility.code}",
-                19: f"{dx}^^I10",
-                20: xcn(line.performer),
-                21: xcn(visit.provider),
-                25: procedure,
-                26: "~".join(line.modifiers),
-            },
-        )
+        return self._ft1.format(
+            i=index,
+            txn=line.txn_id,
+            batch=batch,
+            day=c.ymd(line.day),
+            posted=c.ymd(posted),
+            type="CG",
+            cdm=f"{self.cdm(line)}^{escape(s.label)}^CDM",
+            units=line.units,
+            amount=f"{line.charge // 100}.{line.charge % 100:02d}",
+            unit=f"{unit // 100}.{unit % 100:02d}",
+            dept=f"{line.department}^^L",
+            loc=f"{visit.department.code}^^^{visit.facility.code}",
+            dx=f"{dx}^^I10",
+            performer=xcn(line.performer),
+            orderer=xcn(visit.provider),
+            code=procedure,
+            mods="~".join(line.modifiers),
+        ).rstrip("|")
 
     @staticmethod
     def cdm(line: ChargeLine) -> str:

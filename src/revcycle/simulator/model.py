@@ -110,11 +110,11 @@ class Claim:
     primary: Claim | None = None  # the primary claim a secondary follows
     primary_results: list[LineResult] = field(default_factory=list)
     primary_paid_day: int | None = None
-    label: dict[str, object] = field(default_factory=dict)
+    total: int = 0  # CLM02; the sum of the line charges unless given
 
-    @property
-    def total(self) -> int:
-        return sum(line.charge for line in self.lines)
+    def __post_init__(self) -> None:
+        if not self.total:
+            self.total = sum(line.charge for line in self.lines)
 
 
 @dataclass(slots=True)

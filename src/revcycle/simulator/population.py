@@ -1,7 +1,7 @@
 """Patients and their coverage, generated lazily and deterministically by index.
 
-Patient ``i`` of seed ``s`` is always the same person (its own random stream, seeded by ``(s, i)``),
-whether or not patients before it were generated, so a large world costs only the patients it uses.
+Patients are drawn from the population's own seeded stream when first used, so a large world costs only
+the patients it uses, and the same seed gives the same patients in the same order.
 
 Coverage mix (shares of patients): 22% aged 65+ with Medicare primary (20% of them dual-eligible with
 Medicaid secondary, 30% with a commercial supplement); under 65: Medicaid 22% (40% for children),
@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from random import Random
 
 from revcycle.simulator import names
+from revcycle.simulator.rng import FastRandom
 from revcycle.simulator.world import Payer, World
 
 MPI = "SYNMPI"  # the network's assigning authority for MRNs (HL7 CX.4, FHIR identifier system)
@@ -100,6 +101,8 @@ class Population:
         self.size = world.config.patient_count
         self._patients: dict[int, Patient] = {}
         self._start = world.config.start
+        self._rng = FastRandom(f"population:{world.config.seed}:{world.config.shard}")
+        self._first = world.config.shard * self.size
 
     def get(self, index: int) -> Patient:
         found = self._patients.get(index)
@@ -122,7 +125,7 @@ class Population:
         return Coverage(payer, member, rank, group, start, None, relationship, family, given, dob, sex)
 
     def _make(self, index: int) -> Patient:
-        rng = Random(self.world.config.seed * 1_000_003 + index)
+        rng = self._rng
         family, given, sex = names.family_name(rng), names.given_name(rng), rng.choice("FM")
         band = rng.random()
         age = (
@@ -156,7 +159,7 @@ class Population:
                     )
                 if rng.random() < 0.06:
                     self._terminate(rng, coverages[0], coverages, person, age < 18)
-        mrn = f"{10_000_000 + index * 7 + rng.randint(0, 6)}"
+        mrn = f"{10_000_000 + (self._first + index) * 7 + rng.randint(0, 6)}"
         home = "FM1" if rng.random() < 0.6 else "IM2"
         return Patient(
             index,
