@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
-from revcycle.adapters.formats.x12.elements import PAD, SyntaxLog, el, parse_date, parse_period
+from revcycle.adapters.formats.x12.elements import SyntaxLog, dispatch, el, parse_date, parse_period
 from revcycle.adapters.formats.x12.envelope import TransactionSet
 from revcycle.adapters.formats.x12.models837 import Party
 from revcycle.adapters.formats.x12.parties import party_from_nm1
@@ -135,10 +135,8 @@ class StatusParser:
         self.line: LineStatus | None = None
 
     def parse(self) -> ClaimStatusTransaction:
-        for index, seg in enumerate(self.ts.segments):
-            handler = getattr(self, "_" + seg[0].lower(), None) if seg[0] in _HANDLED else None
-            if handler is not None:
-                handler(seg + PAD, index + 1)
+        handlers = {tag: getattr(self, "_" + tag.lower()) for tag in _HANDLED}
+        dispatch(self.ts.raw_segments, self.ts.delimiters.element, handlers)
         for error in self.log.finish():
             self.ts.add_segment_error(error)
         return self.result

@@ -30,8 +30,8 @@ from revcycle.adapters.formats.x12.claim837_segments import (
 from revcycle.adapters.formats.x12.elements import (
     INVALID_CODE,
     INVALID_DATE,
-    PAD,
     SyntaxLog,
+    dispatch,
     el,
     is_digits,
     parse_period,
@@ -115,11 +115,7 @@ class ClaimParser:
             "HI": self._hi, "CAS": self._cas, "OI": self._oi, "LX": self._lx, "SV1": self._sv,
             "SV2": self._sv, "LIN": self._lin, "CTP": self._ctp, "SVD": self._svd,
         }  # fmt: skip
-        for index, segment in enumerate(self.ts.segments):
-            handler = handlers.get(segment[0])
-            if handler is not None:
-                self.s.seen.add(segment[0])
-                handler(segment + PAD, index + 1)
+        dispatch(self.ts.raw_segments, self.ts.delimiters.element, handlers)
         self._finish()
         for error in self.log.finish():
             self.ts.add_segment_error(error)
@@ -291,6 +287,7 @@ class ClaimParser:
             s.claim.dates += (value,)
 
     def _cl1(self, seg: Segment, pos: int) -> None:
+        self.s.seen.add("CL1")
         if self.s.claim is not None:
             self.s.claim.institutional = InstitutionalInfo(
                 (seg[1] or None), (seg[2] or None), (seg[3] or None)
@@ -349,6 +346,7 @@ class ClaimParser:
 
     def _sv(self, seg: Segment, pos: int) -> None:
         s = self.s
+        s.seen.add(seg[0])
         if s.line is None:
             self.log.segment(pos, seg[0], "2", f"{seg[0]} without LX", "2400")
             return

@@ -141,7 +141,7 @@ def iter_transactions(
     def walk() -> Iterator[ParsedTransaction]:
         for ts in reader:
             parsed = parse_transaction(ts)
-            ts.segments = []
+            ts.release()
             yield parsed
 
     return reader, walk()

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,26 @@ INVALID_DATE = "8"
 #: Appended to a segment before its handler runs, so that absent trailing elements read as "" by index
 #: (``seg[5]``) without a length check; X12 segments the parsers read have at most 21 elements.
 PAD: tuple[str, ...] = ("",) * 24
+
+
+Handler = Callable[[Segment, int], None]
+
+
+def dispatch(raw_segments: list[str], sep: str, handlers: Mapping[str, Handler]) -> None:
+    """Call ``handlers[id](segment + PAD, position)`` for every segment whose id has a handler, in order
+    (position: ST = 1). Segments without a handler are never split; the handler of a segment is looked
+    up by its first four characters, which determine its id once they contain the element separator."""
+    cache: dict[str, Handler | None] = {}
+    for index, raw in enumerate(raw_segments):
+        prefix = raw[:4]
+        if prefix in cache:
+            handler = cache[prefix]
+        else:
+            handler = handlers.get(raw.split(sep, 1)[0])
+            if sep in prefix:
+                cache[prefix] = handler
+        if handler is not None:
+            handler(tuple(raw.split(sep)) + PAD, index + 1)
 
 
 def el(segment: Segment, index: int) -> str:

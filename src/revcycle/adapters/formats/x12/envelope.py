@@ -85,7 +85,7 @@ class _Walk:
     ic: InterchangeSummary | None = None
     group: GroupSummary | None = None
     ack: TransactionAck | None = None
-    body: list[Segment] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
     first: int = 0
 
 
@@ -193,11 +193,11 @@ class EnvelopeReader:
         return ack
 
     @staticmethod
-    def _close_set(ack: TransactionAck, segments: list[Segment], trailer: Segment | None) -> None:
+    def _close_set(ack: TransactionAck, count: int, trailer: Segment | None) -> None:
         if trailer is None:
             ack.errors.append(TransactionError("2", "SE transaction set trailer missing"))
             return
-        if _el(trailer, 1) != str(len(segments)):
+        if _el(trailer, 1) != str(count):
             ack.errors.append(TransactionError("4", "SE01 does not match the number of segments ST..SE"))
         if _el(trailer, 2).strip() != ack.control_number:
             ack.errors.append(TransactionError("3", "SE02 does not match ST02"))
@@ -206,61 +206,67 @@ class EnvelopeReader:
 
     def _transactions(self) -> Iterator[TransactionSet]:
         state = _Walk()
-        known: set[str] = set()  # valid non-envelope segment ids seen so far
+        known: dict[str, str] = {}  # first four characters of a valid non-envelope segment -> its id
         reader = self.segments
-        for batch in reader.batches():
+        for batch in reader.raw_batches():
+            sep = reader.element_separator
             base = reader.segment_count - len(batch)
-            marks = [i for i, s in enumerate(batch) if s[0] not in known]
+            marks = [i for i, raw in enumerate(batch) if raw[:4] not in known]
             prev = 0
             for i in marks:
                 if prev < i:
-                    self._plain(state, batch, prev, i)
+                    self._plain(state, batch, prev, i, sep)
                 prev = i + 1
-                segment = batch[i]
+                raw = batch[i]
+                segment = tuple(raw.split(sep))
                 tag = segment[0]
                 if tag in _ENVELOPE_IDS:
-                    yield from self._envelope_segment(state, segment, base + i + 1)
-                elif self._valid_segment_id(tag):
-                    known.add(tag)
-                    self._plain(state, batch, i, i + 1)
+                    if tag == "ISA":
+                        known = {}  # the next interchange may use other delimiters
+                    yield from self._envelope_segment(state, segment, raw, base + i + 1)
+                    continue
+                if self._valid_segment_id(tag):
+                    if sep in raw[:4] or len(raw) < 4:  # the prefix determines the id
+                        known[raw[:4]] = tag
+                    self._plain(state, batch, i, i + 1, sep)
                 else:
-                    self._plain(state, batch, i, i + 1)
+                    self._plain(state, batch, i, i + 1, sep)
                     if state.ack is not None:
-                        state.ack.segment_errors.append(
-                            SegmentError(
-                                tag[:3], len(state.body), "1", "segment identifier is not recognised"
-                            )
-                        )
+                        reason = "segment identifier is not recognised"
+                        state.ack.segment_errors.append(SegmentError(tag[:3], len(state.body), "1", reason))
             if prev < len(batch):
-                self._plain(state, batch, prev, len(batch))
+                self._plain(state, batch, prev, len(batch), sep)
         yield from self._finish(state)
 
-    def _plain(self, state: _Walk, batch: list[Segment], start: int, stop: int) -> None:
+    def _plain(self, state: _Walk, batch: list[str], start: int, stop: int, sep: str) -> None:
         """Segments that are not envelope segments: the body of the open set, else misplaced."""
         if state.ack is not None:
             state.body.extend(batch[start:stop])
             return
         ic = state.ic
         assert ic is not None
-        for segment in batch[start:stop]:
+        for raw in batch[start:stop]:
+            segment = tuple(raw.split(sep))
             if segment[0] == "TA1" and (state.group is None or state.group.closed):
                 ic.ta1_segments.append(segment)
             else:
                 self._note(ic, "024", "segment outside a transaction set")
 
-    def _flush_set(self, state: _Walk, trailer: Segment | None) -> Iterator[TransactionSet]:
+    def _flush_set(self, state: _Walk, trailer: Segment | None, raw: str | None) -> Iterator[TransactionSet]:
         if state.ack is not None and state.group is not None and state.ic is not None:
-            if trailer is not None:
-                state.body.append(trailer)
-            self._close_set(state.ack, state.body, trailer)
+            if raw is not None:
+                state.body.append(raw)
+            self._close_set(state.ack, len(state.body), trailer)
             yield TransactionSet(state.body, state.ack, state.group.header, state.ic.header, state.first)
         state.ack, state.body = None, []
 
-    def _envelope_segment(self, state: _Walk, segment: Segment, position: int) -> Iterator[TransactionSet]:
+    def _envelope_segment(
+        self, state: _Walk, segment: Segment, raw: str, position: int
+    ) -> Iterator[TransactionSet]:
         tag = segment[0]
         if tag == "ISA":
             if state.ic is not None and not state.ic.closed:
-                yield from self._flush_set(state, None)
+                yield from self._flush_set(state, None, None)
                 if state.group is not None and not state.group.closed:
                     self._close_group(state.group, None)
                 self._note(state.ic, "023", "IEA interchange trailer missing before the next ISA")
@@ -273,9 +279,9 @@ class EnvelopeReader:
             if state.ack is None:
                 self._note(ic, "024", "SE segment outside a transaction set")
             else:
-                yield from self._flush_set(state, segment)
+                yield from self._flush_set(state, segment, raw)
             return
-        yield from self._flush_set(state, None)
+        yield from self._flush_set(state, None, None)
         group = state.group
         if tag == "ST":
             if group is None or group.closed:
@@ -284,7 +290,7 @@ class EnvelopeReader:
                 group.errors.append(GroupError("3", "transaction set outside GS/GE"))
                 ic.groups.append(group)
             state.ack = self._open_set(segment, group)
-            state.body = [segment]
+            state.body = [raw]
             state.first = position
         elif tag == "GS":
             if group is not None and not group.closed:
@@ -301,7 +307,7 @@ class EnvelopeReader:
             self._close_interchange(ic, segment)
 
     def _finish(self, state: _Walk) -> Iterator[TransactionSet]:
-        yield from self._flush_set(state, None)
+        yield from self._flush_set(state, None, None)
         ic = state.ic
         if ic is not None and not ic.closed:
             if state.group is not None and not state.group.closed:

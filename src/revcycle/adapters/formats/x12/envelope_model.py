@@ -117,9 +117,14 @@ class InterchangeSummary:
 
 @dataclass(slots=True)
 class TransactionSet:
-    """One ST..SE transaction set with its envelope context; ``segments[0]`` is ST."""
+    """One ST..SE transaction set with its envelope context.
 
-    segments: list[Segment]
+    ``raw_segments`` holds each segment's text (ST first, SE last when present), elements not yet split:
+    one string per segment keeps a large set cheap to hold. ``segments`` splits them on demand; the
+    parsers split only the segments they read (:func:`~.elements.dispatch`).
+    """
+
+    raw_segments: list[str]
     ack: TransactionAck
     group: GroupHeader
     interchange: InterchangeHeader
@@ -140,6 +145,16 @@ class TransactionSet:
     @property
     def delimiters(self) -> Delimiters:
         return self.interchange.delimiters
+
+    @property
+    def segments(self) -> list[Segment]:
+        """Every segment split into its elements (computed on each access)."""
+        sep = self.interchange.delimiters.element
+        return [tuple(raw.split(sep)) for raw in self.raw_segments]
+
+    def release(self) -> None:
+        """Drop the segment texts once the set is parsed (streaming keeps memory bounded)."""
+        self.raw_segments = []
 
     @property
     def accepted(self) -> bool:

@@ -115,7 +115,21 @@ class SegmentReader:
             start = found + 1
 
     def batches(self) -> Iterator[list[Segment]]:
-        """Yield lists of segments; a list never spans two interchanges."""
+        """Yield lists of segments (tuples of elements); a list never spans two interchanges."""
+        for raw in self.raw_batches():
+            sep = self.element_separator
+            for k in range(0, len(raw), _BATCH):
+                yield [tuple(p.split(sep)) for p in raw[k : k + _BATCH]]
+
+    @property
+    def element_separator(self) -> str:
+        """The current interchange's element separator."""
+        return self.isa.delimiters.element if self.isa is not None else "*"
+
+    def raw_batches(self) -> Iterator[list[str]]:
+        """Yield lists of raw segment texts (terminator, line breaks and padding removed, elements not
+        split); a list never spans two interchanges. Strings are not tracked by the cyclic garbage
+        collector and are one object per segment, so holding a transaction set this way is cheap."""
         buf = self._read()
         while len(buf) < 1 and not self._eof:
             buf += self._read()
@@ -130,12 +144,12 @@ class SegmentReader:
             buf = started
             assert self.isa is not None
             delims = self.isa.delimiters
-            term, sep = delims.segment, delims.element
-            used = {sep, delims.component, term, delims.repetition or ""}
+            term = delims.segment
+            used = {delims.element, delims.component, term, delims.repetition or ""}
             breaks = [c for c in _LINE_BREAKS if c not in used]
             padding = "".join(c for c in _PADDING if c not in used)
             skip = padding + "".join(breaks)
-            iea_tag = "IEA" + sep  # a new ISA may use other delimiters: match "ISA" alone
+            iea_tag = "IEA" + delims.element  # a new ISA may use other delimiters: match "ISA" alone
             search_from = 1
             done = False
             while not done:
@@ -165,10 +179,9 @@ class SegmentReader:
                     self.unterminated = self._eof and done
                 if padding and (head[:1] in padding or any(term + c in head for c in padding)):
                     parts = [p.lstrip(padding) for p in parts]
-                for k in range(0, len(parts), _BATCH):
-                    batch = [tuple(p.split(sep)) for p in parts[k : k + _BATCH] if p]
-                    if batch:
-                        self.segment_count += len(batch)
-                        yield batch
+                batch = [p for p in parts if p]
+                if batch:
+                    self.segment_count += len(batch)
+                    yield batch
                 if not done:
                     buf += self._read()

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from revcycle.adapters.formats.x12.elements import (
     INVALID_DATE,
-    PAD,
     SyntaxLog,
+    dispatch,
     el,
     parse_date,
     parse_period,
@@ -62,10 +62,7 @@ class RemittanceParser:
             "CAS": self._cas, "NM1": self._nm1, "AMT": self._amt, "SVC": self._svc, "LQ": self._lq,
             "PLB": self._plb,
         }  # fmt: skip
-        for index, segment in enumerate(self.ts.segments):
-            handler = handlers.get(segment[0])
-            if handler is not None:
-                handler(segment + PAD, index + 1)
+        dispatch(self.ts.raw_segments, self.ts.delimiters.element, handlers)
         self._balance()
         for error in self.log.finish():
             self.ts.add_segment_error(error)
