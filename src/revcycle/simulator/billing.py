@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from revcycle.simulator import adjudication, policy
+from revcycle.simulator.anomalies import label
 from revcycle.simulator.model import ChargeLine, Claim, PatientPaymentDue, Visit
 
 if TYPE_CHECKING:
@@ -56,6 +57,9 @@ def create_claims(sim: Simulation, day: int, items: list[Visit]) -> None:
                 created_day=day,
                 prior_auth=visit.authorization,
             )
+            if payer.mapped_day is None or payer.mapped_day > day:
+                ids = {"pcn": pcn, "payer_id": payer.payer_id, "visit_number": visit.number}
+                sim.label(label("unmapped_payer", day, mapped_day=payer.mapped_day, **ids))
             needs_records = any(
                 policy.documentation_required(payer.payer_id, line.code, day, sim.drift) for line in lines
             )

@@ -4,6 +4,7 @@ anomalies (an interface resend with the same MSH-10, and a re-entry with new MSH
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from revcycle.simulator.anomalies import label
@@ -12,7 +13,7 @@ from revcycle.simulator.model import ChargeLine, Visit
 if TYPE_CHECKING:
     from revcycle.simulator.engine import Simulation
 
-_APPS = {"hospital": "CHG", "clinic": "EHR", "lab": "LIS", "urgent": "EHR"}
+_APPS = MappingProxyType({"hospital": "CHG", "clinic": "EHR", "lab": "LIS", "urgent": "EHR"})
 
 
 def dft(sim: Simulation, visit: Visit, lines: list[ChargeLine], day: int, minute: int) -> str:

@@ -9,6 +9,7 @@ lag (DNFB) of 1-3 days for clinics, 2-5 for the emergency department, 3-8 for in
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from revcycle.simulator import scheduling, visits
@@ -22,13 +23,15 @@ if TYPE_CHECKING:
 
 plan_ahead = scheduling.plan_ahead
 book, modify, cancel = scheduling.book, scheduling.modify, scheduling.cancel
-_APPS = {
-    "hospital": ("ADT", "CHG"),
-    "clinic": ("EHR", "EHR"),
-    "lab": ("LIS", "LIS"),
-    "urgent": ("EHR", "EHR"),
-}
-_BILL_LAG = {"inpatient": (3, 8), "ed": (2, 5)}
+_APPS = MappingProxyType(
+    {
+        "hospital": ("ADT", "CHG"),
+        "clinic": ("EHR", "EHR"),
+        "lab": ("LIS", "LIS"),
+        "urgent": ("EHR", "EHR"),
+    }
+)
+_BILL_LAG = MappingProxyType({"inpatient": (3, 8), "ed": (2, 5)})
 WALK_IN = frozenset({"urgent", "ed", "inpatient", "lab"})
 
 

@@ -20,9 +20,11 @@ from revcycle.simulator.world import Provider
 
 VERSION = "2.5.1"
 RECEIVER = "REVCYCLE|SYNNET"
-_STRUCTURE = {"A01": "ADT_A01", "A04": "ADT_A01", "A08": "ADT_A01", "A03": "ADT_A03"}
-_SIU_STATUS = {"S12": "Booked", "S14": "Booked", "S15": "Cancelled", "S26": "Noshow"}
-_RELATION = {"18": "SEL^Self^HL70063", "19": "CHD^Child^HL70063", "01": "SPO^Spouse^HL70063"}
+_STRUCTURE = MappingProxyType({"A01": "ADT_A01", "A04": "ADT_A01", "A08": "ADT_A01", "A03": "ADT_A03"})
+_SIU_STATUS = MappingProxyType({"S12": "Booked", "S14": "Booked", "S15": "Cancelled", "S26": "Noshow"})
+_RELATION = MappingProxyType(
+    {"18": "SEL^Self^HL70063", "19": "CHD^Child^HL70063", "01": "SPO^Spouse^HL70063"}
+)
 _ESCAPES = MappingProxyType(
     str.maketrans({"\\": "\\E\\", "|": "\\F\\", "^": "\\S\\", "&": "\\T\\", "~": "\\R\\"})
 )

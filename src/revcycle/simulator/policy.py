@@ -23,8 +23,10 @@ Drift (the rules change during the run; day = fraction of the run):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from random import Random
+from types import MappingProxyType
 
 from revcycle.simulator.model import Claim
 
@@ -39,19 +41,21 @@ class Cause:
     remark: str | None = None
 
 
-CAUSES: dict[str, Cause] = {
-    c.name: c
-    for c in (
-        Cause("terminated_coverage", 0.97, "27", 0.05, True, "N30"),
-        Cause("late_filing", 0.98, "29", 0.0, True),
-        Cause("missing_auth", 0.85, "197", 0.35, False, "N54"),
-        Cause("dx_mismatch", 0.70, "11", 0.85, False),
-        Cause("missing_documentation", 0.55, "16", 0.9, False, "M127"),
-        Cause("bundling", 0.80, "97", 0.75, False, "M15"),
-        Cause("frequency", 0.90, "119", 0.2, False),
-        Cause("duplicate_service", 0.95, "18", 0.0, False),
-    )
-}
+CAUSES: Mapping[str, Cause] = MappingProxyType(
+    {
+        c.name: c
+        for c in (
+            Cause("terminated_coverage", 0.97, "27", 0.05, True, "N30"),
+            Cause("late_filing", 0.98, "29", 0.0, True),
+            Cause("missing_auth", 0.85, "197", 0.35, False, "N54"),
+            Cause("dx_mismatch", 0.70, "11", 0.85, False),
+            Cause("missing_documentation", 0.55, "16", 0.9, False, "M127"),
+            Cause("bundling", 0.80, "97", 0.75, False, "M15"),
+            Cause("frequency", 0.90, "119", 0.2, False),
+            Cause("duplicate_service", 0.95, "18", 0.0, False),
+        )
+    }
+)
 #: Background denials: (CARC, RARC, weight); reworked successfully with NOISE_OVERTURN.
 NOISE: tuple[tuple[str, str | None, int], ...] = (
     ("16", "N290", 30),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from random import Random
+from types import MappingProxyType
 
 from revcycle.simulator import names
 from revcycle.simulator.rng import FastRandom
@@ -23,15 +24,17 @@ from revcycle.simulator.world import Payer, World
 
 MPI = "SYNMPI"  # the network's assigning authority for MRNs (HL7 CX.4, FHIR identifier system)
 _COMMERCIAL = (("SYNNWH", 30), ("SYNCSC", 26), ("SYNGRN", 22), ("SYNHBR", 14), ("SYNTCB", 8))
-_PREFIX = {
-    "SYNMCR": "SM",
-    "SYNMCD": "SD",
-    "SYNNWH": "NW",
-    "SYNCSC": "CS",
-    "SYNGRN": "GR",
-    "SYNHBR": "HB",
-    "SYNTCB": "TC",
-}
+_PREFIX = MappingProxyType(
+    {
+        "SYNMCR": "SM",
+        "SYNMCD": "SD",
+        "SYNNWH": "NW",
+        "SYNCSC": "CS",
+        "SYNGRN": "GR",
+        "SYNHBR": "HB",
+        "SYNTCB": "TC",
+    }
+)
 
 
 @dataclass(slots=True)

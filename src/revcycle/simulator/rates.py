@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 
@@ -62,12 +63,14 @@ class Targets:
 
 
 #: Tolerances the rate test accepts over a 60-day run of a mid-sized world.
-TOLERANCE: Mapping[str, float] = {
-    "initial_denial_rate": 0.025,
-    "clean_claim_rate": 0.03,
-    "final_denial_rate": 0.015,
-    "days_in_ar": 10.0,
-}
+TOLERANCE: Mapping[str, float] = MappingProxyType(
+    {
+        "initial_denial_rate": 0.025,
+        "clean_claim_rate": 0.03,
+        "final_denial_rate": 0.015,
+        "days_in_ar": 10.0,
+    }
+)
 
 
 def _share(part: float, whole: float) -> float:

@@ -10,6 +10,7 @@ no-shows (ambulatory no-show rates of 5-30% are reported; integrated systems sit
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from revcycle.simulator.anomalies import label
@@ -21,13 +22,15 @@ if TYPE_CHECKING:
 
 HORIZON = 21
 SCHEDULED = frozenset({"clinic", "outpatient"})
-_DURATION = {
-    "office_new": 40,
-    "preventive": 40,
-    "physical_therapy": 45,
-    "outpatient_imaging": 30,
-    "cardiology": 30,
-}
+_DURATION = MappingProxyType(
+    {
+        "office_new": 40,
+        "preventive": 40,
+        "physical_therapy": 45,
+        "outpatient_imaging": 30,
+        "cardiology": 30,
+    }
+)
 
 
 def day_factor(setting: str, weekday: int) -> float:

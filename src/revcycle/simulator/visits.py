@@ -9,6 +9,7 @@ need it (authorization denials are ~8-12% of denials in the published breakdowns
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from revcycle.simulator import policy
@@ -21,8 +22,10 @@ from revcycle.simulator.scheduling import primary_code
 if TYPE_CHECKING:
     from revcycle.simulator.engine import Simulation
 
-_HOSPITAL_DEPARTMENT = {"lab": "HLAB", "imaging": "HRAD", "cardiology": "HCRD", "drug": "HPHM"}
-_ROOM_DEPARTMENT = {"ROOM": "HMS", "PHARM": "HPHM", "SUPPLY": "HMS"}
+_HOSPITAL_DEPARTMENT = MappingProxyType(
+    {"lab": "HLAB", "imaging": "HRAD", "cardiology": "HCRD", "drug": "HPHM"}
+)
+_ROOM_DEPARTMENT = MappingProxyType({"ROOM": "HMS", "PHARM": "HPHM", "SUPPLY": "HMS"})
 DX_MISMATCH = 0.03
 MODIFIER_25 = 0.85
 AUTH_OBTAINED = 0.88

@@ -13,13 +13,15 @@ CAS, DTP*573).
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from revcycle.simulator.emission import Clock
 from revcycle.simulator.model import Claim, LineResult
 from revcycle.simulator.population import Coverage
 from revcycle.simulator.x12_common import BILLING, CLEARINGHOUSE, amt, cas, close_set, envelope, gs, isa
 
-IMPLEMENTATION = {"837P": "005010X222A1", "837I": "005010X223A2"}
-_TOB = {"inpatient": "11", "ed": "13", "outpatient": "13"}
+IMPLEMENTATION = MappingProxyType({"837P": "005010X222A1", "837I": "005010X223A2"})
+_TOB = MappingProxyType({"inpatient": "11", "ed": "13", "outpatient": "13"})
 
 
 def _up(text: str) -> str:

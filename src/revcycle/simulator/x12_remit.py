@@ -9,6 +9,8 @@ patient) and per line 2110 (SVC, DTM*472, CAS, REF*6R, AMT*B6 allowed, LQ*HE rem
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from revcycle.simulator.emission import Clock
 from revcycle.simulator.model import Remit
 from revcycle.simulator.world import Facility, Payer
@@ -16,7 +18,7 @@ from revcycle.simulator.x12_common import BILLING, Party, amt, cas, close_set, e
 
 IMPLEMENTATION = "005010X221A1"
 #: 837 SBR09 claim filing indicator -> 835 CLP06 (CLP06 has no "CI": commercial plans report 12, PPO).
-FILING = {"CI": "12", "MB": "MB", "MC": "MC"}
+FILING = MappingProxyType({"CI": "12", "MB": "MB", "MC": "MC"})
 
 
 def payer_party(payer: Payer) -> Party:

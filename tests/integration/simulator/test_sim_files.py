@@ -14,7 +14,7 @@ from revcycle.adapters.formats.x12 import document
 from revcycle.entrypoints.simulate_cli import simulate
 from revcycle.simulator.codes import CodeSets
 from revcycle.simulator.config import SimConfig
-from revcycle.simulator.files import SOURCES, write
+from revcycle.simulator.files import SOURCES, write, write_sharded
 
 SHORT = SimConfig(seed=11, days=5, visits_per_day=30)
 
@@ -90,3 +90,29 @@ def test_cli_writes_files_and_checks_usage(tmp_path: Path) -> None:
     assert runner.invoke(simulate, ["--out", str(out), "--days", "0"]).exit_code == 1
     start = runner.invoke(simulate, ["--out", str(tmp_path / "s"), "--days", "1", "--start", "2026-02-02"])
     assert start.exit_code == 0 and list((tmp_path / "s" / "erp").glob("*_2026-02-02_MD_PAYER.json"))
+
+
+def test_shards_split_the_network_without_collisions(tmp_path: Path, code_sets: CodeSets) -> None:
+    merged = write_sharded(SimConfig(seed=4, days=4, visits_per_day=40), tmp_path, 2, code_sets=code_sets)
+    shards = [json.loads((tmp_path / f"shard-0{k}" / "manifest.json").read_text()) for k in (0, 1)]
+    assert merged["messages"]["total"] == sum(s["messages"]["total"] for s in shards) > 0
+    assert list((tmp_path / "shard-00" / "erp").iterdir()) and not list(
+        (tmp_path / "shard-01" / "erp").iterdir()
+    )
+    controls: dict[str, bytes] = {}
+    for path in tmp_path.glob("shard-*/*/*.hl7"):
+        raw = path.read_bytes()
+        message = hl7v2.parse(raw)
+        key = f"{message.header.value(3)}^{message.header.value(4)}|{message.control_id}"
+        assert controls.setdefault(key, raw) == raw  # the same control id only for a resend of the same bytes
+    pcns = [
+        json.loads(line)["pcn"]
+        for line in (tmp_path / "shard-00" / "labels.jsonl").read_text().splitlines()
+        if '"claim"' in line
+    ]
+    other = [
+        json.loads(line)["pcn"]
+        for line in (tmp_path / "shard-01" / "labels.jsonl").read_text().splitlines()
+        if '"claim"' in line
+    ]
+    assert pcns and other and not set(pcns) & set(other)

@@ -118,6 +118,9 @@ def test_master_data_and_payment_anomalies(sim_run: Run) -> None:
     for record in _anomalies(sim_run, "unmapped_department"):
         code = record["department_code"].encode()
         assert not any(code + b"," in e.payload for e in departments if e.day <= record["day"])
+    payers = [e for e in sim_run.of_type("MD_PAYER")]
+    for record in _anomalies(sim_run, "unmapped_payer"):
+        assert not any(record["payer_id"].encode() in e.payload for e in payers if e.day <= record["day"])
     remits = b"".join(e.payload for e in sim_run.of_type("835")).decode()
     checked = 0
     for record in _anomalies(sim_run, "underpayment"):
