@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING, Any
 from revcycle.simulator import policy, pricing
 from revcycle.simulator.adjudication_label import claim_label, days_in_ar
 from revcycle.simulator.anomalies import label
-from revcycle.simulator.model import Adjustment, Claim, LineResult, PatientPaymentDue, Remit, Submission
+from revcycle.simulator.followups import after_insurance, icn_for, remit_day, reversal
+from revcycle.simulator.model import Claim, LineResult, Remit, Submission
 
 if TYPE_CHECKING:
     from revcycle.simulator.engine import Simulation
-
-PATIENT_PAYS = 0.72
-BAD_DEBT_DAYS = 120
 
 
 def findings(sim: Simulation, claim: Claim, submit_day: int) -> list[policy.Finding]:
@@ -91,7 +89,7 @@ def _price(
     claim: Claim,
     fired: list[policy.Finding],
     noise: tuple[str, str | None] | None,
-    remit_day: int,
+    paid_day: int,
     icn: str,
 ) -> tuple[list[LineResult], list[dict[str, Any]]]:
     """Line results of an adjudication (payer claim control number ``icn``), and underpayment labels."""
@@ -135,7 +133,7 @@ def _price(
             underpaid.append(
                 label(
                     "underpayment",
-                    remit_day,
+                    paid_day,
                     pcn=claim.pcn,
                     payer_claim_control_number=icn,
                     line_control_number=control,
@@ -149,36 +147,6 @@ def _price(
     return results, underpaid
 
 
-def _remit_day(sim: Simulation, accepted_day: int, payer_class: str) -> int:
-    lag = sim.config.targets.lag(payer_class)
-    day = accepted_day + sim.rng.randint(lag.low, lag.high)
-    weekday = sim.clock.date(day).weekday()
-    return day + (7 - weekday if weekday >= 5 else 0)
-
-
-def _icn(sim: Simulation, claim: Claim) -> str:
-    payer = claim.coverage.payer
-    number = sim.next_id("icn:" + payer.payer_id)
-    return f"{payer.payer_id[3:]}{sim.clock.ymd(claim.created_day)[:4]}{number:09d}"
-
-
-def _reversal(remit: Remit, day: int) -> Remit:
-    """The payer taking back an earlier adjudication (CLP02 = 22): every amount negated."""
-    lines = [replace(r.line, charge=-r.line.charge) for r in remit.results]
-    reversed_claim = replace(remit.claim, lines=lines, total=-remit.claim.total)
-    negated = [
-        LineResult(
-            line,
-            r.control,
-            -r.allowed,
-            -r.paid,
-            [Adjustment(a.group, a.reason, -a.amount) for a in r.adjustments],
-        )
-        for r, line in zip(remit.results, lines, strict=True)
-    ]
-    return Remit(reversed_claim, "22", negated, remit.icn, day)
-
-
 def plan(sim: Simulation, claim: Claim, day: int) -> None:
     rng = sim.rng
     payer = claim.coverage.payer
@@ -187,7 +155,7 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
     probability = policy.probability(base, present)
     fired, noise = policy.decide(rng, base, present)
     reject = _front_end(sim, claim)
-    icn = _icn(sim, claim)
+    icn = icn_for(sim, claim)
     sim.schedule(day, "submit", Submission(claim, reject, None if reject else icn))
     final_claim, accepted = claim, day + 1
     if reject is not None:
@@ -195,7 +163,7 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
         resubmit = day + rng.randint(3, 5)
         sim.schedule(resubmit, "submit", Submission(final_claim, None, icn))
         accepted = resubmit + 1
-    first_day = _remit_day(sim, accepted, payer.payer_class)
+    first_day = remit_day(sim, accepted, payer.payer_class)
     results, underpaid = _price(sim, final_claim, fired, noise, first_day, icn)
     denied = bool(fired) or noise is not None
     first = Remit(
@@ -221,10 +189,10 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
                 prior_auth=final_claim.prior_auth or f"PA{sim.next_id('auth'):08d}",
             )
             sim.schedule(rework, "submit", Submission(replacement, None, icn))
-            final_day = _remit_day(sim, rework + 1, payer.payer_class)
+            final_day = remit_day(sim, rework + 1, payer.payer_class)
             results2, more = _price(sim, replacement, [], None, final_day, f"{icn}R")
             underpaid += more
-            sim.schedule(final_day, "remit", _reversal(first, final_day))
+            sim.schedule(final_day, "remit", reversal(first, final_day))
             final = Remit(replacement, str(min(claim.rank, 2)), results2, f"{icn}R", final_day)
             sim.schedule(final_day, "remit", final)
         else:
@@ -233,73 +201,8 @@ def plan(sim: Simulation, claim: Claim, day: int) -> None:
         sim.label(record)
     if not claim.documentation and any(f.cause.name == "missing_documentation" for f in present):
         sim.label(label("missing_documentation", day, pcn=claim.pcn, visit_number=claim.visit.number))
-    events = _after_insurance(sim, claim, final, final_day, written_off)
+    events = after_insurance(sim, claim, final, final_day, written_off)
     record = claim_label(claim, day, probability, present, fired, noise, reject, first, final, overturned)
     record["days_in_ar"] = days_in_ar(claim, events, claim.visit.charge_day)
     record["final_day"] = max(d for d, _ in events) if events else final_day
-    sim.label(record)
-
-
-def _after_insurance(
-    sim: Simulation, claim: Claim, final: Remit, final_day: int, written_off: int | None
-) -> list[tuple[int, int]]:
-    """Secondary claim and patient payment; returns (day, cents resolved) events for days in A/R."""
-    if written_off is not None:
-        return [(written_off, claim.total)]
-    rng = sim.rng
-    share = final.patient_responsibility
-    events = [(final_day, claim.total - share)]
-    secondary = next((c for c in claim.visit.coverages[1:] if c.payer.payer_class != "self_pay"), None)
-    if claim.rank == 1 and secondary is not None and share > 0 and claim.variant != "FHIR":
-        follow = Claim(
-            pcn=f"{claim.pcn}S",
-            variant=claim.variant,
-            visit=claim.visit,
-            coverage=secondary,
-            rank=2,
-            lines=final.claim.lines,
-            controls=final.claim.controls,
-            diagnoses=final.claim.diagnoses,
-            created_day=final_day + rng.randint(2, 5),
-            prior_auth=final.claim.prior_auth,
-            primary=final.claim,
-            primary_results=final.results,
-            primary_paid_day=final_day,
-        )
-        plan_secondary(sim, follow)
-        return events
-    if share > 0:
-        events.append(_patient_payment(sim, claim, share, final_day))
-    return events
-
-
-def _patient_payment(sim: Simulation, claim: Claim, amount: int, after: int) -> tuple[int, int]:
-    rng = sim.rng
-    if rng.random() < PATIENT_PAYS:
-        day = after + rng.randint(14, 60)
-        sim.schedule(
-            day, "payment", PatientPaymentDue(claim.visit.patient, amount, claim.pcn, rng.randint(540, 1020))
-        )
-        return day, amount
-    return after + BAD_DEBT_DAYS, amount
-
-
-def plan_secondary(sim: Simulation, claim: Claim) -> None:
-    """A secondary claim: 837 with loops 2320/2330 and 2430, adjudicated from the primary's results (the
-    secondary pays the patient share by its COB rules; the model does not deny secondary claims)."""
-    payer = claim.coverage.payer
-    day = claim.created_day
-    icn = _icn(sim, claim)
-    sim.schedule(day, "submit", Submission(claim, None, icn))
-    remit_day = _remit_day(sim, day + 1, payer.payer_class)
-    results = [pricing.secondary_line(payer, r) for r in claim.primary_results]
-    remit = Remit(claim, "2", results, icn, remit_day)
-    sim.schedule(remit_day, "remit", remit)
-    share = remit.patient_responsibility
-    events = [(remit_day, claim.total - share)]
-    if share > 0:
-        events.append(_patient_payment(sim, claim, share, remit_day))
-    record = claim_label(claim, day, 0.0, [], [], None, None, remit, remit, None)
-    record["days_in_ar"] = days_in_ar(claim, events, day)
-    record["final_day"] = max(d for d, _ in events)
     sim.label(record)
