@@ -4,7 +4,7 @@ telemetry from settings. Entry points (API, CLI, listeners) call ``build``; noth
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
-from revcycle.adapters.store.engine import make_engine
+from revcycle.adapters.store.engine import WriteLock, make_engine
 from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
@@ -21,6 +21,7 @@ from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS
 from revcycle.service_layer.messagebus import MessageBus
+from revcycle.service_layer.wakeup import Wakeup
 from revcycle.service_layer.worker import Worker
 from revcycle.settings import Settings
 
@@ -39,26 +40,32 @@ class Container:
     queries: MessageQueries
     dead_letters: SqlDeadLetters
     telemetry: PrometheusTelemetry
-    wakeup: threading.Event = field(default_factory=threading.Event)
+    wakeup: Wakeup = field(default_factory=Wakeup)
+    write_lock: WriteLock | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
 
-def build(settings: Settings, *, migrate: bool = True) -> Container:
-    engine = make_engine(settings.database_url)
+def build(settings: Settings, *, migrate: bool = True, write_lock: WriteLock | None = None) -> Container:
+    """Wire everything from settings. ``write_lock`` is shared with a worker process (SQLite only); one
+    is made here when none is given."""
+    if write_lock is None and settings.database_url.startswith("sqlite"):
+        write_lock = multiprocessing.get_context("spawn").Lock()
+    engine = make_engine(settings.database_url, write_lock=write_lock)
     if migrate:
         upgrade(engine)
     formats = load_registry()
     queries = MessageQueries(engine)
     telemetry = PrometheusTelemetry(backlog=queries.backlog)
     inbound_log = SqlInboundLog(engine)
-    wakeup = threading.Event()
+    wakeup = Wakeup()
     committer = GroupCommitter(
         inbound_log.append_batch,
         max_batch=settings.group_commit_max,
         on_commit=wakeup.set,
-        inline=engine.dialect.name == "sqlite",
+        # Inline only when no worker shares the store's write lock (it could hold the loop up).
+        inline=engine.dialect.name == "sqlite" and not settings.workers,
     )
     edge = Edge(formats.identify, committer, max_bytes=settings.max_message_bytes, telemetry=telemetry)
     worker = Worker(
@@ -67,6 +74,7 @@ def build(settings: Settings, *, migrate: bool = True) -> Container:
         MessageBus(HANDLERS),
         telemetry=telemetry,
         batch=settings.worker_batch,
+        write_budget=settings.worker_write_budget,
         max_attempts=settings.max_attempts,
         retry_base=settings.retry_base_seconds,
     )
@@ -82,4 +90,5 @@ def build(settings: Settings, *, migrate: bool = True) -> Container:
         dead_letters=SqlDeadLetters(engine, formats.identify),
         telemetry=telemetry,
         wakeup=wakeup,
+        write_lock=write_lock,
     )

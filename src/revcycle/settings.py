@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -36,9 +36,17 @@ class Settings(BaseSettings):
     mllp_idle_timeout: float = Field(default=300.0, gt=0)
     max_message_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="per-message network limit")
     group_commit_max: int = Field(default=512, ge=1, le=10_000)
-    worker_batch: int = Field(default=256, ge=1, le=10_000)
+    worker_batch: int = Field(default=128, ge=1, le=10_000)
+    worker_write_budget: float = Field(
+        default=0.02, gt=0, description="seconds a worker transaction may hold the store's write lock"
+    )
     worker_poll_seconds: float = Field(default=0.2, gt=0)
-    workers: bool = Field(default=True, description="run the processing workers inside serve")
+    workers: bool = Field(default=True, description="run the processing worker inside serve")
+    worker_mode: Literal["process", "thread"] = Field(
+        default="process",
+        description="a separate process (the edge and the worker then use both cores, free of the GIL), "
+        "or a thread of the server process",
+    )
     max_attempts: int = Field(default=5, ge=1, description="transient retries before a dead letter")
     retry_base_seconds: float = Field(default=1.0, gt=0)
     strict_fhir: bool = False

@@ -16,7 +16,6 @@ import logging
 from revcycle.adapters.formats.base import FormatError
 from revcycle.adapters.formats.hl7v2.ack import (
     AckError,
-    AckStatus,
     accept_ack_required,
     build_ack,
     build_reject,
@@ -43,19 +42,21 @@ class Hl7Intake:
         ack, _ = await self._handle(raw, interface=interface, transport=transport)
         return ack
 
-    async def _handle(self, raw: bytes, *, interface: str, transport: str) -> tuple[bytes, AckStatus]:
+    async def _handle(self, raw: bytes, *, interface: str, transport: str) -> tuple[bytes, bool]:
+        """The ACK, and whether MSH-15 makes it due (see ``on_mllp``); the message is tokenized once."""
         try:
             accepted = await self.edge.receive(raw, interface=interface, transport=transport)
         except TransientError:
             log.warning("store unavailable; answering AE on %s", interface)
-            return self._error_ack(raw), "error"
+            return self._error_ack(raw), True
         if accepted.rejection is not None:
-            return reject_for(raw, accepted.rejection), "reject"
+            return reject_for(raw, accepted.rejection), True  # unreadable input always gets its reject
         try:
-            return build_ack(tokenize(raw)), "accept"
+            message = tokenize(raw)
         except FormatError:  # identify read the header; a full tokenize can still object
             reason = "message stored, header unreadable for the ACK"
-            return build_reject(raw, reason, APPLICATION_INTERNAL_ERROR), "error"
+            return build_reject(raw, reason, APPLICATION_INTERNAL_ERROR), True
+        return build_ack(message), accept_ack_required(message, "accept")
 
     async def handle_batch(self, raw: bytes, *, interface: str, transport: str) -> list[bytes]:
         """A batch (FHS/BHS, or several messages one after another): one ACK per message."""
@@ -72,13 +73,7 @@ class Hl7Intake:
         """Over MLLP an accept acknowledgment is sent only when due: always in original mode; in
         enhanced mode as MSH-15 asks (HL7 table 0155: AL always, NE never, ER only on error, SU only on
         success). An empty answer sends nothing."""
-        ack, status = await self._handle(payload, interface=conn.interface, transport="mllp")
-        if status == "reject":
-            return ack  # unreadable input always gets its reject
-        try:
-            due = accept_ack_required(tokenize(payload), status)
-        except FormatError:
-            due = True
+        ack, due = await self._handle(payload, interface=conn.interface, transport="mllp")
         return ack if due else b""
 
     async def on_frame_error(self, kind: str, prefix: bytes, conn: ConnectionInfo) -> bytes | None:

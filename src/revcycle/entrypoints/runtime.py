@@ -10,6 +10,7 @@ import threading
 from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.hl7 import Hl7Intake
+from revcycle.entrypoints.worker_process import WorkerProcess
 from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ class Runtime:
         self.mllp: MllpListener | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        self._worker_process: WorkerProcess | None = None
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -40,19 +42,18 @@ class Runtime:
             stats = self.mllp.stats
             self.container.telemetry.watch_listener("mllp", lambda: dataclasses.asdict(stats))
             log.info("MLLP listening on %s:%d", settings.mllp_host, self.mllp.port)
-        if self.container.settings.workers:
+        if settings.workers and settings.worker_mode == "process":
+            self._worker_process = WorkerProcess(settings, self.container.write_lock)
+            self._worker_process.start()
+            self.container.wakeup.add(self._worker_process.wakeup)
+        elif settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
 
     def _work(self) -> None:
-        wakeup = self.container.wakeup
-
-        def idle(seconds: float) -> None:
-            wakeup.wait(seconds)
-            wakeup.clear()
-
+        settings = self.container.settings
         run_forever(
-            self.container.worker, self._stop.is_set, idle, self.container.settings.worker_poll_seconds
+            self.container.worker, self._stop.is_set, self.container.wakeup.wait, settings.worker_poll_seconds
         )
 
     async def stop(self) -> None:
@@ -63,4 +64,6 @@ class Runtime:
         self.container.wakeup.set()
         if self._worker is not None:
             await asyncio.to_thread(self._worker.join, 30)
+        if self._worker_process is not None:
+            await asyncio.to_thread(self._worker_process.stop)
         self.container.engine.dispose()

@@ -64,6 +64,7 @@ class Worker:
         batch: int = 256,
         max_attempts: int = 5,
         retry_base: float = 1.0,
+        write_budget: float = 0.05,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.uow_factory = uow_factory
@@ -73,6 +74,7 @@ class Worker:
         self.batch = batch
         self.max_attempts = max_attempts
         self.retry_base = retry_base
+        self.write_budget = write_budget
         self.clock = clock
 
     def run_once(self) -> int:
@@ -85,7 +87,13 @@ class Worker:
         held: set[str] = set()  # partitions with a message waiting for a retry in this batch
         try:
             with self.uow_factory() as uow:
-                for item in prepared:
+                # Hold the store's write lock briefly (SQLite has one writer; the edge appends too):
+                # what does not fit in the budget stays queued, in order, for the next round.
+                deadline = time.monotonic() + self.write_budget
+                for done, item in enumerate(prepared):
+                    if done and time.monotonic() > deadline:
+                        prepared = prepared[:done]
+                        break
                     partition = item.message.partition_key or f"#{item.message.id}"
                     if partition in held:
                         continue  # keeps its place behind the message that must be retried first

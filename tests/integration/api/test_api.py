@@ -21,7 +21,12 @@ PAYERS_CSV = "payer_id,name,payer_class,timely_filing_days\nP001,Acme Health,com
 @pytest.fixture
 def client(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
-        db_url=store_url, data_dir=tmp_path, max_message_bytes=4096, worker_poll_seconds=0.05, mllp_port=0
+        db_url=store_url,
+        data_dir=tmp_path,
+        max_message_bytes=4096,
+        worker_poll_seconds=0.05,
+        mllp_port=0,
+        worker_mode="thread",
     )
     with TestClient(create_app(lambda: build(settings))) as client:
         yield client
@@ -156,7 +161,9 @@ def test_metrics_count_messages_by_interface_type_and_outcome(client: TestClient
 
 
 def test_bearer_token_is_required_when_configured(store_url: str, tmp_path: Path) -> None:
-    settings = Settings(db_url=store_url, data_dir=tmp_path, api_token="s3cret", mllp_enabled=False)
+    settings = Settings(
+        db_url=store_url, data_dir=tmp_path, api_token="s3cret", mllp_enabled=False, worker_mode="thread"
+    )
     with TestClient(create_app(lambda: build(settings))) as client:
         assert_problem(client.get("/api/v1/messages"), 401)
         assert_problem(client.get("/api/v1/messages", headers={"Authorization": "Bearer wrong"}), 401)

@@ -16,7 +16,13 @@ from revcycle.settings import Settings
 
 @pytest.fixture
 def client(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(db_url=store_url, data_dir=tmp_path, mllp_enabled=False, worker_poll_seconds=0.05)
+    settings = Settings(
+        db_url=store_url,
+        data_dir=tmp_path,
+        mllp_enabled=False,
+        worker_poll_seconds=0.05,
+        worker_mode="thread",
+    )
     with TestClient(create_app(lambda: build(settings))) as client:
         yield client
 

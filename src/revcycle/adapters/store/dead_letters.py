@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from revcycle.adapters.formats.base import Envelope, FormatError
+from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.inbound_log import ACCEPTED, append_batch
 from revcycle.adapters.store.schema import dead_letters, inbound_messages, replays
 from revcycle.service_layer.intake import make_receipt
@@ -30,6 +31,7 @@ class ReplayResult:
 class SqlDeadLetters:
     def __init__(self, engine: Engine, identify: Callable[[bytes], Envelope]) -> None:
         self.engine = engine
+        self.writer = for_writing(engine)
         self.identify = identify
 
     def ids_matching(
@@ -57,13 +59,13 @@ class SqlDeadLetters:
             return [int(i) for i in conn.execute(query.order_by(d.id).limit(limit)).scalars()]
 
     def replay(self, ids: Sequence[int], *, actor: str, note: str | None = None) -> list[ReplayResult]:
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             return [self._requeue(conn, dead_letter_id, actor, note) for dead_letter_id in ids]
 
     def edit_and_replay(
         self, dead_letter_id: int, raw: bytes, *, actor: str, note: str | None = None
     ) -> ReplayResult:
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             letter = self._open_letter(conn, dead_letter_id)
             if isinstance(letter, ReplayResult):
                 return letter

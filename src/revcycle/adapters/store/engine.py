@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+WRITE_OPTION = "revcycle_write"
+_HOLDS = "revcycle_holds_write_lock"
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, NORMAL sync, foreign keys and a busy timeout."""
+
+def for_writing(engine: Engine) -> Engine:
+    """The same engine (same pool) marked for write transactions (``BEGIN IMMEDIATE`` on SQLite)."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+class WriteLock(Protocol):
+    """A lock shared by every writer of one SQLite file (threads, or processes via multiprocessing)."""
+
+    def acquire(self, block: bool = True, timeout: float = -1) -> bool: ...
+    def release(self) -> None: ...
+
+
+def make_engine(url: str, *, echo: bool = False, write_lock: WriteLock | None = None) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, NORMAL sync, foreign keys and a busy timeout.
+
+    ``write_lock`` (SQLite only) serialises our own write transactions before SQLite sees them: SQLite's
+    busy handler sleeps 1, 2, 5, 10... ms between retries, so writers that collide in SQLite wait far
+    longer than writers queued on a lock that wakes the next one at once.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database, echo=echo)
+        return _sqlite_engine(url, parsed.database, echo=echo, write_lock=write_lock)
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, database: str | None, *, echo: bool, write_lock: WriteLock | None) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
@@ -36,6 +56,20 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (so they wait on busy_timeout instead of failing on a
+        # lock upgrade); readers begin deferred and never block the edge's appends (WAL).
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        if write and write_lock is not None and not connection.info.get(_HOLDS):
+            write_lock.acquire()
+            connection.info[_HOLDS] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    def _release(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+        # On check-in, i.e. after the COMMIT or ROLLBACK has completed (a "commit" event would fire
+        # before it): the next writer then finds SQLite free.
+        if write_lock is not None and record is not None and record.info.pop(_HOLDS, False):
+            write_lock.release()
+
+    event.listen(engine, "checkin", _release)
+    event.listen(engine, "invalidate", _release)
     return engine

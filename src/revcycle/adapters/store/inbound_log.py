@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
 from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.intake import Appended, Receipt
@@ -24,7 +25,7 @@ ACCEPTED, PROCESSED, FAILED, DEAD = "accepted", "processed", "failed", "dead"
 
 class SqlInboundLog:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.engine = for_writing(engine)
 
     def append_batch(self, receipts: Sequence[Receipt]) -> list[Appended]:
         """Append receipts in one transaction; resends map to the message already held.

@@ -10,6 +10,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from revcycle.adapters.store import inbound_log
+from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
 from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
 from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
@@ -56,7 +57,7 @@ class SqlUnitOfWork:
         self.engine = engine
 
     def __enter__(self) -> SqlUnitOfWork:
-        self.conn = self.engine.connect()
+        self.conn = for_writing(self.engine).connect()
         self.transaction = self.conn.begin()
         conn = self.conn
         self.messages = SqlMessages(conn)

@@ -1,0 +1,58 @@
+"""The worker in its own process, so the edge (event loop) and the worker (handlers) run on separate
+cores instead of sharing one interpreter lock. One worker per store: it alone keeps per-partition
+order (several would need partition ownership, which is not built)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from multiprocessing.context import SpawnProcess
+from multiprocessing.synchronize import Event
+
+from revcycle.adapters.store.engine import WriteLock
+from revcycle.bootstrap import build
+from revcycle.service_layer.worker import run_forever
+from revcycle.settings import Settings
+
+
+def _main(settings_json: str, wakeup: Event, stop: Event, parent: int, write_lock: WriteLock | None) -> None:
+    settings = Settings.model_validate_json(settings_json)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
+    container = build(settings, migrate=False, write_lock=write_lock)
+
+    def idle(seconds: float) -> None:
+        wakeup.wait(seconds)
+        wakeup.clear()
+
+    def stopped() -> bool:
+        return stop.is_set() or os.getppid() != parent  # the server is gone (even by SIGKILL)
+
+    try:
+        run_forever(container.worker, stopped, idle, settings.worker_poll_seconds)
+    finally:
+        container.engine.dispose()
+
+
+class WorkerProcess:
+    def __init__(self, settings: Settings, write_lock: WriteLock | None) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
+        self.wakeup = context.Event()
+        self.stop_event = context.Event()
+        self.process: SpawnProcess = context.Process(
+            target=_main,
+            args=(settings.model_dump_json(), self.wakeup, self.stop_event, os.getpid(), write_lock),
+            name="revcycle-worker",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        self.process.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stop_event.set()
+        self.wakeup.set()
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
