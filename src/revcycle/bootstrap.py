@@ -4,7 +4,6 @@ telemetry from settings. Entry points (API, CLI, listeners) call ``build``; noth
 
 from __future__ import annotations
 
-import multiprocessing
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -12,7 +11,7 @@ from sqlalchemy import Engine
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
-from revcycle.adapters.store.engine import WriteLock, make_engine
+from revcycle.adapters.store.engine import SharedWriteLock, WriteLock, make_engine
 from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
@@ -41,17 +40,26 @@ class Container:
     dead_letters: SqlDeadLetters
     telemetry: PrometheusTelemetry
     wakeup: Wakeup = field(default_factory=Wakeup)
-    write_lock: WriteLock | None = None
+    shared_lock: SharedWriteLock | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
 
-def build(settings: Settings, *, migrate: bool = True, write_lock: WriteLock | None = None) -> Container:
-    """Wire everything from settings. ``write_lock`` is shared with a worker process (SQLite only); one
-    is made here when none is given."""
-    if write_lock is None and settings.database_url.startswith("sqlite"):
-        write_lock = multiprocessing.get_context("spawn").Lock()
+def build(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    shared_lock: SharedWriteLock | None = None,
+    side: str = "edge",
+) -> Container:
+    """Wire everything from settings. ``shared_lock`` is the SQLite write lock shared with a worker
+    process (made here when none is given); ``side`` says which process this is ("edge" or "worker")."""
+    if shared_lock is None and settings.database_url.startswith("sqlite"):
+        shared_lock = SharedWriteLock()
+    write_lock: WriteLock | None = None
+    if shared_lock is not None:
+        write_lock = shared_lock.for_worker() if side == "worker" else shared_lock.for_edge()
     engine = make_engine(settings.database_url, write_lock=write_lock)
     if migrate:
         upgrade(engine)
@@ -90,5 +98,5 @@ def build(settings: Settings, *, migrate: bool = True, write_lock: WriteLock | N
         dead_letters=SqlDeadLetters(engine, formats.identify),
         telemetry=telemetry,
         wakeup=wakeup,
-        write_lock=write_lock,
+        shared_lock=shared_lock,
     )

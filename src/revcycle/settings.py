@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     group_commit_max: int = Field(default=512, ge=1, le=10_000)
     worker_batch: int = Field(default=128, ge=1, le=10_000)
     worker_write_budget: float = Field(
-        default=0.02, gt=0, description="seconds a worker transaction may hold the store's write lock"
+        default=0.005, gt=0, description="seconds a worker transaction may hold the store's write lock"
     )
     worker_poll_seconds: float = Field(default=0.2, gt=0)
     workers: bool = Field(default=True, description="run the processing worker inside serve")

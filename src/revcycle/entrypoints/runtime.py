@@ -43,7 +43,7 @@ class Runtime:
             self.container.telemetry.watch_listener("mllp", lambda: dataclasses.asdict(stats))
             log.info("MLLP listening on %s:%d", settings.mllp_host, self.mllp.port)
         if settings.workers and settings.worker_mode == "process":
-            self._worker_process = WorkerProcess(settings, self.container.write_lock)
+            self._worker_process = WorkerProcess(settings, self.container.shared_lock)
             self._worker_process.start()
             self.container.wakeup.add(self._worker_process.wakeup)
         elif settings.workers:

@@ -10,16 +10,18 @@ import os
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Event
 
-from revcycle.adapters.store.engine import WriteLock
+from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
 from revcycle.service_layer.worker import run_forever
 from revcycle.settings import Settings
 
 
-def _main(settings_json: str, wakeup: Event, stop: Event, parent: int, write_lock: WriteLock | None) -> None:
+def _main(
+    settings_json: str, wakeup: Event, stop: Event, parent: int, shared_lock: SharedWriteLock | None
+) -> None:
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
-    container = build(settings, migrate=False, write_lock=write_lock)
+    container = build(settings, migrate=False, shared_lock=shared_lock, side="worker")
 
     def idle(seconds: float) -> None:
         wakeup.wait(seconds)
@@ -35,13 +37,13 @@ def _main(settings_json: str, wakeup: Event, stop: Event, parent: int, write_loc
 
 
 class WorkerProcess:
-    def __init__(self, settings: Settings, write_lock: WriteLock | None) -> None:
+    def __init__(self, settings: Settings, shared_lock: SharedWriteLock | None) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
         self.wakeup = context.Event()
         self.stop_event = context.Event()
         self.process: SpawnProcess = context.Process(
             target=_main,
-            args=(settings.model_dump_json(), self.wakeup, self.stop_event, os.getpid(), write_lock),
+            args=(settings.model_dump_json(), self.wakeup, self.stop_event, os.getpid(), shared_lock),
             name="revcycle-worker",
             daemon=True,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,8 +22,54 @@ def for_writing(engine: Engine) -> Engine:
 class WriteLock(Protocol):
     """A lock shared by every writer of one SQLite file (threads, or processes via multiprocessing)."""
 
-    def acquire(self, block: bool = True, timeout: float = -1) -> bool: ...
+    def acquire(self) -> bool: ...
     def release(self) -> None: ...
+
+
+class SharedWriteLock:
+    """The write lock of one SQLite file, shared by the server process (the edge) and the worker
+    process, with the edge first: an acknowledgment waits on the append, so while the edge waits the
+    worker does not start another transaction (a worker transaction is short: see
+    ``worker_write_budget``)."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._lock = context.Lock()
+        self._edge_waiting = context.Event()
+
+    def for_edge(self) -> WriteLock:
+        return _EdgeSide(self)
+
+    def for_worker(self) -> WriteLock:
+        return _WorkerSide(self)
+
+
+class _EdgeSide:
+    def __init__(self, shared: SharedWriteLock) -> None:
+        self.shared = shared
+
+    def acquire(self) -> bool:
+        self.shared._edge_waiting.set()
+        try:
+            return bool(self.shared._lock.acquire())
+        finally:
+            self.shared._edge_waiting.clear()
+
+    def release(self) -> None:
+        self.shared._lock.release()
+
+
+class _WorkerSide:
+    def __init__(self, shared: SharedWriteLock) -> None:
+        self.shared = shared
+
+    def acquire(self) -> bool:
+        while self.shared._edge_waiting.is_set():
+            time.sleep(0.0002)
+        return bool(self.shared._lock.acquire())
+
+    def release(self) -> None:
+        self.shared._lock.release()
 
 
 def make_engine(url: str, *, echo: bool = False, write_lock: WriteLock | None = None) -> Engine:
