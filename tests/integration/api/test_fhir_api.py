@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from revcycle.bootstrap import build
-from revcycle.entrypoints.api.app import create_app
-from revcycle.settings import Settings
-
 FHIR_JSON = "application/fhir+json"
-
-
-@pytest.fixture
-def client(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        db_url=store_url,
-        data_dir=tmp_path,
-        mllp_enabled=False,
-        worker_poll_seconds=0.05,
-        worker_mode="thread",
-    )
-    with TestClient(create_app(lambda: build(settings))) as client:
-        yield client
 
 
 def assert_outcome(response, status: int) -> dict:  # type: ignore[no-untyped-def, type-arg]

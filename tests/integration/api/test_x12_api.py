@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-
-from revcycle.bootstrap import build
-from revcycle.entrypoints.api.app import create_app
-from revcycle.settings import Settings
-
-
-@pytest.fixture
-def client(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        db_url=store_url,
-        data_dir=tmp_path,
-        mllp_enabled=False,
-        worker_poll_seconds=0.05,
-        worker_mode="thread",
-    )
-    with TestClient(create_app(lambda: build(settings))) as client:
-        yield client
 
 
 def post(client: TestClient, shared_data: Path, name: str):  # type: ignore[no-untyped-def]

@@ -53,8 +53,16 @@ async def read_body(request: Request, limit: int) -> bytes:
 async def receive_body(request: Request, interface: str) -> Accepted:
     """Read the body and hand it to the edge; an over-size body is kept (its prefix) as a dead letter."""
     app = container(request)
+    raw = await body_or_oversize(request, interface)
+    if isinstance(raw, Accepted):
+        return raw
+    return await app.edge.receive(raw, interface=interface, transport="http")
+
+
+async def body_or_oversize(request: Request, interface: str) -> bytes | Accepted:
+    """The body, or, when it passes the limit, the dead letter its first bytes were kept as."""
+    app = container(request)
     try:
-        raw = await read_body(request, app.settings.max_message_bytes)
+        return await read_body(request, app.settings.max_message_bytes)
     except MessageTooLarge as error:
         return await app.edge.reject_oversize(error.prefix, interface=interface, transport="http")
-    return await app.edge.receive(raw, interface=interface, transport="http")

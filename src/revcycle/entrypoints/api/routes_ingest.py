@@ -16,12 +16,34 @@ from revcycle.adapters.formats import masterdata
 from revcycle.adapters.formats.base import UnreadableMessage
 from revcycle.adapters.formats.x12.writer import Party12
 from revcycle.entrypoints import x12
-from revcycle.entrypoints.api.deps import container, interface_name, read_body, receive_body, require_token
+from revcycle.entrypoints.api.deps import (
+    body_or_oversize,
+    container,
+    interface_name,
+    read_body,
+    receive_body,
+    require_token,
+)
 from revcycle.entrypoints.api.problems import problem, status_for
 from revcycle.entrypoints.runtime import Runtime
-from revcycle.service_layer.errors import MessageTooLarge, PermanentError
+from revcycle.service_layer.edge import Accepted
+from revcycle.service_layer.errors import PermanentError
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+
+
+def rejected(accepted: Accepted) -> JSONResponse:
+    """problem+json for input the edge refused (kept as a dead letter: its message id is given)."""
+    assert accepted.rejection is not None
+    status, slug = status_for(accepted.rejection)
+    return problem(
+        status,
+        "message rejected",
+        str(accepted.rejection),
+        slug=slug,
+        code=accepted.rejection.code,
+        message_id=accepted.appended.message_id,
+    )
 
 
 @router.post("/ingest", status_code=202)
@@ -60,18 +82,9 @@ async def ingest_hl7v2(request: Request) -> Response:
     app = container(request)
     runtime: Runtime = request.app.state.runtime
     interface = interface_name(request, "http-hl7v2")
-    try:
-        raw = await read_body(request, app.settings.max_message_bytes)
-    except MessageTooLarge as error:
-        accepted = await app.edge.reject_oversize(error.prefix, interface=interface, transport="http")
-        status, slug = status_for(accepted.rejection) if accepted.rejection else (413, "too-large")
-        return problem(
-            status,
-            "message rejected",
-            str(accepted.rejection),
-            slug=slug,
-            message_id=accepted.appended.message_id,
-        )
+    raw = await body_or_oversize(request, interface)
+    if isinstance(raw, Accepted):
+        return rejected(raw)
     acks = await runtime.hl7.handle_batch(raw, interface=interface, transport="http")
     app.wakeup.set()
     return Response(b"".join(acks), media_type="application/hl7-v2; charset=utf-8")
@@ -83,17 +96,9 @@ async def ingest_x12(request: Request) -> JSONResponse:
     and the 999 / TA1 we return, after the durable commit. 400 when the interchange is rejected."""
     app = container(request)
     interface = interface_name(request, "http-x12")
-    try:
-        raw = await read_body(request, app.settings.max_message_bytes)
-    except MessageTooLarge as error:
-        accepted = await app.edge.reject_oversize(error.prefix, interface=interface, transport="http")
-        return problem(
-            413,
-            "message rejected",
-            str(accepted.rejection),
-            slug="too-large",
-            message_id=accepted.appended.message_id,
-        )
+    raw = await body_or_oversize(request, interface)
+    if isinstance(raw, Accepted):
+        return rejected(raw)
     sender = Party12(
         app.settings.x12_sender_qualifier, app.settings.x12_sender_id, app.settings.x12_sender_id
     )
@@ -121,14 +126,7 @@ async def upload_master_data(request: Request, kind: str) -> JSONResponse:
         wire = _json_wire(kind, raw)
     accepted = await app.edge.receive(wire, interface=interface_name(request, "erp"), transport="http")
     if accepted.rejection is not None:
-        status, slug = status_for(accepted.rejection)
-        return problem(
-            status,
-            "master data rejected",
-            str(accepted.rejection),
-            slug=slug,
-            message_id=accepted.appended.message_id,
-        )
+        return rejected(accepted)
     app.wakeup.set()
     return JSONResponse(
         {

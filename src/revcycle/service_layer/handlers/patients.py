@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from revcycle.domain import commands as c
 from revcycle.domain.errors import IllegalTransition
 from revcycle.domain.findings import FindingType, Severity
@@ -69,34 +71,33 @@ def _illegal(uow: UnitOfWork, ctx: MessageContext, visit_number: str, error: Ill
     )
 
 
-def discharge_patient(cmd: c.DischargePatient, uow: UnitOfWork, ctx: MessageContext) -> None:
-    encounter = _visit(uow, cmd.patient_key, cmd.visit_number)
+def _move_visit(
+    uow: UnitOfWork,
+    ctx: MessageContext,
+    patient_key: str,
+    visit_number: str,
+    move: Callable[[Encounter], None],
+) -> None:
+    """Apply one lifecycle move to a visit; an illegal one becomes a finding, never a crash."""
+    encounter = _visit(uow, patient_key, visit_number)
     try:
-        encounter.discharge(cmd.discharged_at)
+        move(encounter)
     except IllegalTransition as error:
-        _illegal(uow, ctx, cmd.visit_number, error)
+        _illegal(uow, ctx, visit_number, error)
         return
     uow.encounters.save(encounter, ctx)
+
+
+def discharge_patient(cmd: c.DischargePatient, uow: UnitOfWork, ctx: MessageContext) -> None:
+    _move_visit(uow, ctx, cmd.patient_key, cmd.visit_number, lambda e: e.discharge(cmd.discharged_at))
 
 
 def cancel_admit(cmd: c.CancelAdmit, uow: UnitOfWork, ctx: MessageContext) -> None:
-    encounter = _visit(uow, cmd.patient_key, cmd.visit_number)
-    try:
-        encounter.cancel()
-    except IllegalTransition as error:
-        _illegal(uow, ctx, cmd.visit_number, error)
-        return
-    uow.encounters.save(encounter, ctx)
+    _move_visit(uow, ctx, cmd.patient_key, cmd.visit_number, Encounter.cancel)
 
 
 def cancel_discharge(cmd: c.CancelDischarge, uow: UnitOfWork, ctx: MessageContext) -> None:
-    encounter = _visit(uow, cmd.patient_key, cmd.visit_number)
-    try:
-        encounter.cancel_discharge()
-    except IllegalTransition as error:
-        _illegal(uow, ctx, cmd.visit_number, error)
-        return
-    uow.encounters.save(encounter, ctx)
+    _move_visit(uow, ctx, cmd.patient_key, cmd.visit_number, Encounter.cancel_discharge)
 
 
 def record_account_event(cmd: c.RecordAccountEvent, uow: UnitOfWork, ctx: MessageContext) -> None:
