@@ -139,6 +139,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "revcycle-simbench")
     parser.add_argument("--generate-claims", type=int, default=100_000, help="size of the generate-only run")
     parser.add_argument("--profile-claims", type=int, default=20_000)
+    parser.add_argument(
+        "--message-claims", type=int, default=50_000, help="size of the one-file-per-message run"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the written files")
     parser.add_argument("--write", action="store_true", help="rewrite bench/results/simulator.md")
@@ -158,6 +161,9 @@ def main() -> None:
     full = write_run(big, code_sets, args.shards, args.layout, args.out)
     if not args.keep:
         shutil.rmtree(args.out, ignore_errors=True)
+    small = _config(args.message_claims, max(200, args.message_claims // 30), args.seed)
+    per_message = write_run(small, code_sets, 1, "message", args.out.with_name(args.out.name + "-message"))
+    shutil.rmtree(args.out.with_name(args.out.name + "-message"), ignore_errors=True)
     prof = profile(
         _config(args.profile_claims, max(200, args.profile_claims // 30), args.seed), code_sets, args.layout
     )
@@ -180,6 +186,10 @@ def main() -> None:
     say(f"| `--out` {args.layout} layout, {args.shards} process(es), {big.days} days x {big.visits_per_day:,} "
         f"visits/day | {full['claims']:,} | {full['messages']:,} | {full['wall']:.1f} s | (children) | "
         f"{full['claims'] / full['wall']:,.0f} | {full['messages'] / full['wall']:,.0f} |")  # fmt: skip
+    say(f"| `--out` message layout (one file per message), 1 process, {small.days} days x "
+        f"{small.visits_per_day:,} visits/day | {per_message['claims']:,} | {per_message['messages']:,} | "
+        f"{per_message['wall']:.1f} s | {per_message['cpu_parent']:.1f} s | "
+        f"{per_message['claims'] / per_message['wall']:,.0f} | {per_message['messages'] / per_message['wall']:,.0f} |")  # fmt: skip
     say()
     say(f"The `--out` run wrote {full['files']:,} files, {full['bytes'] / 1e9:.2f} GB of messages. "
         f"Goal: 1,000,000 claims with all their messages in <= 300 s; this run: {full['claims']:,} claims in "

@@ -65,6 +65,10 @@ class Clock:
             found = self._ymd[day] = self.date(day).strftime("%Y%m%d")
         return found
 
+    def weekday(self, day: int) -> int:
+        """0 = Monday."""
+        return (self.start.weekday() + day) % 7
+
     def iso(self, day: int) -> str:
         ymd = self.ymd(day)
         return f"{ymd[:4]}-{ymd[4:6]}-{ymd[6:]}"

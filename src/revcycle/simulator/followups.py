@@ -25,7 +25,7 @@ BAD_DEBT_DAYS = 120
 def remit_day(sim: Simulation, accepted_day: int, payer_class: str) -> int:
     lag = sim.config.targets.lag(payer_class)
     day = accepted_day + sim.rng.randint(lag.low, lag.high)
-    weekday = sim.clock.date(day).weekday()
+    weekday = sim.clock.weekday(day)
     return day + (7 - weekday if weekday >= 5 else 0)
 
 

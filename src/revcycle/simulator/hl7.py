@@ -25,6 +25,8 @@ _SIU_STATUS = MappingProxyType({"S12": "Booked", "S14": "Booked", "S15": "Cancel
 _RELATION = MappingProxyType(
     {"18": "SEL^Self^HL70063", "19": "CHD^Child^HL70063", "01": "SPO^Spouse^HL70063"}
 )
+_TO_36 = "|" * 17  # from PV1-19 to PV1-36
+_TO_44 = "|" * 8  # from PV1-36 to PV1-44
 _ESCAPES = MappingProxyType(
     str.maketrans({"\\": "\\E\\", "|": "\\F\\", "^": "\\S\\", "&": "\\T\\", "~": "\\R\\"})
 )
@@ -44,11 +46,6 @@ def segment(sid: str, size: int, values: dict[int, str]) -> str:
     return "|".join(fields).rstrip("|")
 
 
-def template(sid: str, size: int, names: dict[int, str]) -> str:
-    """A ``str.format`` template of a segment: ``{name}`` at each named field position."""
-    return segment(sid, size, {position: "{" + name + "}" for position, name in names.items()})
-
-
 def xcn(provider: Provider | None) -> str:
     """XCN with the NPI as id (component 13 identifier type NPI)."""
     if provider is None:
@@ -63,45 +60,24 @@ class Hl7Writer:
         self.clock = clock
         self._pid: dict[int, str] = {}
         self._in1: dict[tuple[int, int], tuple[str, str]] = {}
-        self._ft1 = template(
-            "FT1",
-            26,
-            {
-                1: "i",
-                2: "txn",
-                3: "batch",
-                4: "day",
-                5: "posted",
-                6: "type",
-                7: "cdm",
-                10: "units",
-                11: "amount",
-                12: "unit",
-                13: "dept",
-                16: "loc",
-                19: "dx",
-                20: "performer",
-                21: "orderer",
-                25: "code",
-                26: "mods",
-            },
-        )
-        self._pv1 = template(
-            "PV1",
-            45,
-            {
-                1: "one",
-                2: "cls",
-                3: "loc",
-                4: "adm",
-                7: "att",
-                10: "dept",
-                19: "visit",
-                36: "disp",
-                44: "admit",
-                45: "out",
-            },
-        )
+        self._xcn: dict[str, str] = {}
+        self._dotted: dict[str, str] = {}
+        self._cdm: dict[str, str] = {}
+
+    def person(self, provider: Provider | None) -> str:
+        """XCN of a provider, built once per provider."""
+        if provider is None:
+            return ""
+        found = self._xcn.get(provider.npi)
+        if found is None:
+            found = self._xcn[provider.npi] = xcn(provider)
+        return found
+
+    def dotted(self, code: str) -> str:
+        found = self._dotted.get(code)
+        if found is None:
+            found = self._dotted[code] = with_dot(code)
+        return found
 
     def msh(
         self,
@@ -130,20 +106,18 @@ class Hl7Writer:
         return found
 
     def pv1(self, visit: Visit, discharged: bool = False) -> str:
+        """PV1-2 class, -3 location, -4 admission type, -7 attending, -10 hospital service, -19 visit number,
+        -36 discharge disposition, -44 admit and -45 discharge date/time."""
         c = self.clock
         dept, facility = visit.department.code, visit.facility.code
-        return self._pv1.format(
-            one="1",
-            cls=visit.patient_class,
-            loc=f"{dept}^^^{facility}",
-            adm="R" if visit.appointment else "E",
-            att=xcn(visit.provider),
-            dept=dept,
-            visit=f"{visit.number}^^^{facility}^VN",
-            disp="01" if discharged else "",
-            admit=c.ts(visit.day, visit.minute),
-            out=c.ts(visit.end_day, visit.end_minute) if discharged else "",
-        ).rstrip("|")
+        head = (
+            f"PV1|1|{visit.patient_class}|{dept}^^^{facility}|{'R' if visit.appointment else 'E'}|||"
+            f"{self.person(visit.provider)}|||{dept}|||||||||{visit.number}^^^{facility}^VN"
+        )
+        admit = c.ts(visit.day, visit.minute)
+        if discharged:
+            return f"{head}{_TO_36}01{_TO_44}{admit}|{c.ts(visit.end_day, visit.end_minute)}"
+        return f"{head}{_TO_36}{_TO_44}{admit}"
 
     def in1(self, coverages: list[Coverage], authorization: str | None) -> list[str]:
         """IN1 per coverage; all but IN1-14 (authorization) is built once per coverage."""
@@ -177,10 +151,9 @@ class Hl7Writer:
             segments.append(parts[0] + auth + parts[1])
         return segments
 
-    @staticmethod
-    def dg1(diagnoses: list[str]) -> list[str]:
+    def dg1(self, diagnoses: list[str]) -> list[str]:
         return [
-            f"DG1|{i}||{with_dot(code)}^^I10|||{'A' if i == 1 else 'F'}"
+            f"DG1|{i}||{self.dotted(code)}^^I10|||{'A' if i == 1 else 'F'}"
             for i, code in enumerate(diagnoses, start=1)
         ]
 
@@ -222,7 +195,7 @@ class Hl7Writer:
             "RGS|1|A",
             f"AIS|1|A|{service}|{start}|0|MIN|{appt.duration}|MIN",
             f"AIL|1|A|{dept}^^^{facility}",
-            f"AIP|1|A|{xcn(appt.provider)}|ATT",
+            f"AIP|1|A|{self.person(appt.provider)}|ATT",
         ]
         return "\r".join(segments).encode() + b"\r"
 
@@ -239,30 +212,22 @@ class Hl7Writer:
         return "\r".join(segments).encode() + b"\r"
 
     def ft1(self, index: int, visit: Visit, line: ChargeLine, posted: int, batch: str) -> str:
+        """FT1-1..26 (positions in the module docstring); the service's text parts are built once."""
         c = self.clock
         s = line.service
         unit = line.charge // max(line.units, 1)
-        dx = with_dot(visit.diagnoses[line.dx]) if line.dx < len(visit.diagnoses) else ""
-        procedure = f"{line.code}^^{'HCPCS' if s.system == 'HCPCS' else 'C4'}" if s.system != "REV" else ""
-        return self._ft1.format(
-            i=index,
-            txn=line.txn_id,
-            batch=batch,
-            day=c.ymd(line.day),
-            posted=c.ymd(posted),
-            type="CG",
-            cdm=f"{self.cdm(line)}^{escape(s.label)}^CDM",
-            units=line.units,
-            amount=f"{line.charge // 100}.{line.charge % 100:02d}",
-            unit=f"{unit // 100}.{unit % 100:02d}",
-            dept=f"{line.department}^^L",
-            loc=f"{visit.department.code}^^^{visit.facility.code}",
-            dx=f"{dx}^^I10",
-            performer=xcn(line.performer),
-            orderer=xcn(visit.provider),
-            code=procedure,
-            mods="~".join(line.modifiers),
-        ).rstrip("|")
+        dx = self.dotted(visit.diagnoses[line.dx]) if line.dx < len(visit.diagnoses) else ""
+        cdm = self._cdm.get(s.code)
+        if cdm is None:
+            cdm = self._cdm[s.code] = f"{self.cdm(line)}^{escape(s.label)}^CDM"
+        procedure = "" if s.system == "REV" else f"{line.code}^^{'HCPCS' if s.system == 'HCPCS' else 'C4'}"
+        text = (
+            f"FT1|{index}|{line.txn_id}|{batch}|{c.ymd(line.day)}|{c.ymd(posted)}|CG|{cdm}|||{line.units}|"
+            f"{line.charge // 100}.{line.charge % 100:02d}|{unit // 100}.{unit % 100:02d}|"
+            f"{line.department}^^L|||{visit.department.code}^^^{visit.facility.code}|||{dx}^^I10|{self.person(line.performer)}|"
+            f"{self.person(visit.provider)}||||{procedure}|{'~'.join(line.modifiers)}"
+        )
+        return text.rstrip("|")
 
     @staticmethod
     def cdm(line: ChargeLine) -> str:

@@ -44,7 +44,7 @@ def day_factor(setting: str, weekday: int) -> float:
 
 def expected(sim: Simulation, visit_type: VisitType, day: int) -> float:
     total = sum(v.weight for v in sim.world.catalog.visit_types)
-    weekday = sim.clock.date(day).weekday()
+    weekday = sim.clock.weekday(day)
     return (
         sim.config.shard_visits_per_day * visit_type.weight / total * day_factor(visit_type.setting, weekday)
     )

@@ -58,7 +58,22 @@ def test_hl7_fields_where_the_standard_puts_them(sim_run: Run) -> None:
         and admit.get("IN1-36")
         and admit.get("IN1-22") == "1"
     )
-    assert _messages(sim_run, "ADT_A03")[0].get("PV1-45")
+    discharge = _messages(sim_run, "ADT_A03")[0]
+    assert discharge.get("PV1-45") and discharge.get("PV1-36") == "01" and discharge.get("PV1-7.13") == "NPI"
+    assert discharge.get("PV1-10") == discharge.get("PV1-3") and discharge.get("PV1-19.5") == "VN"
+    line = dft.segment("FT1")
+    assert (
+        line is not None
+        and len(line.value(4)) == 8
+        and line.value(7, 1, 3) == "CDM"
+        and line.value(10) == "1"
+    )
+    assert (
+        line.value(13)
+        and line.value(16, 1, 4)
+        and line.value(19, 1, 3) == "I10"
+        and line.value(21, 1, 13) == "NPI"
+    )
 
 
 def test_claim_labels_are_consistent(sim_run: Run) -> None:
