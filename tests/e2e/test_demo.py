@@ -13,40 +13,48 @@ import httpx
 from tests.e2e.server import free_port
 
 
-def test_demo_ingests_the_shared_samples_and_serves(tmp_path: Path, shared_data: Path) -> None:
+def test_demo_serves_and_is_fed_live_by_the_simulator(tmp_path: Path) -> None:
     port = free_port()
     env = {
         **os.environ,
         "REVCYCLE_DATA_DIR": str(tmp_path / "data"),
         "REVCYCLE_HTTP_PORT": str(port),
         "REVCYCLE_MLLP_PORT": str(free_port()),
-        "REVCYCLE_SHARED_DATA": str(shared_data),
     }
     log = tmp_path / "demo.log"
+    command = [
+        sys.executable,
+        "-m",
+        "revcycle.entrypoints.cli",
+        "demo",
+        "--backfill-days",
+        "3",
+        "--rate",
+        "200",
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "revcycle.entrypoints.cli", "demo"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        health = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        assert health is not None and health.status_code == 200, log.read_text()[-3000:]
-        text = log.read_text()
-        assert "demo data:" in text and f"http://127.0.0.1:{port}" in text
-        messages = httpx.get(f"http://127.0.0.1:{port}/api/v1/messages", params={"limit": 1000}).json()[
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        wanted = ("masterdata", "hl7v2", "fhir", "x12")
+        seen: set[str] = set()
+        while time.monotonic() < deadline and process.poll() is None and seen != set(wanted):
+            for fmt in wanted:
+                try:
+                    found = httpx.get(f"{url}/api/v1/messages", params={"format": fmt, "limit": 1}, timeout=2)
+                except httpx.HTTPError:
+                    break
+                if found.status_code == 200 and found.json()["items"]:
+                    seen.add(fmt)
+            time.sleep(1)
+        assert seen == set(wanted), log.read_text()[-3000:]
+        assert httpx.get(f"{url}/health").status_code == 200
+        assert f"revcycle demo at {url}" in log.read_text()
+        processed = httpx.get(f"{url}/api/v1/messages", params={"status": "processed", "limit": 10}).json()[
             "items"
         ]
-        assert len(messages) > 50  # the samples are in the inbound log
-        assert {m["format"] for m in messages} >= {"hl7v2", "x12", "fhir"}
+        assert processed  # the worker is processing what the simulator sends
     finally:
         process.terminate()
         process.wait(30)

@@ -51,11 +51,16 @@ def serve() -> None:
 @click.option(
     "--samples", type=click.Path(path_type=Path), default=None, help="sample folder to ingest first"
 )
-def demo(samples: Path | None) -> None:
-    """Start ``serve`` on the embedded default with the shared sample files ingested."""
+@click.option("--backfill-days", type=click.IntRange(min=0), default=30, show_default=True)
+@click.option("--rate", type=click.FloatRange(min=1), default=300.0, show_default=True, help="max messages/s")
+@click.option("--speed", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="simulated hours per real second once live")  # fmt: skip
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(samples: Path | None, backfill_days: int, rate: float, speed: float, seed: int) -> None:
+    """``serve`` on the embedded default, fed live by the simulated provider network (Ctrl-C stops)."""
     from revcycle.entrypoints.server import run_demo
 
-    run_demo(_settings(), samples)
+    run_demo(_settings(), samples, backfill_days=backfill_days, rate=rate, speed=speed, seed=seed)
 
 
 @main.command()
