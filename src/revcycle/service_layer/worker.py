@@ -76,24 +76,29 @@ class Worker:
         self.retry_base = retry_base
         self.write_budget = write_budget
         self.clock = clock
+        self._carry: list[_Prepared] = []
 
     def run_once(self) -> int:
         """Process one batch; returns how many messages it took (0 when the log is drained)."""
-        with self.uow_factory() as uow:
-            pending = uow.messages.fetch_ready(self.clock(), self.batch)
-        if not pending:
-            return 0
-        prepared = [self._prepare(message) for message in pending]
+        prepared, self._carry = self._carry, []
+        if not prepared:
+            with self.uow_factory() as uow:
+                pending = uow.messages.fetch_ready(self.clock(), self.batch)
+            if not pending:
+                return 0
+            prepared = [self._prepare(message) for message in pending]
         held: set[str] = set()  # partitions with a message waiting for a retry in this batch
+        applied = 0
         try:
             with self.uow_factory() as uow:
-                # Hold the store's write lock briefly (SQLite has one writer; the edge appends too):
-                # what does not fit in the budget stays queued, in order, for the next round.
+                # Hold the store's write lock briefly (SQLite has one writer; the edge appends too).
+                # What does not fit in the budget is carried, parsed and in order, to the next round
+                # (this worker is the log's only consumer, so nothing else can take it meanwhile).
                 deadline = time.monotonic() + self.write_budget
-                for done, item in enumerate(prepared):
-                    if done and time.monotonic() > deadline:
-                        prepared = prepared[:done]
+                for item in prepared:
+                    if applied and time.monotonic() > deadline:
                         break
+                    applied += 1
                     partition = item.message.partition_key or f"#{item.message.id}"
                     if partition in held:
                         continue  # keeps its place behind the message that must be retried first
@@ -101,9 +106,14 @@ class Worker:
                         held.add(partition)
                 uow.commit()
         except (OperationalError, DBAPIError) as exc:  # the whole batch failed to commit: retry it later
-            log.warning("batch of %d rolled back: %s", len(prepared), type(exc).__name__)
+            log.warning("batch of %d rolled back: %s", applied, type(exc).__name__)
             return 0
-        return len(prepared)
+        self._carry = [
+            item
+            for item in prepared[applied:]
+            if (item.message.partition_key or f"#{item.message.id}") not in held
+        ]
+        return applied
 
     def drain(self, max_batches: int = 1_000_000) -> int:
         """Process until nothing is ready (tests and ``revcycle ingest`` use this)."""
