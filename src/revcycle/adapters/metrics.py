@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -95,12 +96,23 @@ class PrometheusTelemetry:
         self.frame_errors_total = Counter(
             "revcycle_frame_errors", "Transport framing errors", ["interface", "kind"], registry=self.registry
         )
+        self._received: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
         if backlog is not None:
             self.registry.register(_BacklogCollector(backlog))
 
     def received(self, interface: str, fmt: str, message_type: str, outcome: str, seconds: float) -> None:
-        self.received_total.labels(interface, fmt, _type_label(message_type), outcome).inc()
-        self.ack_seconds.labels(interface).observe(seconds)
+        # The hot path: label children are looked up once per label set, then reused.
+        key = (interface, fmt, message_type, outcome)
+        children = self._received.get(key)
+        if children is None:
+            children = (
+                self.received_total.labels(interface, fmt, _type_label(message_type), outcome),
+                self.ack_seconds.labels(interface),
+            )
+            if len(self._received) < 10_000:  # bounded, like the label values themselves
+                self._received[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def outcome(self, interface: str, message_type: str, outcome: str, seconds: float | None) -> None:
         self.processed_total.labels(interface, _type_label(message_type), outcome).inc()
