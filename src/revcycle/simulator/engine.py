@@ -51,13 +51,21 @@ QUEUES = (
 
 @contextmanager
 def batch_gc() -> Iterator[None]:
-    """For a batch run that holds millions of live objects: ``Simulation.days(freeze_gc=True)`` moves the
-    objects alive at the end of each day out of the cyclic collector's reach (``gc.freeze``), so its
-    collections scan only the new day's objects (without this the collector rescans everything over and
-    over: measured up to 2.5x slower). On exit the objects are handed back (``gc.unfreeze``)."""
+    """Garbage-collector settings for a batch run that holds millions of live objects.
+
+    With the default thresholds the cyclic collector rescans the growing heap over and over (measured
+    1.5-2.5x slower). Inside this context the young-generation threshold is raised, and
+    ``Simulation.days(freeze_gc=True)`` moves the objects alive after each step of the day out of the
+    collector's reach (``gc.freeze``), so collections scan only new objects; the simulation's records
+    hold no reference cycles, so nothing is left uncollected that reference counting would not free.
+    On exit the thresholds are restored and the objects handed back (``gc.unfreeze``).
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 50, 1000)
     try:
         yield
     finally:
+        gc.set_threshold(*previous)
         gc.unfreeze()
 
 
@@ -165,6 +173,8 @@ class Simulation:
                     items = today.pop(name, None)
                     while items:
                         handlers[name](self, day, items)
+                        if freeze_gc:
+                            gc.freeze()
                         items = today.pop(name, None)
             del self._agenda[day]
             self.out.emissions.sort(key=lambda e: e.minute)
