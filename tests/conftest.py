@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Timing-based failures have no place in this suite (it runs on shared 2-core machines): no deadlines.
+settings.register_profile("revcycle", deadline=None)
+settings.load_profile("revcycle")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("REVCYCLE_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
