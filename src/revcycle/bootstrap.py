@@ -42,9 +42,6 @@ class Container:
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
-
 
 def build(
     settings: Settings,

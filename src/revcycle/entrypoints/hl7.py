@@ -80,7 +80,7 @@ class Hl7Intake:
         """An over-size frame is refused with AR and its first bytes kept; junk between frames is dropped
         by the listener (it is not a message) and only counted."""
         telemetry = self.edge.telemetry
-        if telemetry is not None and hasattr(telemetry, "frame_error"):
+        if telemetry is not None:
             telemetry.frame_error(conn.interface, kind)
         if kind != "oversize":
             return None

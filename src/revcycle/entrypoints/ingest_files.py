@@ -11,7 +11,7 @@ import httpx
 from revcycle.bootstrap import Container
 from revcycle.service_layer.intake import Receipt, make_receipt
 
-_SKIP_SUFFIXES = {".md", ".txt.sha256", ".py", ".pyc"}
+_SKIP_SUFFIXES = {".md", ".py", ".pyc"}
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:

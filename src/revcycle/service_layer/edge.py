@@ -23,6 +23,7 @@ from revcycle.service_layer.intake import Appended, Receipt, make_receipt
 
 class EdgeTelemetry(Protocol):
     def received(self, interface: str, fmt: str, message_type: str, outcome: str, seconds: float) -> None: ...
+    def frame_error(self, interface: str, kind: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
