@@ -169,3 +169,12 @@ def test_bearer_token_is_required_when_configured(store_url: str, tmp_path: Path
         assert_problem(client.get("/api/v1/messages", headers={"Authorization": "Bearer wrong"}), 401)
         assert client.get("/api/v1/messages", headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert client.get("/health").status_code == 200
+
+
+def test_oversize_master_data_is_refused_and_kept(client: TestClient) -> None:
+    body = "payer_id,name\n" + "P1,x\n" * 2000
+    problem = assert_problem(
+        client.post("/api/v1/master-data/payer", content=body, headers={"content-type": "text/csv"}), 413
+    )
+    [letter] = client.get("/api/v1/dead-letters").json()["items"]
+    assert letter["reason_code"] == "too_large" and letter["message_id"] == problem["message_id"]

@@ -20,7 +20,6 @@ from revcycle.entrypoints.api.deps import (
     body_or_oversize,
     container,
     interface_name,
-    read_body,
     receive_body,
     require_token,
 )
@@ -111,7 +110,9 @@ async def ingest_x12(request: Request) -> JSONResponse:
 async def upload_master_data(request: Request, kind: str) -> JSONResponse:
     """ERP master data as CSV (``text/csv``) or JSON (a list of records, or ``{"records": [...]}``)."""
     app = container(request)
-    raw = await read_body(request, app.settings.max_message_bytes)
+    raw = await body_or_oversize(request, interface_name(request, "erp"))
+    if isinstance(raw, Accepted):
+        return rejected(raw)
     if kind not in masterdata.KINDS:
         raise PermanentError(
             f"unknown master-data kind; expected one of {', '.join(masterdata.KINDS)}", code="unknown_kind"
