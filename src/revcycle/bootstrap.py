@@ -20,6 +20,7 @@ from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS
 from revcycle.service_layer.messagebus import MessageBus
+from revcycle.service_layer.quarantine import QuarantineGate
 from revcycle.service_layer.wakeup import Wakeup
 from revcycle.service_layer.worker import Worker
 from revcycle.settings import Settings
@@ -82,6 +83,7 @@ def build(
         write_budget=settings.worker_write_budget,
         max_attempts=settings.max_attempts,
         retry_base=settings.retry_base_seconds,
+        gate=QuarantineGate() if settings.quarantine_unmapped else None,
     )
     return Container(
         settings=settings,

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     x12_sender_id: str = Field(default="REVCYCLE", min_length=1, max_length=15, description="our ISA06/08")
     log_level: str = "INFO"
     api_token: str | None = Field(default=None, description="bearer token machines must present")
+    quarantine_unmapped: bool = Field(
+        default=True,
+        description="hold items that reference unknown master data (of a kind that has been loaded) "
+        "until it arrives",
+    )
 
     @field_validator("db_url")
     @classmethod

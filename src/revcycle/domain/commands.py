@@ -13,7 +13,16 @@ from typing import Any
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim
-from revcycle.domain.master_data import Contract, Department, Facility, Payer, Provider
+from revcycle.domain.master_data import (
+    Contract,
+    Department,
+    Facility,
+    GlAccount,
+    Payer,
+    PayerClassDefinition,
+    Provider,
+)
+from revcycle.domain.master_loads import PatientRegistration, RejectedRow
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.remittances import PatientPayment, Remittance
 from revcycle.domain.visits import Appointment, Encounter
@@ -196,12 +205,27 @@ class RecordPatientPayment(Command):
 
 # -- master data (ERP uploads and pulls, FHIR Organization / Practitioner / Location) --------------
 
-MasterRecord = Payer | Provider | Facility | Department | Contract
+MasterRecord = (
+    Payer
+    | Provider
+    | Facility
+    | Department
+    | Contract
+    | PayerClassDefinition
+    | GlAccount
+    | PatientRegistration
+)
 
 
 @dataclass(frozen=True, slots=True)
 class UpsertMasterData(Command):
-    """A batch of effective-dated master-data records of one kind."""
+    """A batch (one load) of effective-dated master-data records of one kind.
 
-    kind: str  # "payer", "provider", "facility", "department", "contract"
+    ``rows`` gives each record's 1-based row in the load (for the change report; empty for a single
+    FHIR resource); ``rejected`` lists the rows that failed validation and why.
+    """
+
+    kind: str  # payer, payer_class, provider, facility, department, contract, gl_account, patient
     records: tuple[MasterRecord, ...]
+    rejected: tuple[RejectedRow, ...] = ()
+    rows: tuple[int, ...] = ()

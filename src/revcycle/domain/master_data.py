@@ -1,15 +1,18 @@
-"""Master data from the ERP: payers, providers, facilities, departments, contracts and fee schedules.
+"""Master data from the ERP: payers and payer classes, providers, facilities, departments / cost
+centres, contracts and fee schedules, the chart of accounts.
 
 Every master-data record is effective-dated: a claim is judged against the version valid on its date
-of service (``Effective.covers``).
+of service (``Effective.covers``; ``version_on`` picks one among overlapping versions).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from revcycle.domain.money import money
 from revcycle.domain.npi import validate_npi
@@ -27,6 +30,36 @@ class Effective:
 
 
 ALWAYS = Effective()
+
+
+def effective_errors(effective: Effective) -> list[str]:
+    """What is wrong with a validity period (an end before its start)."""
+    if effective.start and effective.end and effective.end < effective.start:
+        return ["effective_end: before effective_start"]
+    return []
+
+
+T = TypeVar("T")
+
+
+def version_on(versions: Iterable[tuple[Effective, T]], day: date | None) -> T | None:
+    """The version valid on ``day`` among effective-dated versions of one record.
+
+    Versions may overlap (a new version is often loaded before the old one is closed): among those
+    covering the day, the one that started last wins (an open start counts as the earliest), so a
+    new version supersedes an open-ended older one from its start date without the ERP having to
+    close it; a later-listed version wins a tie (the last loaded). A closed version never covers a day
+    after its end. ``day`` None asks for the current version: the one that started last.
+    """
+    best: tuple[date, int] | None = None
+    chosen: T | None = None
+    for order, (effective, value) in enumerate(versions):
+        if day is not None and not effective.covers(day):
+            continue
+        rank = (effective.start or date.min, order)
+        if best is None or rank >= best:
+            best, chosen = rank, value
+    return chosen
 
 
 class PayerClass(enum.StrEnum):
@@ -115,3 +148,33 @@ class Contract:
                     fallback = entry.amount
         amount = exact if exact is not None else fallback
         return None if amount is None else money(amount * self.percent_of_schedule)
+
+
+@dataclass(frozen=True, slots=True)
+class PayerClassDefinition:
+    """A payer class (financial class) as the ERP defines it, and the category billing reasons with."""
+
+    code: str
+    name: str
+    category: PayerClass = PayerClass.OTHER
+    effective: Effective = ALWAYS
+
+
+class AccountType(enum.StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    REVENUE = "revenue"
+    CONTRA_REVENUE = "contra_revenue"
+    EXPENSE = "expense"
+
+
+@dataclass(frozen=True, slots=True)
+class GlAccount:
+    """One account of the chart of accounts (journals post to it, by cost centre when given)."""
+
+    account: str
+    name: str
+    account_type: AccountType
+    cost_centre: str | None = None
+    effective: Effective = ALWAYS

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from revcycle.adapters.formats import masterdata
+from revcycle.adapters.formats.base import UnreadableMessage
 from revcycle.bootstrap import Container
 from revcycle.service_layer.intake import Receipt, make_receipt
+
+_MD_NAME = re.compile(r"(?:^|[_.-])MD_([A-Z_]+?)\.csv$", re.IGNORECASE)
+
+
+def master_data_kind(path: Path) -> str | None:
+    """The master-data kind of a CSV file, from its name: ``..._MD_PROVIDER.csv`` or ``provider.csv``."""
+    if path.suffix.lower() != ".csv":
+        return None
+    match = _MD_NAME.search(path.name)
+    kind = match.group(1).lower() if match else path.stem.lower()
+    return kind if kind in masterdata.KINDS else None
+
+
+def file_bytes(path: Path) -> bytes:
+    """A file's content as the edge takes it: master-data CSV becomes the JSON wire form."""
+    raw = path.read_bytes()
+    kind = master_data_kind(path)
+    if kind is None:
+        return raw
+    try:
+        return masterdata.from_csv(kind, raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, UnreadableMessage):
+        return raw  # the edge rejects it with its own reason and keeps it as a dead letter
+
 
 _SKIP_SUFFIXES = {".md", ".py", ".pyc"}
 
@@ -60,7 +87,7 @@ def ingest_local(container: Container, paths: list[Path], *, batch: int = 200) -
 
     for path in iter_files(paths):
         report.files += 1
-        raw = path.read_bytes()
+        raw = file_bytes(path)
         pending.append(
             (path, make_receipt(raw, interface="file", transport="file", identify=container.formats.identify))
         )
@@ -81,7 +108,7 @@ def ingest_remote(url: str, paths: list[Path], *, token: str | None, timeout: fl
     with httpx.Client(base_url=url.rstrip("/"), timeout=timeout, headers=headers) as client:
         for path in iter_files(paths):
             report.files += 1
-            response = client.post("/api/v1/ingest", content=path.read_bytes())
+            response = client.post("/api/v1/ingest", content=file_bytes(path))
             if response.status_code == 202:
                 report.accepted += 1
             elif response.status_code == 200:

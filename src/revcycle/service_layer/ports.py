@@ -4,6 +4,7 @@ implement. Handlers see canonical objects only, never rows or SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +13,8 @@ from typing import Any, Protocol
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.findings import Finding
+from revcycle.domain.master_loads import LoadReport, VersionChange
+from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.remittances import ClaimPayment, Remittance
 from revcycle.domain.visits import Appointment, Encounter
@@ -104,8 +107,24 @@ class MasterData(Protocol):
         end: date | None,
         data: dict[str, Any],
         ctx: MessageContext,
-    ) -> bool: ...
+    ) -> VersionChange: ...
     def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None: ...
+    def maintained(self, kind: str) -> bool: ...
+
+
+class MasterLoads(Protocol):
+    """The change reports of master-data loads."""
+
+    def record(self, report: LoadReport, ctx: MessageContext) -> int: ...
+
+
+class Quarantine(Protocol):
+    """Messages held because they reference master data not (yet) known."""
+
+    def hold(self, message_id: int, refs: Sequence[MasterRef], ctx: MessageContext) -> None: ...
+    def held_for(self, kind: str, codes: Sequence[str]) -> list[MasterRef]: ...
+    def held_commands(self, message_id: int) -> frozenset[int]: ...
+    def release(self, refs: Sequence[MasterRef], ctx: MessageContext) -> list[int]: ...
 
 
 class Outbox(Protocol):
@@ -157,5 +176,7 @@ class UnitOfWork(Protocol):
     findings: Findings
     master_data: MasterData
     outbox: Outbox
+    master_loads: MasterLoads
+    quarantine: Quarantine
 
     def savepoint(self) -> AbstractContextManager[None]: ...

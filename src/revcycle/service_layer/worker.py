@@ -27,6 +27,7 @@ from revcycle.service_layer.errors import PermanentError, ServiceError, Transien
 from revcycle.service_layer.handlers.findings import raise_finding
 from revcycle.service_layer.messagebus import MessageBus
 from revcycle.service_layer.ports import MessageContext, PendingMessage, UnitOfWork
+from revcycle.service_layer.quarantine import Admission
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,14 @@ class Telemetry(Protocol):
 
 class WorkerUnitOfWork(UnitOfWork, AbstractContextManager["WorkerUnitOfWork"], Protocol):
     def commit(self) -> None: ...
+
+
+class Gate(Protocol):
+    """Decides, before any handler runs, which commands are held (``service_layer.quarantine``)."""
+
+    def admit(
+        self, uow: UnitOfWork, message_id: int, commands: Sequence[Command], ctx: MessageContext
+    ) -> Admission: ...
 
 
 @dataclass(slots=True)
@@ -66,6 +75,7 @@ class Worker:
         retry_base: float = 1.0,
         write_budget: float = 0.05,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        gate: Gate | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.formats = formats
@@ -76,6 +86,7 @@ class Worker:
         self.retry_base = retry_base
         self.write_budget = write_budget
         self.clock = clock
+        self.gate = gate
         self._carry: list[_Prepared] = []
 
     def run_once(self) -> int:
@@ -155,21 +166,16 @@ class Worker:
             message_id=message.id,
             collision=message.collision,
         )
+        outcome = "processed" if item.commands else "unmapped"
         try:
             with uow.savepoint():
-                for command in item.commands:
-                    self.bus.handle(command, uow, ctx)
-                if message.collision:
-                    raise_finding(
-                        uow,
-                        ctx,
-                        FindingType.CONTROL_ID_COLLISION,
-                        Severity.LOW,
-                        "message",
-                        message.id,
-                        f"message {message.id} reuses control id of an earlier, different message",
-                    )
-                uow.messages.mark_processed(message.id, now, len(item.commands))
+                admitted = Admission(tuple(item.commands), held=False)
+                if self.gate is not None:
+                    admitted = self.gate.admit(uow, message.id, item.commands, ctx)
+                if admitted.commands or not admitted.held:
+                    self._handle(uow, item.message, admitted.commands, ctx, now)
+                else:
+                    outcome = "quarantined"  # every command held (``service_layer.quarantine``)
         except (TransientError, OperationalError) as error:
             return self._retry(uow, message, now, getattr(error, "code", "transient"), type(error).__name__)
         except DBAPIError as error:  # an integrity race between workers: worth one more try
@@ -185,9 +191,33 @@ class Worker:
                 uow, message, now, "handle", "internal_error", f"internal error ({type(error).__name__})"
             )
             return "dead"
+        return self._observe(message, now, outcome)
+
+    def _handle(
+        self,
+        uow: WorkerUnitOfWork,
+        message: PendingMessage,
+        commands: Sequence[Command],
+        ctx: MessageContext,
+        now: datetime,
+    ) -> None:
+        for command in commands:
+            self.bus.handle(command, uow, ctx)
+        if message.collision:
+            raise_finding(
+                uow,
+                ctx,
+                FindingType.CONTROL_ID_COLLISION,
+                Severity.LOW,
+                "message",
+                message.id,
+                f"message {message.id} reuses control id of an earlier, different message",
+            )
+        uow.messages.mark_processed(message.id, now, len(commands))
+
+    def _observe(self, message: PendingMessage, now: datetime, outcome: str) -> str:
         if self.telemetry:
             latency = (now - message.received_at).total_seconds()
-            outcome = "processed" if item.commands else "unmapped"
             self.telemetry.outcome(message.interface, message.message_type, outcome, latency)
         return "processed"
 

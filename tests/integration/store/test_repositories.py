@@ -48,7 +48,9 @@ def test_reloading_unchanged_master_data_is_not_a_change(engine: Engine) -> None
     )
     data = msgspec.to_builtins(contract)
     with SqlUnitOfWork(engine) as uow:
-        assert uow.master_data.upsert("contract", "C1", date(2026, 1, 1), None, data, CTX) is True
-        assert uow.master_data.upsert("contract", "C1", date(2026, 1, 1), None, data, CTX) is False
+        first = uow.master_data.upsert("contract", "C1", date(2026, 1, 1), None, data, CTX)
+        again = uow.master_data.upsert("contract", "C1", date(2026, 1, 1), None, data, CTX)
         changed = {**data, "percent_of_schedule": "0.9"}
-        assert uow.master_data.upsert("contract", "C1", date(2026, 1, 1), None, changed, CTX) is True
+        third = uow.master_data.upsert("contract", "C1", date(2026, 1, 1), None, changed, CTX)
+        assert (first.outcome, again.outcome, third.outcome) == ("added", "unchanged", "changed")
+        assert third.fields == ("percent_of_schedule",)

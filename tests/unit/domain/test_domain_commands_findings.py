@@ -21,7 +21,16 @@ from revcycle.domain.commands import (
     UpsertMasterData,
 )
 from revcycle.domain.findings import Alert, AlertStatus, Finding, FindingStatus, FindingType, Severity
-from revcycle.domain.master_data import Contract, Department, Facility, Payer, Provider
+from revcycle.domain.master_data import (
+    Contract,
+    Department,
+    Facility,
+    GlAccount,
+    Payer,
+    PayerClassDefinition,
+    Provider,
+)
+from revcycle.domain.master_loads import PatientRegistration
 from revcycle.domain.remittances import Remittance
 
 
@@ -68,8 +77,17 @@ def test_commands_carry_domain_objects() -> None:
     assert isinstance(remittance, Command)
 
 
-def test_master_record_union_lists_the_five_kinds() -> None:
-    assert set(typing.get_args(MasterRecord)) == {Payer, Provider, Facility, Department, Contract}
+def test_master_record_union_lists_every_kind() -> None:
+    assert set(typing.get_args(MasterRecord)) == {
+        Payer,
+        Provider,
+        Facility,
+        Department,
+        Contract,
+        PayerClassDefinition,
+        GlAccount,
+        PatientRegistration,
+    }
     batch = UpsertMasterData(kind="payer", records=(Payer("P1", "Payer One"),))
     assert batch.records[0].payer_id == "P1"  # type: ignore[union-attr]
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -35,7 +35,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus, Transition
-from revcycle.domain.findings import Finding, FindingType
+from revcycle.domain.findings import Finding, FindingStatus, FindingType
+from revcycle.domain.master_data import Effective, version_on
+from revcycle.domain.master_loads import LoadReport, Outcome, VersionChange, changed_fields
+from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.money import ZERO
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
@@ -466,6 +469,15 @@ class FakeFindings(_Repository):
         row = self.rows.get(key)
         return 0 if row is None else row.occurrences
 
+    def set_status(self, key: str, status: FindingStatus, only_from: FindingStatus | None = None) -> None:
+        row = self.rows.get(key)
+        if row is not None and (only_from is None or row.finding.status is only_from):
+            row.finding = replace(row.finding, status=status)
+
+    def status(self, key: str) -> FindingStatus | None:
+        row = self.rows.get(key)
+        return None if row is None else row.finding.status
+
 
 @dataclass(slots=True)
 class MasterRow:
@@ -492,35 +504,99 @@ class FakeMasterData(_Repository):
         end: date | None,
         data: dict[str, Any],
         ctx: MessageContext,
-    ) -> bool:
+    ) -> VersionChange:
         stored = _as_json(data)  # a JSON column: tuples come back as lists
         row = self.rows.get((kind, code, start))
-        if row is not None and row.data == stored and row.end == end:
-            return False
+        change = changed_fields(None if row is None else row.data, stored)
+        if change.outcome is Outcome.UNCHANGED:
+            return change
+        self.rows.pop((kind, code, start), None)  # an update moves the row to the end of the load order
         self.rows[(kind, code, start)] = MasterRow(
             kind, code, start, end, stored, ctx.correlation_id, ctx.now
         )
-        return True
+        return change
 
     def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None:
         versions = [
-            row
+            (Effective(row.start, row.end), row.data)
             for row in self.rows.values()
-            if row.kind == kind
-            and row.code == code
-            and (
-                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
-            )
+            if row.kind == kind and row.code == code
         ]
-        if not versions:
-            return None
-        latest = max(versions, key=lambda row: (row.start is not None, row.start or date.min))
-        return dict(latest.data)
+        found = version_on(versions, on)
+        return None if found is None else dict(found)
+
+    def maintained(self, kind: str) -> bool:
+        return any(row.kind == kind for row in self.rows.values())
 
     # -- test helpers
     def versions(self, kind: str, code: str) -> list[MasterRow]:
         rows = [row for row in self.rows.values() if row.kind == kind and row.code == code]
         return sorted(rows, key=lambda row: (row.start is not None, row.start or date.min))
+
+
+class FakeMasterLoads(_Repository):
+    _state = ("reports",)
+
+    def __init__(self) -> None:
+        self.reports: list[LoadReport] = []
+
+    def record(self, report: LoadReport, ctx: MessageContext) -> int:
+        self.reports.append(_copy(report))
+        return len(self.reports)
+
+
+@dataclass(slots=True)
+class HeldRow:
+    ref: MasterRef
+    status: str = "held"
+
+
+class FakeQuarantine(_Repository):
+    """Held references by message; holding sets the message's status, releasing the last one of a
+    message puts it back (``accepted``), releasing the last one of a finding resolves it."""
+
+    _state = ("rows",)
+
+    def __init__(self, messages: FakeMessages, findings: FakeFindings) -> None:
+        self.rows: list[HeldRow] = []
+        self._messages = messages
+        self._findings = findings
+
+    def hold(self, message_id: int, refs: Sequence[MasterRef], ctx: MessageContext) -> None:
+        for row in self.rows:
+            if row.ref.message_id == message_id:
+                row.status = "released"
+        self.rows.extend(HeldRow(ref) for ref in refs)
+        if message_id in self._messages.rows:
+            self._messages.rows[message_id].status = "quarantined"
+        for ref in refs:
+            self._findings.set_status(ref.finding_key, FindingStatus.OPEN, only_from=FindingStatus.RESOLVED)
+
+    def held_for(self, kind: str, codes: Sequence[str]) -> list[MasterRef]:
+        return [r.ref for r in self.rows if r.status == "held" and r.ref.kind == kind and r.ref.code in codes]
+
+    def held_commands(self, message_id: int) -> frozenset[int]:
+        return frozenset(r.ref.command_index for r in self.rows if r.ref.message_id == message_id)
+
+    def release(self, refs: Sequence[MasterRef], ctx: MessageContext) -> list[int]:
+        for row in self.rows:
+            if row.ref in refs:
+                row.status = "released"
+        held = [r.ref for r in self.rows if r.status == "held"]
+        requeued = []
+        for message_id in sorted({ref.message_id for ref in refs}):
+            if not any(ref.message_id == message_id for ref in held):
+                row = self._messages.rows.get(message_id)
+                if row is not None:
+                    row.status = ACCEPTED
+                requeued.append(message_id)
+        for key in {ref.finding_key for ref in refs} - {ref.finding_key for ref in held}:
+            self._findings.set_status(key, FindingStatus.RESOLVED)
+        return requeued
+
+    # -- test helpers
+    def held(self) -> list[MasterRef]:
+        return [r.ref for r in self.rows if r.status == "held"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -691,6 +767,8 @@ class FakeStore:
         self.findings = FakeFindings()
         self.master_data = FakeMasterData()
         self.outbox = FakeOutbox()
+        self.master_loads = FakeMasterLoads()
+        self.quarantine = FakeQuarantine(self.messages, self.findings)
 
     def repositories(self) -> tuple[_Repository, ...]:
         return (
@@ -704,6 +782,8 @@ class FakeStore:
             self.findings,
             self.master_data,
             self.outbox,
+            self.master_loads,
+            self.quarantine,
         )
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -731,6 +811,8 @@ class FakeUnitOfWork:
     findings: ports.Findings
     master_data: ports.MasterData
     outbox: ports.Outbox
+    master_loads: ports.MasterLoads
+    quarantine: ports.Quarantine
 
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store if store is not None else FakeStore()
@@ -744,6 +826,8 @@ class FakeUnitOfWork:
         self.findings = self.store.findings
         self.master_data = self.store.master_data
         self.outbox = self.store.outbox
+        self.master_loads = self.store.master_loads
+        self.quarantine = self.store.quarantine
         self.committed = False
         self.commits = 0
         self.rollbacks = 0

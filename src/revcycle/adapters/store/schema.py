@@ -290,9 +290,72 @@ outbox = Table(
     Column("created_at", Moment, nullable=False),
 )
 
+# --- master data sync, quarantine and work queue ---
+
+master_data_loads = Table(
+    "master_data_loads",
+    metadata,
+    _id(),
+    Column("message_id", ForeignKey("inbound_messages.id"), index=True),
+    Column("kind", String(20), nullable=False, index=True),
+    Column("source", String(100), nullable=False),  # the interface: erp, erp-pull:<name>, fhir, file
+    Column("rows", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("report", JSON, nullable=False),
+    Column("correlation_id", String(36)),
+    Column("loaded_at", Moment, nullable=False, index=True),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    _id(),
+    Column("message_id", ForeignKey("inbound_messages.id"), nullable=False, index=True),
+    Column("command_index", Integer, nullable=False),  # which of the message's commands is held
+    Column("kind", String(20), nullable=False),  # the master-data kind that was missing
+    Column("code", String(100), nullable=False),
+    Column("on_date", Date),  # the date of service it must be valid on
+    Column("subject_kind", String(20), nullable=False),
+    Column("subject_id", String(200), nullable=False),
+    Column("finding_key", String(300), nullable=False),
+    Column("status", String(16), nullable=False),  # held, released
+    Column("held_at", Moment, nullable=False),
+    Column("released_at", Moment),
+    Index("ix_quarantine_kind_code_status", "kind", "code", "status"),
+)
+
+finding_events = Table(
+    "finding_events",
+    metadata,
+    _id(),
+    Column("finding_id", ForeignKey("findings.id"), nullable=False, index=True),
+    Column("at", Moment, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(20), nullable=False),  # status, assign, comment
+    Column("from_value", String(100)),
+    Column("to_value", String(100)),
+    Column("text", Text),  # a comment's text (may hold PHI: shown to the work queue only, never logged)
+)
+
+master_data_pulls = Table(
+    "master_data_pulls",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("watermark", String(40)),  # the largest updated_at seen (ISO), sent as updated_since
+    Column("last_run_at", Moment),
+    Column("last_status", String(16)),
+    Column("last_error", Text),
+    Column("last_message_id", Integer),
+    Column("records", Integer, nullable=False, default=0),
+)
+
 # Columns that hold PHI, per table (encrypted at rest and masked by the security layer).
 PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "inbound_messages": ("raw",),
     "patients": ("account", "data", "coverages"),
     "claims": ("data",),
+    "finding_events": ("text",),
 }

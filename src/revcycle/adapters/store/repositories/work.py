@@ -6,10 +6,12 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from revcycle.adapters.store.schema import findings, master_data, outbox
 from revcycle.domain.findings import Finding
+from revcycle.domain.master_data import Effective, version_on
+from revcycle.domain.master_loads import Outcome, VersionChange, changed_fields
 from revcycle.service_layer.ports import MessageContext
 
 
@@ -58,22 +60,23 @@ class SqlMasterData:
         end: date | None,
         data: dict[str, Any],
         ctx: MessageContext,
-    ) -> bool:
-        """Insert or replace one effective-dated version; True when something changed."""
+    ) -> VersionChange:
+        """Insert or replace one effective-dated version (same kind, code and start); says what changed."""
         c = master_data.c
-        data = json.loads(json.dumps(data))  # compare as stored (tuples become lists)
+        data = json.loads(json.dumps(data, default=str))  # compare as stored (tuples become lists)
         same_start = c.effective_start.is_(None) if start is None else c.effective_start == start
         where = and_(c.kind == kind, c.code == code, same_start)
-        existing = self.conn.execute(select(c.data, c.effective_end).where(where)).first()
+        existing = self.conn.execute(select(c.data).where(where)).first()
+        change = changed_fields(None if existing is None else existing.data, data)
+        if change.outcome is Outcome.UNCHANGED:
+            return change
         if existing is not None:
-            if existing.data == data and existing.effective_end == end:
-                return False
             self.conn.execute(
                 update(master_data)
                 .where(where)
                 .values(data=data, effective_end=end, correlation_id=ctx.correlation_id, loaded_at=ctx.now)
             )
-            return True
+            return change
         self.conn.execute(
             insert(master_data).values(
                 kind=kind,
@@ -85,20 +88,24 @@ class SqlMasterData:
                 loaded_at=ctx.now,
             )
         )
-        return True
+        return change
 
     def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None:
-        """The version of a record valid on ``on`` (the latest version when ``on`` is None)."""
+        """The version of a record valid on ``on`` (``domain.master_data.version_on``: among
+        overlapping versions the latest start wins; None asks for the current one)."""
         c = master_data.c
-        query = select(c.data).where(c.kind == kind, c.code == code)
-        if on is not None:
-            query = query.where(
-                or_(c.effective_start.is_(None), c.effective_start <= on),
-                or_(c.effective_end.is_(None), c.effective_end >= on),
-            )
-        # The most specific version first: a dated start before an open one, on both back ends.
-        row = self.conn.execute(query.order_by(c.effective_start.desc().nulls_last()).limit(1)).first()
-        return None if row is None else dict(row.data)
+        rows = self.conn.execute(
+            select(c.effective_start, c.effective_end, c.data)
+            .where(c.kind == kind, c.code == code)
+            .order_by(c.loaded_at, c.id)
+        ).all()
+        found = version_on(((Effective(r.effective_start, r.effective_end), r.data) for r in rows), on)
+        return None if found is None else dict(found)
+
+    def maintained(self, kind: str) -> bool:
+        """True once at least one record of this kind has been loaded."""
+        c = master_data.c
+        return self.conn.execute(select(c.id).where(c.kind == kind).limit(1)).first() is not None
 
 
 class SqlOutbox:

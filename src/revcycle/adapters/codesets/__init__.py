@@ -1,0 +1,1 @@
+"""Code sets (NUCC taxonomy, place of service, ICD-10-CM, HCPCS, ...), each loaded lazily, once."""

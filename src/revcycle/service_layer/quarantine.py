@@ -1,0 +1,122 @@
+"""Quarantine of items that reference unknown master data, and their automatic replay.
+
+The seam is the worker, between mapping and handling: ``QuarantineGate.admit`` looks at a message's
+canonical commands before any handler runs (``domain.master_refs.references``). A command (an encounter,
+a visit's charges, an appointment, one claim of an 837) that names a payer, provider, facility or
+department not known on its date of service is held: it is not applied, it is not dropped, and one
+UNMAPPED_MASTER_DATA finding per (item, kind, code) names what is missing. The message's other commands
+are applied as usual (one claim with an unknown payer does not hold up the other claims of its 837).
+A message whose every command is held has the inbound-log status ``quarantined``. Handlers know
+nothing of quarantine; replay is processing the message again, in log order, with its correlation id.
+
+``release`` runs in the master-data handler, in the same transaction as the load: every held reference
+the load now satisfies (a version valid on the held date) is released, its finding resolves once none
+of its references is held any more, and a message with nothing left held is put back in the log
+(status ``accepted``). The replay applies only the commands that were held (the rest were applied the
+first time); should one still miss something, it is held again.
+
+A store that keeps no master data of a kind (no record of it was ever loaded, as in a test that only
+ingests HL7 samples, or a site whose ERP does not export it) does not quarantine on that kind: a kind
+is checked once it is maintained. ``REVCYCLE_QUARANTINE_UNMAPPED=false`` turns the gate off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from revcycle.domain.commands import Command
+from revcycle.domain.findings import FindingType, Severity
+from revcycle.domain.master_refs import CHECKED_KINDS, MasterRef, references
+from revcycle.service_layer.handlers.findings import raise_finding
+from revcycle.service_layer.ports import MessageContext, UnitOfWork
+
+# The key a finding's details name the code under (the work queue filters by payer and facility).
+_DETAIL_KEYS = {
+    "payer": "payer_id",
+    "facility": "facility_code",
+    "department": "department_code",
+    "provider": "npi",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    commands: tuple[Command, ...]
+    held: bool
+
+
+def _raise(uow: UnitOfWork, ctx: MessageContext, ref: MasterRef) -> None:
+    on = ref.on.isoformat() if ref.on else "any date"
+    raise_finding(
+        uow,
+        ctx,
+        FindingType.UNMAPPED_MASTER_DATA,
+        Severity.HIGH,
+        ref.subject_kind,
+        ref.subject_id,
+        f"{ref.subject_kind} {ref.subject_id} references unknown {ref.kind} {ref.code} (valid on {on}); "
+        f"held from message {ref.message_id} until it arrives",
+        key_suffix=f"{ref.kind}:{ref.code}",
+        details={
+            "kind": ref.kind,
+            "code": ref.code,
+            "on": ref.on.isoformat() if ref.on else None,
+            "message_id": ref.message_id,
+            _DETAIL_KEYS[ref.kind]: ref.code,
+        },
+    )
+
+
+class QuarantineGate:
+    def __init__(self, kinds: Iterable[str] = CHECKED_KINDS) -> None:
+        self.kinds = frozenset(kinds)
+        self._maintained: set[str] = set()  # master data is never deleted: once maintained, always
+
+    def admit(
+        self, uow: UnitOfWork, message_id: int, commands: Sequence[Command], ctx: MessageContext
+    ) -> Admission:
+        """The commands to apply now; the others are held, with their findings."""
+        earlier = uow.quarantine.held_commands(message_id)  # a replay runs only what was held
+        candidates = [(i, cmd) for i, cmd in enumerate(commands) if not earlier or i in earlier]
+        admitted: list[Command] = []
+        held: list[MasterRef] = []
+        for index, command in candidates:
+            missing = self._missing(uow, command)
+            if missing:
+                held.extend(replace(ref, message_id=message_id, command_index=index) for ref in missing)
+            else:
+                admitted.append(command)
+        if held:
+            for ref in held:
+                _raise(uow, ctx, ref)
+            uow.quarantine.hold(message_id, held, ctx)
+        return Admission(tuple(admitted), bool(held))
+
+    def _missing(self, uow: UnitOfWork, command: Command) -> list[MasterRef]:
+        missing: list[MasterRef] = []
+        for ref in references(command):
+            checked = ref.kind in self.kinds and self._is_maintained(uow, ref.kind)
+            if checked and uow.master_data.find(ref.kind, ref.code, ref.on) is None:
+                missing.append(ref)
+        return missing
+
+    def _is_maintained(self, uow: UnitOfWork, kind: str) -> bool:
+        if kind in self._maintained:
+            return True
+        if uow.master_data.maintained(kind):
+            self._maintained.add(kind)
+            return True
+        return False
+
+
+def release(uow: UnitOfWork, kind: str, codes: Sequence[str], ctx: MessageContext) -> list[int]:
+    """Release what a load of ``kind`` satisfies; returns the ids of the messages put back in the log."""
+    if not codes:
+        return []
+    ready = [
+        ref
+        for ref in uow.quarantine.held_for(kind, codes)
+        if uow.master_data.find(ref.kind, ref.code, ref.on)
+    ]
+    return uow.quarantine.release(ready, ctx) if ready else []
