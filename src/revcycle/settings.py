@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,6 +19,37 @@ from pydantic_settings import (
 )
 
 DEFAULT_TOML = "revcycle.toml"
+
+
+class MasterDataPull(BaseModel):
+    """A scheduled REST pull of ERP master data (``[[master_data_pulls]]`` in ``revcycle.toml``, or
+    ``REVCYCLE_MASTER_DATA_PULLS`` as a JSON list). The authorization header's value is never written
+    here: ``auth_header_env`` names the environment variable holding it, or ``auth_header_file`` a file
+    (a mounted secret) holding it, re-read before every pull."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: str = Field(description="payer, payer_class, provider, facility, department, contract, ...")
+    url: str = Field(pattern=r"^https?://")
+    interval_seconds: float = Field(default=3600.0, ge=0.05)
+    auth_header_name: str = "Authorization"
+    auth_header_env: str | None = Field(
+        default=None, description="environment variable with the header value"
+    )
+    auth_header_file: Path | None = Field(default=None, description="file with the header value")
+    since_param: str = Field(default="updated_since", description="query parameter of an incremental pull")
+    updated_field: str = Field(default="updated_at", description="record field the watermark is taken from")
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        from revcycle.adapters.formats.masterdata import KINDS
+
+        if value not in KINDS:
+            raise ValueError(f"must be one of {', '.join(KINDS)}")
+        return value
 
 
 class Settings(BaseSettings):
@@ -54,6 +85,9 @@ class Settings(BaseSettings):
     x12_sender_id: str = Field(default="REVCYCLE", min_length=1, max_length=15, description="our ISA06/08")
     log_level: str = "INFO"
     api_token: str | None = Field(default=None, description="bearer token machines must present")
+    master_data_pulls: list[MasterDataPull] = Field(
+        default_factory=list, description="scheduled REST pulls of ERP master data"
+    )
     quarantine_unmapped: bool = Field(
         default=True,
         description="hold items that reference unknown master data (of a kind that has been loaded) "

@@ -263,9 +263,11 @@ def dlq_replay(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.findings_cli import findings
     from revcycle.entrypoints.simulate_cli import simulate
 
     main.add_command(simulate)
+    main.add_command(findings)
 
 
 _register_commands()

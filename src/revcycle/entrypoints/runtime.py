@@ -1,4 +1,5 @@
-"""The running parts of a server: the group committer, the worker thread and the MLLP listener."""
+"""The running parts of a server: the group committer, the worker thread, the MLLP listener and the
+scheduled ERP master-data pulls."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import dataclasses
 import logging
 import threading
 
+from revcycle.adapters.erp.rest_pull import SqlPullState
 from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.hl7 import Hl7Intake
+from revcycle.entrypoints.master_pull import MasterDataPuller
 from revcycle.entrypoints.worker_process import WorkerProcess
 from revcycle.service_layer.worker import run_forever
 
@@ -24,6 +27,7 @@ class Runtime:
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._worker_process: WorkerProcess | None = None
+        self._pulls: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -49,6 +53,10 @@ class Runtime:
         elif settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
+        state = SqlPullState(self.container.engine)
+        for pull in settings.master_data_pulls:
+            puller = MasterDataPuller(pull, self.container.edge, state, on_append=self.container.wakeup.set)
+            self._pulls.append(asyncio.create_task(puller.run_forever(), name=f"pull-{pull.name}"))
 
     def _work(self) -> None:
         settings = self.container.settings
@@ -57,6 +65,9 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        for task in self._pulls:
+            task.cancel()
+        await asyncio.gather(*self._pulls, return_exceptions=True)
         if self.mllp is not None:
             await self.mllp.close()
         await self.container.committer.close()

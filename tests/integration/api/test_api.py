@@ -109,10 +109,13 @@ def test_invalid_master_data_is_dead_lettered_by_the_worker_with_a_phi_free_reas
 ) -> None:
     rows = [{"npi": "1234567890", "name": "Dr. Jane Roe"}]  # check digit wrong
     response = client.post("/api/v1/master-data/provider", content=json.dumps(rows))
-    assert response.status_code == 202
+    problem = assert_problem(response, 422)  # every row invalid: the answer says why, row by row
+    assert problem["code"] == "mapping_error" and "row 1: npi: not a valid NPI" in problem["detail"]
     letters = wait_for(lambda: client.get("/api/v1/dead-letters").json()["items"])
     assert letters[0]["reason_code"] == "mapping_error" and letters[0]["stage"] == "map"
+    assert letters[0]["message_id"] == problem["message_id"]
     assert "Jane" not in letters[0]["reason"] and "1234567890" not in letters[0]["reason"]
+    assert "Jane" not in response.text and "1234567890" not in response.text
 
 
 def test_dead_letter_edit_and_replay_over_http(client: TestClient) -> None:

@@ -104,3 +104,41 @@ def test_every_kind_is_keyed_by_its_own_code(harness: Harness) -> None:
     assert stored is not None
     assert stored["fee_schedule"] == [{"procedure_code": "99214", "amount": "120.00", "modifier": None}]
     assert md.find("contract", "CT-9", date(2027, 1, 1)) is None
+
+
+def test_each_load_reports_added_changed_unchanged_and_rejected(harness: Harness) -> None:
+    from revcycle.domain.master_loads import RejectedRow
+
+    harness.send(c.UpsertMasterData("payer", (PAYER_2025, PAYER_2026), rows=(1, 2)))
+    renamed = Payer(
+        "PAYER-A", "Acme Renamed", PayerClass.COMMERCIAL, 90, effective=Effective(date(2026, 1, 1))
+    )
+    other = Payer("PAYER-B", "Bolt")
+    bad = RejectedRow(3, ("name: required",), "PAYER-C")
+    harness.send(c.UpsertMasterData("payer", (PAYER_2025, renamed, other), rejected=(bad,), rows=(1, 2, 4)))
+    first, second = harness.store.master_loads.reports
+    assert first.counts() == {"rows": 2, "added": 2, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert second.counts() == {"rows": 4, "added": 1, "changed": 1, "unchanged": 1, "rejected": 1}
+    assert second.changed == [
+        {"row": 2, "code": "PAYER-A", "effective_start": date(2026, 1, 1), "fields": ["name"]}
+    ]
+    assert second.added == [{"row": 4, "code": "PAYER-B", "effective_start": None}]
+    assert second.rejected == [bad]
+
+
+def test_patient_registrations_are_saved_and_reported_by_row_only(harness: Harness) -> None:
+    from revcycle.domain.master_loads import PatientRegistration
+    from revcycle.domain.patients import Coverage
+    from tests.unit.service_layer.builders import PATIENT
+
+    coverage = Coverage("PAYER-A", "W1")
+    harness.send(c.UpsertMasterData("patient", (PatientRegistration(PATIENT, (coverage,)),), rows=(1,)))
+    assert harness.store.patients.coverages(PATIENT.key) == (coverage,)
+    moved = Coverage("PAYER-B", "W1")
+    harness.send(c.UpsertMasterData("patient", (PatientRegistration(PATIENT, (moved,)),), rows=(1,)))
+    harness.send(c.UpsertMasterData("patient", (PatientRegistration(PATIENT, (moved,)),), rows=(1,)))
+    added, changed, same = harness.store.master_loads.reports
+    assert added.added == [{"row": 1, "code": None, "effective_start": None}]
+    assert changed.changed == [{"row": 1, "code": None, "effective_start": None, "fields": ["coverages"]}]
+    assert same.unchanged == 1
+    assert harness.store.patients.coverages(PATIENT.key) == (moved,)

@@ -15,7 +15,9 @@ from revcycle.entrypoints.api import (
     routes_billing,
     routes_clinical,
     routes_fhir,
+    routes_findings,
     routes_ingest,
+    routes_master_data,
     routes_messages,
     routes_system,
 )
@@ -44,6 +46,8 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_clinical,
         routes_billing,
         routes_fhir,
+        routes_findings,
+        routes_master_data,
     ):
         app.include_router(module.router)
     return app

@@ -1,4 +1,4 @@
-"""Claims with their timeline, remittances and the findings work queue."""
+"""Claims with their timeline and remittances (the findings work queue is ``routes_findings``)."""
 
 from __future__ import annotations
 
@@ -68,29 +68,5 @@ def list_remittances(
         claim_id=claim_id,
         status_code=status_code,
         unmatched=unmatched,
-    )
-    return _page(items, limit)
-
-
-@router.get("/findings")
-def list_findings(
-    request: Request,
-    type: str | None = None,
-    status: str | None = None,
-    min_severity: int | None = None,
-    subject_kind: str | None = None,
-    subject_id: str | None = None,
-    owner: str | None = None,
-    before_id: int | None = None,
-    limit: int = Query(default=100, ge=1, le=1000),
-) -> dict[str, Any]:
-    items = _queries(request).findings(
-        Page(before_id, limit),
-        type_=type,
-        status=status,
-        min_severity=min_severity,
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        owner=owner,
     )
     return _page(items, limit)

@@ -6,14 +6,11 @@ The format-specific routes (``/ingest/hl7v2`` answering with ACK text, ``/ingest
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from revcycle.adapters.formats import masterdata
-from revcycle.adapters.formats.base import UnreadableMessage
 from revcycle.adapters.formats.x12.writer import Party12
 from revcycle.entrypoints import x12
 from revcycle.entrypoints.api.deps import (
@@ -26,7 +23,6 @@ from revcycle.entrypoints.api.deps import (
 from revcycle.entrypoints.api.problems import problem, status_for
 from revcycle.entrypoints.runtime import Runtime
 from revcycle.service_layer.edge import Accepted
-from revcycle.service_layer.errors import PermanentError
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
 
@@ -104,46 +100,3 @@ async def ingest_x12(request: Request) -> JSONResponse:
     answer = await x12.ingest_x12(app.edge, raw, interface=interface, sender=sender)
     app.wakeup.set()
     return JSONResponse(answer.body, status_code=answer.status)
-
-
-@router.post("/master-data/{kind}", status_code=202)
-async def upload_master_data(request: Request, kind: str) -> JSONResponse:
-    """ERP master data as CSV (``text/csv``) or JSON (a list of records, or ``{"records": [...]}``)."""
-    app = container(request)
-    raw = await body_or_oversize(request, interface_name(request, "erp"))
-    if isinstance(raw, Accepted):
-        return rejected(raw)
-    if kind not in masterdata.KINDS:
-        raise PermanentError(
-            f"unknown master-data kind; expected one of {', '.join(masterdata.KINDS)}", code="unknown_kind"
-        )
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in ("text/csv", "application/csv"):
-        try:
-            wire = masterdata.from_csv(kind, raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise UnreadableMessage("CSV is not UTF-8") from None
-    else:
-        wire = _json_wire(kind, raw)
-    accepted = await app.edge.receive(wire, interface=interface_name(request, "erp"), transport="http")
-    if accepted.rejection is not None:
-        return rejected(accepted)
-    app.wakeup.set()
-    return JSONResponse(
-        {
-            "message_id": accepted.appended.message_id,
-            "correlation_id": accepted.appended.correlation_id,
-            "kind": kind,
-            "duplicate": accepted.appended.duplicate,
-        },
-        status_code=200 if accepted.appended.duplicate else 202,
-    )
-
-
-def _json_wire(kind: str, raw: bytes) -> bytes:
-    try:
-        document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise UnreadableMessage("body is neither CSV (text/csv) nor UTF-8 JSON") from None
-    records = document.get("records") if isinstance(document, dict) else document
-    return json.dumps({"kind": kind, "records": records}).encode()

@@ -1,0 +1,1 @@
+"""ERP connections (master data pulled over REST)."""
