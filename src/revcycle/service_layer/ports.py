@@ -14,6 +14,7 @@ from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.findings import Finding
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.remittances import ClaimPayment, Remittance
+from revcycle.domain.rules.reference import Reference
 from revcycle.domain.visits import Appointment, Encounter
 
 
@@ -39,6 +40,10 @@ class Patients(Protocol):
 class Encounters(Protocol):
     def get(self, patient_key: str, visit_number: str) -> Encounter | None: ...
     def save(self, encounter: Encounter, ctx: MessageContext) -> None: ...
+    def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
+        """Visits discharged (or, outpatient, begun) before ``ended_before`` with no charge line for
+        their visit number and no missing-charge finding yet (the missing-charge sweep)."""
+        ...
 
 
 class Appointments(Protocol):
@@ -76,6 +81,9 @@ class Claims(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> None: ...
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None: ...
+    def same_content(self, claim: Claim) -> list[StoredClaim]:
+        """Stored claims whose content (``rules.duplicates.claim_content``) equals this claim's."""
+        ...
 
 
 class Payments(Protocol):
@@ -157,5 +165,6 @@ class UnitOfWork(Protocol):
     findings: Findings
     master_data: MasterData
     outbox: Outbox
+    reference: Reference  # code sets, edit tables, chargemaster, thresholds (read-only, shared)
 
     def savepoint(self) -> AbstractContextManager[None]: ...
