@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from revcycle.adapters.codesets.reference import build_reference
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
@@ -21,6 +22,7 @@ from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS
 from revcycle.service_layer.messagebus import MessageBus
 from revcycle.service_layer.quarantine import QuarantineGate
+from revcycle.service_layer.sweeps import Sweeper
 from revcycle.service_layer.wakeup import Wakeup
 from revcycle.service_layer.worker import Worker
 from revcycle.settings import Settings
@@ -42,6 +44,7 @@ class Container:
     telemetry: PrometheusTelemetry
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
+    sweeper: Sweeper | None = None
 
 
 def build(
@@ -74,8 +77,17 @@ def build(
         inline=engine.dialect.name == "sqlite" and not settings.workers,
     )
     edge = Edge(formats.identify, committer, max_bytes=settings.max_message_bytes, telemetry=telemetry)
+    reference = build_reference(
+        codesets_dir=settings.codesets_dir,
+        mue_file=settings.rule_mue_file,
+        ptp_file=settings.rule_ptp_file,
+        sex_age_file=settings.rule_sex_age_file,
+        chargemaster_file=settings.chargemaster_file,
+        missing_charge_hours=settings.rule_missing_charge_hours,
+        timely_filing_margin_days=settings.rule_timely_filing_margin_days,
+    )
     worker = Worker(
-        lambda: SqlUnitOfWork(engine),
+        lambda: SqlUnitOfWork(engine, reference),
         formats,
         MessageBus(HANDLERS),
         telemetry=telemetry,
@@ -98,4 +110,5 @@ def build(
         telemetry=telemetry,
         wakeup=wakeup,
         shared_lock=shared_lock,
+        sweeper=Sweeper(lambda: SqlUnitOfWork(engine, reference), interval=settings.sweep_interval_seconds),
     )

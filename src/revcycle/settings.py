@@ -93,6 +93,29 @@ class Settings(BaseSettings):
         description="hold items that reference unknown master data (of a kind that has been loaded) "
         "until it arrives",
     )
+    # --- rules ---
+    codesets_dir: Path | None = Field(
+        default=None,
+        description="folder of CMS/CDC code-set files (e.g. ../shared/data/codesets); default: the copies "
+        "vendored in the package",
+    )
+    chargemaster_file: Path | None = Field(
+        default=None, description="CSV service_code,code: local service / charge item -> CPT/HCPCS or revenue"
+    )
+    rule_mue_file: Path | None = Field(
+        default=None, description="CMS NCCI MUE table (CSV); default: a small one"
+    )
+    rule_ptp_file: Path | None = Field(
+        default=None, description="CMS NCCI PTP edits (CSV); default: a small one"
+    )
+    rule_sex_age_file: Path | None = Field(default=None, description="sex / age edits (CSV); default: small")
+    rule_missing_charge_hours: float = Field(
+        default=72.0, gt=0, description="a visit ended this long ago without charges is a missing charge"
+    )
+    rule_timely_filing_margin_days: int = Field(
+        default=14, ge=0, description="flag a charge this many days before the payer's filing deadline"
+    )
+    sweep_interval_seconds: float = Field(default=300.0, gt=0, description="how often the sweeps run")
 
     @field_validator("db_url")
     @classmethod

@@ -45,6 +45,7 @@ class Charge:
     diagnoses: tuple[str, ...] = ()
     revenue_code: str | None = None
     place_of_service: str | None = None
+    posted_on: date | None = None  # when the charge was entered (FT1-5, ChargeItem.enteredDate)
 
     def identity(self) -> tuple[object, ...]:
         """What makes two charges the same service (the duplicate-charge rule compares these)."""

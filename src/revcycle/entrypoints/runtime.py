@@ -60,8 +60,13 @@ class Runtime:
 
     def _work(self) -> None:
         settings = self.container.settings
+        sweeper = self.container.sweeper
         run_forever(
-            self.container.worker, self._stop.is_set, self.container.wakeup.wait, settings.worker_poll_seconds
+            self.container.worker,
+            self._stop.is_set,
+            self.container.wakeup.wait,
+            settings.worker_poll_seconds,
+            sweeper.tick if sweeper else None,
         )
 
     async def stop(self) -> None:

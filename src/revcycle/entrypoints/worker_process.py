@@ -31,7 +31,10 @@ def _main(
         return stop.is_set() or os.getppid() != parent  # the server is gone (even by SIGKILL)
 
     try:
-        run_forever(container.worker, stopped, idle, settings.worker_poll_seconds)
+        sweeper = container.sweeper
+        run_forever(
+            container.worker, stopped, idle, settings.worker_poll_seconds, sweeper.tick if sweeper else None
+        )
     finally:
         container.engine.dispose()
 

@@ -17,6 +17,7 @@ from revcycle.domain.master_loads import LoadReport, VersionChange
 from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.remittances import ClaimPayment, Remittance
+from revcycle.domain.rules.reference import Reference
 from revcycle.domain.visits import Appointment, Encounter
 
 
@@ -42,6 +43,10 @@ class Patients(Protocol):
 class Encounters(Protocol):
     def get(self, patient_key: str, visit_number: str) -> Encounter | None: ...
     def save(self, encounter: Encounter, ctx: MessageContext) -> None: ...
+    def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
+        """Visits discharged (or, outpatient, begun) before ``ended_before`` with no charge line for
+        their visit number and no missing-charge finding yet (the missing-charge sweep)."""
+        ...
 
 
 class Appointments(Protocol):
@@ -79,6 +84,9 @@ class Claims(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> None: ...
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None: ...
+    def same_content(self, claim: Claim) -> list[StoredClaim]:
+        """Stored claims whose content (``rules.duplicates.claim_content``) equals this claim's."""
+        ...
 
 
 class Payments(Protocol):
@@ -178,5 +186,6 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     master_loads: MasterLoads
     quarantine: Quarantine
+    reference: Reference  # code sets, edit tables, chargemaster, thresholds (read-only, shared)
 
     def savepoint(self) -> AbstractContextManager[None]: ...

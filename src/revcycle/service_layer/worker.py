@@ -251,12 +251,19 @@ class Worker:
 
 
 def run_forever(
-    worker: Worker, stop: Callable[[], bool], idle_wait: Callable[[float], Any], poll: float
+    worker: Worker,
+    stop: Callable[[], bool],
+    idle_wait: Callable[[float], Any],
+    poll: float,
+    tick: Callable[[], object] | None = None,
 ) -> None:
-    """Loop until ``stop()``; sleep via ``idle_wait`` (an event's wait, so appends can wake it)."""
+    """Loop until ``stop()``; sleep via ``idle_wait`` (an event's wait, so appends can wake it).
+    ``tick`` (the periodic sweeps; they keep their own schedule) runs when the log is drained."""
     while not stop():
         started = time.monotonic()
         if worker.run_once() == 0:
+            if tick is not None:
+                tick()
             idle_wait(poll)
         elif time.monotonic() - started < 0.001:
             idle_wait(0)

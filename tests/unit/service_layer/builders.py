@@ -15,7 +15,7 @@ from typing import Any
 
 from revcycle.domain import commands as c
 from revcycle.domain.charges import Charge, ChargeType
-from revcycle.domain.claims import Claim, ClaimKind, ClaimLine, Frequency
+from revcycle.domain.claims import Claim, ClaimKind, ClaimLine, Diagnosis, Frequency
 from revcycle.domain.findings import Finding, FindingType
 from revcycle.domain.patients import Address, Coverage, CoverageRank, Patient, Sex
 from revcycle.domain.remittances import (
@@ -140,6 +140,7 @@ def claim(
     member_id: str = MEMBER_ID,
     lines: tuple[tuple[str, str], ...] = (("99214", "150.00"), ("36415", "50.00")),
     total: str | None = None,
+    visit: str = "V5001",
 ) -> Claim:
     claim_lines = tuple(
         ClaimLine(
@@ -148,6 +149,7 @@ def claim(
             charge=D(amount),
             service_date=date(2026, 2, 16),
             line_control_number=f"{pcn}-{number}",
+            diagnosis_pointers=(1,),
         )
         for number, (code, amount) in enumerate(lines, start=1)
     )
@@ -161,9 +163,9 @@ def claim(
         payer_rank=rank,
         billing_npi="1234567893",
         frequency=frequency,
-        diagnoses=(),
+        diagnoses=(Diagnosis("I10", "ABK"),),  # essential hypertension: a billable ICD-10-CM code
         lines=claim_lines,
-        visit_number="V5001",
+        visit_number=visit,
     )
 
 

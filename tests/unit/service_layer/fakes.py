@@ -33,6 +33,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from revcycle.adapters.codesets.reference import default_reference
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus, Transition
 from revcycle.domain.findings import Finding, FindingStatus, FindingType
@@ -42,7 +43,10 @@ from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.money import ZERO
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
-from revcycle.domain.visits import Appointment, Encounter
+from revcycle.domain.rules.duplicates import claim_content
+from revcycle.domain.rules.missing_codes import ENDS_ON_ITS_DAY
+from revcycle.domain.rules.reference import Reference
+from revcycle.domain.visits import Appointment, Encounter, EncounterStatus
 from revcycle.service_layer import ports
 from revcycle.service_layer.ports import MessageContext, PendingMessage, StoredClaim
 
@@ -107,8 +111,14 @@ class AppointmentRow:
 class FakeEncounters(_Repository):
     _state = ("rows",)
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        charges_of: Callable[[], list[Charge]] = list,
+        flagged_keys: Callable[[], set[str]] = set,
+    ) -> None:
         self.rows: dict[tuple[str, str], EncounterRow] = {}
+        self.charges_of = charges_of
+        self.flagged_keys = flagged_keys
 
     def get(self, patient_key: str, visit_number: str) -> Encounter | None:
         row = self.rows.get((patient_key, visit_number))
@@ -117,6 +127,27 @@ class FakeEncounters(_Repository):
     def save(self, encounter: Encounter, ctx: MessageContext) -> None:
         key = (encounter.patient_key, encounter.visit_number)
         self.rows[key] = EncounterRow(_copy(encounter), ctx.correlation_id, ctx.now)
+
+    def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
+        """Mirrors ``SqlEncounters.unbilled``: ended (discharged, or an outpatient-type visit begun)
+        before the cut-off, no charge line for the visit, no missing-charge finding yet."""
+        billed = {c.visit_number for c in self.charges_of()}
+        flagged = self.flagged_keys()
+        found = []
+        for row in self.rows.values():
+            e = row.encounter
+            if e.status is EncounterStatus.DISCHARGED:
+                ended = e.discharged_at or e.admitted_at
+            elif e.status is EncounterStatus.IN_PROGRESS and e.patient_class in ENDS_ON_ITS_DAY:
+                ended = e.admitted_at
+            else:
+                continue
+            if ended is None or ended >= ended_before or e.visit_number in billed:
+                continue
+            if f"missing_charge:encounter:{e.visit_number}" in flagged:
+                continue
+            found.append(_copy(e))
+        return found[:limit]
 
     def move_patient(self, prior_key: str, into_key: str) -> None:
         for key in [k for k in self.rows if k[0] == prior_key]:
@@ -275,6 +306,14 @@ class ClaimRow:
 
 class FakeClaims(_Repository):
     _state = ("rows", "events")
+
+    def same_content(self, claim: Claim) -> list[StoredClaim]:
+        content = claim_content(claim)
+        return [
+            StoredClaim(row.id, _copy(row.claim))
+            for row in sorted(self.rows.values(), key=lambda r: r.id)
+            if claim_content(row.claim) == content
+        ]
 
     def __init__(self) -> None:
         self.rows: dict[int, ClaimRow] = {}
@@ -758,13 +797,13 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.messages = FakeMessages()
-        self.encounters = FakeEncounters()
+        self.charges = FakeCharges()
+        self.findings = FakeFindings()
+        self.encounters = FakeEncounters(self.charges.all, lambda: set(self.findings.rows))
         self.appointments = FakeAppointments()
         self.patients = FakePatients(self.encounters, self.appointments)
-        self.charges = FakeCharges()
         self.claims = FakeClaims()
         self.payments = FakePayments()
-        self.findings = FakeFindings()
         self.master_data = FakeMasterData()
         self.outbox = FakeOutbox()
         self.master_loads = FakeMasterLoads()
@@ -813,9 +852,11 @@ class FakeUnitOfWork:
     outbox: ports.Outbox
     master_loads: ports.MasterLoads
     quarantine: ports.Quarantine
+    reference: Reference
 
-    def __init__(self, store: FakeStore | None = None) -> None:
+    def __init__(self, store: FakeStore | None = None, reference: Reference | None = None) -> None:
         self.store = store if store is not None else FakeStore()
+        self.reference = reference if reference is not None else default_reference()
         self.messages = self.store.messages
         self.patients = self.store.patients
         self.encounters = self.store.encounters

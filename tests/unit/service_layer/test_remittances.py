@@ -38,8 +38,8 @@ S = ClaimStatus
 F = FindingType
 
 
-def accepted_claim(h: Harness, pcn: str = "PCN1001") -> int:
-    h.send(submit(pcn))
+def accepted_claim(h: Harness, pcn: str = "PCN1001", visit: str = "V5001") -> int:
+    h.send(submit(pcn, visit=visit))
     h.send(ack999("A"))
     h.send(ack277(pcn))
     return h.claim_ids(pcn)[-1]
@@ -222,7 +222,7 @@ def test_a_payment_for_an_unknown_claim_is_unmatched(harness: Harness) -> None:
 
 def test_one_835_with_matched_unmatched_and_denied_claims(harness: Harness) -> None:
     paid_id = accepted_claim(harness, "PCN1001")
-    denied_id = accepted_claim(harness, "PCN1002")
+    denied_id = accepted_claim(harness, "PCN1002", visit="V5002")  # another visit: not a duplicate
     harness.send(remittance(paid_in_full("PCN1001"), denied("PCN1002"), paid_in_full("PCN-X")))
     assert harness.store.claims.get(paid_id).status is S.PAID
     assert harness.store.claims.get(denied_id).status is S.DENIED

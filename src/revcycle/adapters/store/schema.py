@@ -359,3 +359,8 @@ PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": ("data",),
     "finding_events": ("text",),
 }
+
+# --- rules ---
+# The missing-charge sweep looks charges up by visit number (PV1-19 / Encounter id), whatever patient
+# key the visit and its charges were filed under.
+Index("ix_charges_visit_number", charges.c.visit_number)

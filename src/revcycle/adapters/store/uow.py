@@ -9,12 +9,14 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from revcycle.adapters.codesets.reference import default_reference
 from revcycle.adapters.store import inbound_log
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
 from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
 from revcycle.adapters.store.repositories.quarantine import SqlMasterLoads, SqlQuarantine
 from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
+from revcycle.domain.rules.reference import Reference
 from revcycle.service_layer import ports
 from revcycle.service_layer.ports import PendingMessage
 
@@ -55,9 +57,11 @@ class SqlUnitOfWork:
     outbox: ports.Outbox
     master_loads: ports.MasterLoads
     quarantine: ports.Quarantine
+    reference: Reference
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, reference: Reference | None = None) -> None:
         self.engine = engine
+        self.reference = reference if reference is not None else default_reference()
 
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = for_writing(self.engine).connect()

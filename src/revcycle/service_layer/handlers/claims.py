@@ -14,6 +14,7 @@ from revcycle.domain.errors import IllegalTransition
 from revcycle.domain.findings import FindingType, Severity
 from revcycle.service_layer.handlers.findings import raise_finding
 from revcycle.service_layer.ports import MessageContext, StoredClaim, UnitOfWork
+from revcycle.service_layer.rules import check_claim
 
 _ENDED = frozenset({ClaimStatus.REPLACED, ClaimStatus.VOID})
 _ACCEPT_999 = frozenset({"A", "E", "P"})
@@ -89,17 +90,7 @@ def submit_claim(cmd: c.SubmitClaim, uow: UnitOfWork, ctx: MessageContext) -> No
     uow.claims.record(
         claim_id, "transition", ctx, transition=claim.history[-1], detail={"event": "submitted"}
     )
-    if not claim.is_balanced:
-        raise_finding(
-            uow,
-            ctx,
-            FindingType.CLAIM_UNBALANCED,
-            Severity.HIGH,
-            "claim",
-            claim_id,
-            f"claim {claim_id}: CLM02 {claim.total_charge} != sum of line charges {claim.line_total}",
-            details={"total_charge": str(claim.total_charge), "line_total": str(claim.line_total)},
-        )
+    check_claim(uow, ctx, claim, claim_id)
 
 
 def _unmatched(uow: UnitOfWork, ctx: MessageContext, claim: Claim, what: str) -> None:

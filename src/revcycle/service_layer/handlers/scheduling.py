@@ -1,13 +1,16 @@
-"""Scheduling: HL7 SIU S12-S17 and S26, FHIR Appointment."""
+"""Scheduling: HL7 SIU S12-S17 and S26, FHIR Appointment. A booked (or modified) appointment is
+checked by the appointment rules ahead of the visit (an expected service without a chargeable code)."""
 
 from __future__ import annotations
 
 from revcycle.domain import commands as c
 from revcycle.domain.errors import IllegalTransition
 from revcycle.domain.findings import FindingType, Severity
+from revcycle.domain.rules.facts import AppointmentFacts
 from revcycle.domain.visits import Appointment, AppointmentStatus
 from revcycle.service_layer.handlers.findings import raise_finding
 from revcycle.service_layer.ports import MessageContext, UnitOfWork
+from revcycle.service_layer.rules import apply_rules
 
 _OUTCOMES = {
     "cancelled": AppointmentStatus.CANCELLED,
@@ -20,6 +23,7 @@ def book_appointment(cmd: c.BookAppointment, uow: UnitOfWork, ctx: MessageContex
     if cmd.patient is not None and uow.patients.get(cmd.patient.key) is None:
         uow.patients.save(cmd.patient, None, ctx)
     uow.appointments.save(cmd.appointment, ctx)
+    apply_rules(uow, ctx, AppointmentFacts(cmd.appointment))
 
 
 def reschedule_appointment(cmd: c.RescheduleAppointment, uow: UnitOfWork, ctx: MessageContext) -> None:
@@ -28,6 +32,7 @@ def reschedule_appointment(cmd: c.RescheduleAppointment, uow: UnitOfWork, ctx: M
     if stored is not None and stored.status is not AppointmentStatus.BOOKED:
         appointment.status = stored.status  # a modification does not revive a cancelled slot
     uow.appointments.save(appointment, ctx)
+    apply_rules(uow, ctx, AppointmentFacts(appointment))
 
 
 def cancel_appointment(cmd: c.CancelAppointment, uow: UnitOfWork, ctx: MessageContext) -> None:

@@ -102,6 +102,7 @@ def charge_item(
         department_code=department,
         performing_npi=performer,
         diagnoses=_icd10(resource.reason),
+        posted_on=to_date(resource.entered_date),
     )
     return key, charge, visit
 

@@ -13,6 +13,7 @@ quantity            FT1-10 (default 1)
 amount              FT1-11.1.1 (extended amount), else FT1-12 x quantity, else 0.00; unit FT1-12
 department          FT1-13.1, else the visit's (PV1-10, PV1-3.1)
 diagnoses           FT1-19 codes, else the message's DG1-3 codes
+posted on           FT1-5 (transaction posting date)
 performing / order  FT1-20 / FT1-21 (first check-digit-valid NPI)
 procedure code      FT1-25.1, else PR1-3.1 of the PR1 that follows this FT1, else FT1-7.1 when FT1-7.3
                     names CPT or HCPCS
@@ -109,6 +110,7 @@ def _charge(ft1: Segment, occurrence: int, pr1: Segment | None, patient: Patient
         performing_npi=npi(ft1, 20),
         ordering_npi=npi(ft1, 21),
         diagnoses=codes(ft1, 19) or visit.diagnoses,
+        posted_on=to_date(text(ft1, 5)),
     )
 
 

@@ -13,6 +13,7 @@ from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.money import ZERO
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
+from revcycle.domain.rules.duplicates import claim_content
 from revcycle.service_layer.ports import MessageContext, StoredClaim
 
 
@@ -153,6 +154,25 @@ class SqlClaims:
                 contractual_total=c.contractual_total + payment.adjusted(AdjustmentGroup.CONTRACTUAL),
             )
         )
+
+    def same_content(self, claim: Claim) -> list[StoredClaim]:
+        """Narrowed by the indexed patient key and the service date, compared in full in Python."""
+        if claim.patient_key is None:
+            return []
+        c = claims.c
+        rows = self.conn.execute(
+            select(c.id, c.data)
+            .where(
+                c.patient_key == claim.patient_key,
+                c.service_date.is_(None)
+                if claim.service_date is None
+                else c.service_date == claim.service_date,
+                c.total_charge == claim.total_charge,
+            )
+            .order_by(c.id)
+        )
+        content = claim_content(claim)
+        return [s for s in self._stored(rows) if claim_content(s.claim) == content]
 
 
 class SqlPayments:

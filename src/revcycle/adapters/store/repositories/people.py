@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, exists, func, literal, or_, select, update
 
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.repositories.upsert import upsert
-from revcycle.adapters.store.schema import appointments, encounters, patients
+from revcycle.adapters.store.schema import appointments, charges, encounters, findings, patients
+from revcycle.domain.findings import FindingType
 from revcycle.domain.patients import Coverage, Patient
-from revcycle.domain.visits import Appointment, Encounter
+from revcycle.domain.rules.missing_codes import ENDS_ON_ITS_DAY
+from revcycle.domain.visits import Appointment, Encounter, EncounterStatus
 from revcycle.service_layer.ports import MessageContext
 
 
@@ -82,6 +86,29 @@ class SqlEncounters:
                 "updated_at": ctx.now,
             },
         )
+
+    def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
+        e, ch, f = encounters.c, charges.c, findings.c
+        ended = or_(
+            and_(
+                e.status == EncounterStatus.DISCHARGED.value,
+                func.coalesce(e.discharged_at, e.admitted_at) < ended_before,
+            ),
+            and_(
+                e.status == EncounterStatus.IN_PROGRESS.value,
+                e.patient_class.in_([c.value for c in ENDS_ON_ITS_DAY]),
+                e.admitted_at < ended_before,
+            ),
+        )
+        # By visit number alone: a visit's charges may be filed under another patient key (an
+        # unresolved identifier authority, a merge) and still bill it.
+        no_charges = ~exists().where(ch.visit_number == e.visit_number)
+        key = literal(f"{FindingType.MISSING_CHARGE.value}:encounter:") + e.visit_number
+        not_flagged = ~exists().where(f.key == key)
+        rows = self.conn.execute(
+            select(e.data).where(ended, no_charges, not_flagged).order_by(e.id).limit(limit)
+        )
+        return [load(data, Encounter) for data in rows.scalars()]
 
 
 class SqlAppointments:

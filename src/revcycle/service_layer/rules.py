@@ -1,0 +1,72 @@
+"""The one seam between handlers and the rules: gather a subject's facts, run the registered rules
+for its type (``revcycle.domain.rules.registry.RULES``) and raise what they find in the caller's unit
+of work, with the message's correlation id."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from revcycle.domain.charges import Charge
+from revcycle.domain.claims import Claim, ClaimStatus
+from revcycle.domain.rules.facts import ChargeFacts, ClaimFacts, PatientFacts, PayerFacts, Subject
+from revcycle.domain.rules.registry import rules_for
+from revcycle.service_layer.ports import MessageContext, UnitOfWork
+
+
+def apply_rules(uow: UnitOfWork, ctx: MessageContext, subject: Subject) -> int:
+    """Run every rule registered for the subject's type; returns how many findings were raised."""
+    raised = 0
+    for rule in rules_for(type(subject)):
+        for found in rule.check(subject, uow.reference):
+            uow.findings.raise_finding(replace(found, correlation_id=ctx.correlation_id), ctx)
+            raised += 1
+    return raised
+
+
+def patient_facts(uow: UnitOfWork, patient_key: str | None) -> PatientFacts | None:
+    patient = uow.patients.get(patient_key) if patient_key else None
+    if patient is None:
+        return None
+    return PatientFacts(sex=patient.sex.value, birth_date=patient.birth_date)
+
+
+def payer_facts(uow: UnitOfWork, payer_id: str | None, on: date | None) -> PayerFacts | None:
+    if not payer_id:
+        return None
+    payer = uow.master_data.find("payer", payer_id, on)
+    if payer is None:
+        return None
+    days = payer.get("timely_filing_days")
+    return PayerFacts(payer_id, int(days) if days else None)
+
+
+def check_charge(
+    uow: UnitOfWork, ctx: MessageContext, charge: Charge, charge_id: int, same_service: list[int]
+) -> int:
+    coverages = uow.patients.coverages(charge.patient_key)
+    primary = min(coverages, key=lambda c: c.rank) if coverages else None
+    facts = ChargeFacts(
+        charge=charge,
+        charge_id=charge_id,
+        same_service=tuple(same_service),
+        as_of=charge.posted_on or ctx.received_at.date(),
+        payer=payer_facts(uow, primary.payer_id if primary else None, charge.service_date),
+        patient=patient_facts(uow, charge.patient_key),
+    )
+    return apply_rules(uow, ctx, facts)
+
+
+_NOT_DUPLICABLE = frozenset({ClaimStatus.REPLACED, ClaimStatus.VOID, ClaimStatus.REJECTED})
+
+
+def check_claim(uow: UnitOfWork, ctx: MessageContext, claim: Claim, claim_id: int) -> int:
+    same = [
+        stored.id
+        for stored in uow.claims.same_content(claim)
+        if stored.id != claim_id
+        and stored.claim.patient_control_number != claim.patient_control_number
+        and stored.claim.status not in _NOT_DUPLICABLE
+    ]
+    facts = ClaimFacts(claim, claim_id, tuple(same), patient_facts(uow, claim.patient_key))
+    return apply_rules(uow, ctx, facts)
