@@ -4,10 +4,12 @@ telemetry from settings. Entry points (API, CLI, listeners) call ``build``; noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from revcycle.adapters.codesets.carc import LazyReasonCodes
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
@@ -16,10 +18,12 @@ from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.uow import SqlUnitOfWork
+from revcycle.domain.commands import Command
 from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
-from revcycle.service_layer.handlers import HANDLERS
-from revcycle.service_layer.messagebus import MessageBus
+from revcycle.service_layer.handlers import HANDLERS, remittances
+from revcycle.service_layer.handlers.remittances import PostingPolicy
+from revcycle.service_layer.messagebus import Handler, MessageBus
 from revcycle.service_layer.wakeup import Wakeup
 from revcycle.service_layer.worker import Worker
 from revcycle.settings import Settings
@@ -41,6 +45,12 @@ class Container:
     telemetry: PrometheusTelemetry
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
+
+
+def posting_handlers(settings: Settings) -> Mapping[type[Command], Handler]:
+    """Remittance posting bound to the settings' tolerance and the CARC / RARC meanings (read lazily)."""
+    policy = PostingPolicy(settings.underpayment_tolerance, LazyReasonCodes())
+    return remittances.configured(policy)
 
 
 def build(
@@ -76,7 +86,7 @@ def build(
     worker = Worker(
         lambda: SqlUnitOfWork(engine),
         formats,
-        MessageBus(HANDLERS),
+        MessageBus({**HANDLERS, **posting_handlers(settings)}),
         telemetry=telemetry,
         batch=settings.worker_batch,
         write_budget=settings.worker_write_budget,

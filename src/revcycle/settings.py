@@ -7,6 +7,7 @@ Nothing reads settings at import time: the composition root (``revcycle.bootstra
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +55,12 @@ class Settings(BaseSettings):
     x12_sender_id: str = Field(default="REVCYCLE", min_length=1, max_length=15, description="our ISA06/08")
     log_level: str = "INFO"
     api_token: str | None = Field(default=None, description="bearer token machines must present")
+    underpayment_tolerance: Decimal = Field(
+        default=Decimal("0.50"),
+        ge=0,
+        description="dollars a line may be allowed below its contract before it is an underpayment "
+        "(a contract's own tolerance wins)",
+    )
 
     @field_validator("db_url")
     @classmethod

@@ -7,12 +7,15 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.findings import Finding
+from revcycle.domain.master_data import Contract
 from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.posting import LineMatch, PostingTotals, Underpayment
 from revcycle.domain.remittances import ClaimPayment, Remittance
 from revcycle.domain.visits import Appointment, Encounter
 
@@ -91,6 +94,49 @@ class Payments(Protocol):
     ) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LinePosting:
+    """One 835 service line as posted: the claim line it paid (and how it was found), its totals, and
+    the contract's expected allowed amount when one applies."""
+
+    match: LineMatch
+    totals: PostingTotals
+    allowed: Decimal
+    expected: Decimal | None = None
+    underpayment: Underpayment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManualEntry:
+    """Who keyed a paper remittance in, when, and from what (paper EOB, lockbox, payer portal)."""
+
+    entered_by: str
+    entered_at: datetime
+    source: str
+    note: str | None = None
+
+
+class Postings(Protocol):
+    """What remittance posting writes beside the claim payment row, and the claim totals it sums."""
+
+    def add(
+        self,
+        payment_id: int,
+        claim_id: int | None,
+        totals: PostingTotals,
+        lines: tuple[LinePosting, ...],
+        ctx: MessageContext,
+    ) -> None: ...
+    def claim_totals(self, claim_id: int) -> PostingTotals: ...
+    def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None: ...
+
+
+class Contracts(Protocol):
+    """Payer contracts from the master data, effective-dated."""
+
+    def for_payer(self, payer_id: str, on: date | None) -> Contract | None: ...
+
+
 class Findings(Protocol):
     def raise_finding(self, finding: Finding, ctx: MessageContext) -> None: ...
 
@@ -157,5 +203,7 @@ class UnitOfWork(Protocol):
     findings: Findings
     master_data: MasterData
     outbox: Outbox
+    postings: Postings
+    contracts: Contracts
 
     def savepoint(self) -> AbstractContextManager[None]: ...

@@ -33,15 +33,25 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
+
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus, Transition
 from revcycle.domain.findings import Finding, FindingType
+from revcycle.domain.master_data import Contract
 from revcycle.domain.money import ZERO
 from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.posting import PostingTotals
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
 from revcycle.domain.visits import Appointment, Encounter
 from revcycle.service_layer import ports
-from revcycle.service_layer.ports import MessageContext, PendingMessage, StoredClaim
+from revcycle.service_layer.ports import (
+    LinePosting,
+    ManualEntry,
+    MessageContext,
+    PendingMessage,
+    StoredClaim,
+)
 
 if TYPE_CHECKING:  # the worker module imports SQLAlchemy: keep it out of the fast tests' imports
     from revcycle.service_layer.worker import WorkerUnitOfWork
@@ -523,6 +533,73 @@ class FakeMasterData(_Repository):
         return sorted(rows, key=lambda row: (row.start is not None, row.start or date.min))
 
 
+class FakeContracts(_Repository):
+    """Contracts read from the fake master data (kind ``contract``), as ``SqlContracts`` does."""
+
+    def __init__(self, master_data: FakeMasterData) -> None:
+        self._master_data = master_data
+
+    def for_payer(self, payer_id: str, on: date | None) -> Contract | None:
+        versions = [
+            row
+            for row in self._master_data.rows.values()
+            if row.kind == "contract"
+            and row.data.get("payer_id") == payer_id
+            and (
+                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
+            )
+        ]
+        if not versions:
+            return None
+        latest = max(versions, key=lambda row: (row.start is not None, row.start or date.min))
+        return msgspec.convert(latest.data, Contract, strict=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PostingRow:
+    payment_id: int
+    claim_id: int | None
+    totals: PostingTotals
+    lines: tuple[LinePosting, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ManualRow:
+    trace_number: str
+    entry: ManualEntry
+    message_id: int | None
+
+
+class FakePostings(_Repository):
+    _state = ("rows", "manual")
+
+    def __init__(self) -> None:
+        self.rows: list[PostingRow] = []
+        self.manual: list[ManualRow] = []
+
+    def add(
+        self,
+        payment_id: int,
+        claim_id: int | None,
+        totals: PostingTotals,
+        lines: tuple[LinePosting, ...],
+        ctx: MessageContext,
+    ) -> None:
+        if any(row.payment_id == payment_id for row in self.rows):
+            raise FakeIntegrityError(f"payment_postings.payment_id {payment_id} already exists")
+        self.rows.append(PostingRow(payment_id, claim_id, totals, lines))
+
+    def claim_totals(self, claim_id: int) -> PostingTotals:
+        return sum((row.totals for row in self.rows if row.claim_id == claim_id), PostingTotals())
+
+    def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
+        self.manual.append(ManualRow(trace_number, entry, ctx.message_id))
+
+    # -- test helpers
+    def lines(self, claim_id: int) -> list[LinePosting]:
+        return [line for row in self.rows if row.claim_id == claim_id for line in row.lines]
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     topic: str
@@ -691,6 +768,8 @@ class FakeStore:
         self.findings = FakeFindings()
         self.master_data = FakeMasterData()
         self.outbox = FakeOutbox()
+        self.postings = FakePostings()
+        self.contracts = FakeContracts(self.master_data)
 
     def repositories(self) -> tuple[_Repository, ...]:
         return (
@@ -704,6 +783,7 @@ class FakeStore:
             self.findings,
             self.master_data,
             self.outbox,
+            self.postings,
         )
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -731,6 +811,8 @@ class FakeUnitOfWork:
     findings: ports.Findings
     master_data: ports.MasterData
     outbox: ports.Outbox
+    postings: ports.Postings
+    contracts: ports.Contracts
 
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store if store is not None else FakeStore()
@@ -744,6 +826,8 @@ class FakeUnitOfWork:
         self.findings = self.store.findings
         self.master_data = self.store.master_data
         self.outbox = self.store.outbox
+        self.postings = self.store.postings
+        self.contracts = self.store.contracts
         self.committed = False
         self.commits = 0
         self.rollbacks = 0

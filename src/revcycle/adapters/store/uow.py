@@ -13,6 +13,7 @@ from revcycle.adapters.store import inbound_log
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
 from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
+from revcycle.adapters.store.repositories.posting import SqlContracts, SqlPostings
 from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
 from revcycle.service_layer import ports
 from revcycle.service_layer.ports import PendingMessage
@@ -52,6 +53,8 @@ class SqlUnitOfWork:
     findings: ports.Findings
     master_data: ports.MasterData
     outbox: ports.Outbox
+    postings: ports.Postings
+    contracts: ports.Contracts
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -70,6 +73,8 @@ class SqlUnitOfWork:
         self.findings = SqlFindings(conn)
         self.master_data = SqlMasterData(conn)
         self.outbox = SqlOutbox(conn)
+        self.postings = SqlPostings(conn)
+        self.contracts = SqlContracts(conn)
         return self
 
     def __exit__(

@@ -17,6 +17,7 @@ from revcycle.entrypoints.api import (
     routes_fhir,
     routes_ingest,
     routes_messages,
+    routes_remittances,
     routes_system,
 )
 from revcycle.entrypoints.runtime import Runtime
@@ -43,6 +44,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_messages,
         routes_clinical,
         routes_billing,
+        routes_remittances,
         routes_fhir,
     ):
         app.include_router(module.router)
