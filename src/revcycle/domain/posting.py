@@ -5,7 +5,8 @@ Line matching (X12 835 TR3, loop 2110): the payer returns the provider's line it
 REF*6R when the 837 sent one (loop 2400 REF*6R); when it is missing, the line is found by procedure code,
 modifiers and date of service (SVC01, DTM*472). A payer that changed the billed code reports the code it
 was billed as in SVC06 (composite "original submitted procedure"), and a payer may drop a modifier it
-did not price on; both are matched, and the method is recorded for each line.
+did not price on; both are matched. A service whose code cannot be read at all is matched to a line of
+the same charge and date as a last resort. The method is recorded for each line.
 
 Posting totals per claim payment (CLP), by CAS group (TR3 1.10.2.x "Claim Adjustment Group Codes"):
 CO contractual write-off, PR patient responsibility, OA / PI / CR other. A line the payer did not pay
@@ -36,6 +37,7 @@ class MatchMethod(enum.StrEnum):
     CODE_MODIFIERS_DATE = "code_modifiers_date"
     MODIFIER_DROPPED = "modifier_dropped"  # same code and date, the payer left a modifier out
     REVENUE_CODE_DATE = "revenue_code_date"  # 837I lines paid as NU:revenue code
+    CHARGE_DATE = "charge_date"  # the payer's code is unreadable: the one line of that charge and date
     UNMATCHED = "unmatched"
 
 
@@ -94,12 +96,22 @@ def _by_revenue(line: ClaimLine, service: ServicePayment) -> bool:
     return line.revenue_code is not None and line.revenue_code == code and _same_day(line, service)
 
 
+def _by_charge(line: ClaimLine, service: ServicePayment) -> bool:
+    return (
+        service.procedure_code is None
+        and abs(service.charge) == line.charge
+        and service.service_date is not None
+        and line.service_date == service.service_date
+    )
+
+
 _PASSES = (
     (MatchMethod.LINE_CONTROL_NUMBER, _by_control),
     (MatchMethod.SUBMITTED_CODE, _by_submitted),
     (MatchMethod.CODE_MODIFIERS_DATE, _by_code),
     (MatchMethod.MODIFIER_DROPPED, _by_code_dropped),
     (MatchMethod.REVENUE_CODE_DATE, _by_revenue),
+    (MatchMethod.CHARGE_DATE, _by_charge),
 )
 
 

@@ -12,6 +12,7 @@ seen twice is a duplicate finding and is not applied again. Posting is the same 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,6 +76,16 @@ DEFAULT_POLICY = PostingPolicy()
 
 
 def payment_key(remittance: Remittance, payment: ClaimPayment) -> str:
+    """What makes a claim payment the same payment again: its check / trace, claim, status, amounts, the
+    payer's claim number, and a digest of its service lines (a check may pay two claims that share all
+    the rest but their dates of service)."""
+    lines = repr(
+        [
+            (s.procedure_code, s.modifiers, s.service_date, s.charge, s.paid, s.line_control_number)
+            for s in payment.services
+        ]
+        + [payment.service_date]
+    )
     return "|".join(
         (
             remittance.trace_number,
@@ -83,6 +94,7 @@ def payment_key(remittance: Remittance, payment: ClaimPayment) -> str:
             str(payment.charge),
             str(payment.paid),
             payment.payer_claim_control_number or "",
+            hashlib.sha256(lines.encode()).hexdigest()[:16],
         )
     )
 
