@@ -199,6 +199,10 @@ def test_a_paper_remittance_entered_by_hand_is_posted_like_an_835(client: TestCl
     assert remit["source"] == "manual"
     assert remit["manual_entry"]["entered_by"] == "jdoe" and remit["manual_entry"]["source"] == "paper EOB"
     assert remit["manual_entry"]["entered_at"]
+    assert [
+        r["trace_number"]
+        for r in client.get("/api/v1/remittances", params={"source": "manual"}).json()["items"]
+    ] == ["CHK-77"]
     again = client.post(
         "/api/v1/remittances", content=json.dumps(entry | {"entered_at": "2026-12-01T10:00:00Z"})
     )

@@ -110,6 +110,7 @@ class BillingQueries:
         claim_id: int | None = None,
         status_code: str | None = None,
         unmatched: bool | None = None,
+        source: str | None = None,
     ) -> list[dict[str, Any]]:
         p = claim_payments.c
         query = select(*[col for col in claim_payments.c if col.name != "dedup_key"])
@@ -117,6 +118,7 @@ class BillingQueries:
             (p.trace_number, trace_number),
             (p.claim_id, claim_id),
             (p.status_code, status_code),
+            (p.source, source),
         ):
             if value is not None:
                 query = query.where(column == value)
