@@ -4,10 +4,12 @@ telemetry from settings. Entry points (API, CLI, listeners) call ``build``; noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from revcycle.adapters.codesets.carc import LazyReasonCodes
 from revcycle.adapters.codesets.reference import build_reference
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
@@ -17,10 +19,12 @@ from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.uow import SqlUnitOfWork
+from revcycle.domain.commands import Command
 from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
-from revcycle.service_layer.handlers import HANDLERS
-from revcycle.service_layer.messagebus import MessageBus
+from revcycle.service_layer.handlers import HANDLERS, remittances
+from revcycle.service_layer.handlers.remittances import PostingPolicy
+from revcycle.service_layer.messagebus import Handler, MessageBus
 from revcycle.service_layer.quarantine import QuarantineGate
 from revcycle.service_layer.sweeps import Sweeper
 from revcycle.service_layer.wakeup import Wakeup
@@ -45,6 +49,12 @@ class Container:
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
     sweeper: Sweeper | None = None
+
+
+def posting_handlers(settings: Settings) -> Mapping[type[Command], Handler]:
+    """Remittance posting bound to the settings' tolerance and the CARC / RARC meanings (read lazily)."""
+    policy = PostingPolicy(settings.underpayment_tolerance, LazyReasonCodes())
+    return remittances.configured(policy)
 
 
 def build(
@@ -89,7 +99,7 @@ def build(
     worker = Worker(
         lambda: SqlUnitOfWork(engine, reference),
         formats,
-        MessageBus(HANDLERS),
+        MessageBus({**HANDLERS, **posting_handlers(settings)}),
         telemetry=telemetry,
         batch=settings.worker_batch,
         write_budget=settings.worker_write_budget,

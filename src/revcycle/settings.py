@@ -7,6 +7,7 @@ Nothing reads settings at import time: the composition root (``revcycle.bootstra
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -116,6 +117,12 @@ class Settings(BaseSettings):
         default=14, ge=0, description="flag a charge this many days before the payer's filing deadline"
     )
     sweep_interval_seconds: float = Field(default=300.0, gt=0, description="how often the sweeps run")
+    underpayment_tolerance: Decimal = Field(
+        default=Decimal("0.50"),
+        ge=0,
+        description="dollars a line may be allowed below its contract before it is an underpayment "
+        "(a contract's own tolerance wins)",
+    )
 
     @field_validator("db_url")
     @classmethod

@@ -3,8 +3,10 @@
 The lifecycle is an explicit state machine: ``Claim.move_to`` raises ``IllegalTransition`` for any move
 the table below does not allow. States follow the path of a claim through a clearinghouse and payer:
 created from charges (draft), scrubbed, submitted (837 sent), 999 accepted / rejected, 277CA accepted /
-rejected, adjudicated (835: paid, partially paid, denied), posted, closed; an 835 reversal (CLP02 = 22)
-reopens an adjudicated claim; a void (CLM05-3 = 8) ends it; a replacement (CLM05-3 = 7) supersedes it.
+rejected, adjudicated (835: paid, partially paid, denied), posted (the payment applied), closed (nothing
+owed by payers or the patient); an 835 reversal (CLP02 = 22) reopens an adjudicated claim; a void
+(CLM05-3 = 8) ends it; a replacement (CLM05-3 = 7) supersedes it, also after payment (the payer then
+reverses the first adjudication).
 """
 
 from __future__ import annotations
@@ -51,8 +53,9 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.PARTIALLY_PAID: frozenset({S.POSTED, S.REVERSED, S.REPLACED, S.CLOSED} | _ADJUDICATED),
     S.DENIED: frozenset({S.POSTED, S.REVERSED, S.REPLACED, S.SUBMITTED, S.CLOSED} | _ADJUDICATED),
     S.REVERSED: frozenset({S.REPLACED, S.VOID, S.CLOSED} | _ADJUDICATED),
-    S.POSTED: frozenset({S.CLOSED, S.REVERSED} | _ADJUDICATED),
-    S.CLOSED: frozenset({S.REVERSED}),
+    # A corrected claim (frequency 7) may follow a posted or closed one (the payer reverses, re-adjudicates).
+    S.POSTED: frozenset({S.CLOSED, S.REVERSED, S.REPLACED} | _ADJUDICATED),
+    S.CLOSED: frozenset({S.REVERSED, S.REPLACED}),
     S.REPLACED: frozenset(),
     S.VOID: frozenset(),
 }
@@ -151,6 +154,13 @@ class Claim:
         """The first date of service: the earliest line date, else the statement start."""
         dates = [line.service_date for line in self.lines if line.service_date is not None]
         return min(dates) if dates else self.statement_from
+
+    @property
+    def adjudication(self) -> ClaimStatus | None:
+        """The payer's latest decision (paid, partially paid, denied; reversed after a CLP02 = 22),
+        whatever posting and closing did since; None before any 835."""
+        decisions = _ADJUDICATED | {S.REVERSED}
+        return next((t.target for t in reversed(self.history) if t.target in decisions), None)
 
     def can_move_to(self, target: ClaimStatus) -> bool:
         return target in TRANSITIONS[self.status]

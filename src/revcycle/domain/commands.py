@@ -199,6 +199,18 @@ class RecordRemittance(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class RecordManualRemittance(Command):
+    """A paper remittance (EOB) keyed in by a person: posted exactly as an 835 is, with who entered it,
+    when and from what source."""
+
+    remittance: Remittance
+    entered_by: str
+    entered_at: datetime
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RecordPatientPayment(Command):
     payment: PatientPayment
 

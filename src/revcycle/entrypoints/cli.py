@@ -268,6 +268,11 @@ def _register_commands() -> None:
 
     main.add_command(simulate)
     main.add_command(findings)
+    from revcycle.entrypoints.remit_cli import remit
+    from revcycle.entrypoints.simulate_cli import simulate
+
+    main.add_command(simulate)
+    main.add_command(remit)
 
 
 _register_commands()

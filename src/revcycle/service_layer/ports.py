@@ -8,14 +8,17 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.findings import Finding
+from revcycle.domain.master_data import Contract
 from revcycle.domain.master_loads import LoadReport, VersionChange
 from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.posting import LineMatch, PostingTotals, Underpayment
 from revcycle.domain.remittances import ClaimPayment, Remittance
 from revcycle.domain.rules.reference import Reference
 from revcycle.domain.visits import Appointment, Encounter
@@ -100,6 +103,49 @@ class Payments(Protocol):
         source: str,
         ctx: MessageContext,
     ) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinePosting:
+    """One 835 service line as posted: the claim line it paid (and how it was found), its totals, and
+    the contract's expected allowed amount when one applies."""
+
+    match: LineMatch
+    totals: PostingTotals
+    allowed: Decimal
+    expected: Decimal | None = None
+    underpayment: Underpayment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManualEntry:
+    """Who keyed a paper remittance in, when, and from what (paper EOB, lockbox, payer portal)."""
+
+    entered_by: str
+    entered_at: datetime
+    source: str
+    note: str | None = None
+
+
+class Postings(Protocol):
+    """What remittance posting writes beside the claim payment row, and the claim totals it sums."""
+
+    def add(
+        self,
+        payment_id: int,
+        claim_id: int | None,
+        totals: PostingTotals,
+        lines: tuple[LinePosting, ...],
+        ctx: MessageContext,
+    ) -> None: ...
+    def claim_totals(self, claim_id: int) -> PostingTotals: ...
+    def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None: ...
+
+
+class Contracts(Protocol):
+    """Payer contracts from the master data, effective-dated."""
+
+    def for_payer(self, payer_id: str, on: date | None) -> Contract | None: ...
 
 
 class Findings(Protocol):
@@ -187,5 +233,7 @@ class UnitOfWork(Protocol):
     master_loads: MasterLoads
     quarantine: Quarantine
     reference: Reference  # code sets, edit tables, chargemaster, thresholds (read-only, shared)
+    postings: Postings
+    contracts: Contracts
 
     def savepoint(self) -> AbstractContextManager[None]: ...

@@ -33,22 +33,31 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
+
 from revcycle.adapters.codesets.reference import default_reference
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus, Transition
 from revcycle.domain.findings import Finding, FindingStatus, FindingType
-from revcycle.domain.master_data import Effective, version_on
+from revcycle.domain.master_data import Contract, Effective, version_on
 from revcycle.domain.master_loads import LoadReport, Outcome, VersionChange, changed_fields
 from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.money import ZERO
 from revcycle.domain.patients import Coverage, Patient
+from revcycle.domain.posting import PostingTotals
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
 from revcycle.domain.rules.duplicates import claim_content
 from revcycle.domain.rules.missing_codes import ENDS_ON_ITS_DAY
 from revcycle.domain.rules.reference import Reference
 from revcycle.domain.visits import Appointment, Encounter, EncounterStatus
 from revcycle.service_layer import ports
-from revcycle.service_layer.ports import MessageContext, PendingMessage, StoredClaim
+from revcycle.service_layer.ports import (
+    LinePosting,
+    ManualEntry,
+    MessageContext,
+    PendingMessage,
+    StoredClaim,
+)
 
 if TYPE_CHECKING:  # the worker module imports SQLAlchemy: keep it out of the fast tests' imports
     from revcycle.service_layer.worker import WorkerUnitOfWork
@@ -638,6 +647,73 @@ class FakeQuarantine(_Repository):
         return [r.ref for r in self.rows if r.status == "held"]
 
 
+class FakeContracts(_Repository):
+    """Contracts read from the fake master data (kind ``contract``), as ``SqlContracts`` does."""
+
+    def __init__(self, master_data: FakeMasterData) -> None:
+        self._master_data = master_data
+
+    def for_payer(self, payer_id: str, on: date | None) -> Contract | None:
+        versions = [
+            row
+            for row in self._master_data.rows.values()
+            if row.kind == "contract"
+            and row.data.get("payer_id") == payer_id
+            and (
+                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
+            )
+        ]
+        if not versions:
+            return None
+        latest = max(versions, key=lambda row: (row.start is not None, row.start or date.min))
+        return msgspec.convert(latest.data, Contract, strict=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PostingRow:
+    payment_id: int
+    claim_id: int | None
+    totals: PostingTotals
+    lines: tuple[LinePosting, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ManualRow:
+    trace_number: str
+    entry: ManualEntry
+    message_id: int | None
+
+
+class FakePostings(_Repository):
+    _state = ("rows", "manual")
+
+    def __init__(self) -> None:
+        self.rows: list[PostingRow] = []
+        self.manual: list[ManualRow] = []
+
+    def add(
+        self,
+        payment_id: int,
+        claim_id: int | None,
+        totals: PostingTotals,
+        lines: tuple[LinePosting, ...],
+        ctx: MessageContext,
+    ) -> None:
+        if any(row.payment_id == payment_id for row in self.rows):
+            raise FakeIntegrityError(f"payment_postings.payment_id {payment_id} already exists")
+        self.rows.append(PostingRow(payment_id, claim_id, totals, lines))
+
+    def claim_totals(self, claim_id: int) -> PostingTotals:
+        return sum((row.totals for row in self.rows if row.claim_id == claim_id), PostingTotals())
+
+    def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
+        self.manual.append(ManualRow(trace_number, entry, ctx.message_id))
+
+    # -- test helpers
+    def lines(self, claim_id: int) -> list[LinePosting]:
+        return [line for row in self.rows if row.claim_id == claim_id for line in row.lines]
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     topic: str
@@ -808,6 +884,8 @@ class FakeStore:
         self.outbox = FakeOutbox()
         self.master_loads = FakeMasterLoads()
         self.quarantine = FakeQuarantine(self.messages, self.findings)
+        self.postings = FakePostings()
+        self.contracts = FakeContracts(self.master_data)
 
     def repositories(self) -> tuple[_Repository, ...]:
         return (
@@ -823,6 +901,7 @@ class FakeStore:
             self.outbox,
             self.master_loads,
             self.quarantine,
+            self.postings,
         )
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -853,6 +932,8 @@ class FakeUnitOfWork:
     master_loads: ports.MasterLoads
     quarantine: ports.Quarantine
     reference: Reference
+    postings: ports.Postings
+    contracts: ports.Contracts
 
     def __init__(self, store: FakeStore | None = None, reference: Reference | None = None) -> None:
         self.store = store if store is not None else FakeStore()
@@ -869,6 +950,8 @@ class FakeUnitOfWork:
         self.outbox = self.store.outbox
         self.master_loads = self.store.master_loads
         self.quarantine = self.store.quarantine
+        self.postings = self.store.postings
+        self.contracts = self.store.contracts
         self.committed = False
         self.commits = 0
         self.rollbacks = 0

@@ -212,7 +212,7 @@ def test_the_worker_applies_each_message_in_its_own_savepoint_and_commits() -> N
     [dead] = store.messages.dead_letters
     assert (dead.message_id, dead.stage, dead.reason_code) == (2, "handle", "no_handler")
     assert [s.claim.patient_control_number for s in store.claims.all()] == ["PCN1001"]
-    assert store.claims.get(1).status is ClaimStatus.PAID
+    assert store.claims.get(1).status is ClaimStatus.POSTED
     assert store.claims.timeline(1)[0].message_id == 1
 
 

@@ -78,12 +78,13 @@ def test_whole_lifecycle_837_999_277ca_835_paid(harness: Harness) -> None:
     harness.send(remittance(paid_in_full()))
 
     final = harness.store.claims.get(claim_id)
-    assert final.status is S.PAID
+    assert final.status is S.POSTED
     assert harness.transitions(claim_id) == [
         ("draft", "submitted"),
         ("submitted", "acknowledged"),
         ("acknowledged", "accepted"),
         ("accepted", "paid"),
+        ("paid", "posted"),
     ]
     assert [e.kind for e in harness.timeline(claim_id)] == [
         "transition",
@@ -91,8 +92,10 @@ def test_whole_lifecycle_837_999_277ca_835_paid(harness: Harness) -> None:
         "transition",
         "remittance",
         "transition",
+        "transition",
     ]
-    assert [t.target for t in final.history] == [S.SUBMITTED, S.ACKNOWLEDGED, S.ACCEPTED, S.PAID]
+    assert [t.target for t in final.history] == [S.SUBMITTED, S.ACKNOWLEDGED, S.ACCEPTED, S.PAID, S.POSTED]
+    assert final.adjudication is S.PAID
     totals = harness.store.claims.totals(claim_id)
     assert (totals.paid, totals.patient_responsibility, totals.contractual) == (D("130"), D("30"), D("40"))
     [payment] = harness.store.payments.rows
@@ -103,7 +106,17 @@ def test_whole_lifecycle_837_999_277ca_835_paid(harness: Harness) -> None:
     )
     assert payment.other_adjustments == 0
     remit_event = harness.timeline(claim_id)[3]
-    assert remit_event.detail == {"payment_id": 1, "trace": "TRN-88001", "status": "1", "paid": "130.00"}
+    assert remit_event.detail == {
+        "payment_id": 1,
+        "trace": "TRN-88001",
+        "status": "1",
+        "paid": "130.00",
+        "contractual": "40.00",
+        "patient_responsibility": "30.00",
+        "denied": "0.00",
+        "source": "835",
+        "lines": {"code_modifiers_date": 2},
+    }
     assert harness.findings == []
 
 
@@ -114,11 +127,11 @@ def test_each_lifecycle_event_carries_its_own_message_correlation(harness: Harne
         harness.send(ack277()),
         harness.send(remittance(paid_in_full())),
     ]
+    # The 835 both adjudicates and posts: two transitions under its one correlation id.
+    expected = [ctx.correlation_id for ctx in contexts] + [contexts[-1].correlation_id]
     transitions = [e for e in harness.timeline(1) if e.kind == "transition"]
-    assert [e.correlation_id for e in transitions] == [ctx.correlation_id for ctx in contexts]
-    assert [t.correlation_id for t in harness.store.claims.get(1).history] == [
-        ctx.correlation_id for ctx in contexts
-    ]
+    assert [e.correlation_id for e in transitions] == expected
+    assert [t.correlation_id for t in harness.store.claims.get(1).history] == expected
 
 
 @pytest.mark.parametrize("status", ["A", "E", "P"])
@@ -158,7 +171,7 @@ def test_ta1_without_a_group_moves_nothing(harness: Harness) -> None:
 def test_a_payer_may_adjudicate_without_a_999_or_277ca(harness: Harness) -> None:
     claim_id = submitted(harness)
     harness.send(remittance(paid_in_full()))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).status is S.POSTED
     assert harness.findings == []
 
 
@@ -259,7 +272,7 @@ def test_a_corrected_resubmission_after_a_rejection_is_a_new_claim(harness: Harn
     second = harness.claim_ids()[1]
     harness.send(ack999("A", "1002", "0001"))
     harness.send(remittance(paid_in_full()))
-    assert harness.store.claims.get(second).status is S.PAID
+    assert harness.store.claims.get(second).status is S.POSTED
     assert harness.store.claims.totals(first).paid == 0
 
 
@@ -275,7 +288,7 @@ def test_a_replacement_supersedes_the_live_claim(harness: Harness) -> None:
     assert replacement.frequency is Frequency.REPLACEMENT
     assert harness.of_type(F.DUPLICATE_CLAIM) == []
     harness.send(remittance(paid_in_full()))
-    assert harness.claims()[1].status is S.PAID
+    assert harness.claims()[1].status is S.POSTED
     assert harness.store.claims.totals(first).paid == 0
 
 
@@ -323,17 +336,17 @@ def test_a_void_of_a_paid_claim_is_an_illegal_transition_finding(harness: Harnes
     claim_id = submitted(harness)
     harness.send(remittance(paid_in_full()))
     harness.send(submit(frequency=Frequency.VOID))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).status is S.POSTED
     [finding] = harness.findings
     assert finding.type is F.ILLEGAL_TRANSITION
-    assert finding.summary == "claim cannot move from paid to void"
+    assert finding.summary == "claim cannot move from posted to void"
 
 
 def test_a_secondary_claim_with_the_same_control_number_is_not_a_duplicate(harness: Harness) -> None:
     primary = submitted(harness)
     harness.send(remittance(paid_in_full()))
     secondary = submitted(harness, rank=2, payer_id="PAYER-B", group="1004")
-    assert harness.store.claims.get(primary).status is S.PAID
+    assert harness.store.claims.get(primary).status is S.POSTED
     assert harness.store.claims.get(secondary).status is S.SUBMITTED
     assert harness.findings == []
 
@@ -345,7 +358,7 @@ def test_277ca_accepted_for_a_paid_claim_is_recorded_not_applied(harness: Harnes
     claim_id = submitted(harness)
     harness.send(remittance(paid_in_full()))
     harness.send(ack277(accepted=True, category="A1", status="19"))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).status is S.POSTED
     last = harness.timeline(claim_id)[-1]
     assert (last.kind, last.from_status, last.to_status) == ("277CA", None, None)
     assert last.detail == {"category": "A1", "status": "19"}
@@ -357,7 +370,7 @@ def test_a_second_999_after_adjudication_is_recorded_and_ignored(harness: Harnes
     harness.send(ack999("A"))
     harness.send(remittance(paid_in_full()))
     harness.send(ack999("R"))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).status is S.POSTED
     last = harness.timeline(claim_id)[-1]
     assert (last.kind, last.detail) == ("999", {"status": "R", "ignored": True})
     assert harness.findings == []
@@ -367,10 +380,10 @@ def test_277ca_rejection_of_a_paid_claim_is_an_illegal_transition_finding(harnes
     claim_id = submitted(harness)
     harness.send(remittance(paid_in_full()))
     ctx = harness.send(ack277(accepted=False, category="A3", status="21"))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).status is S.POSTED
     [finding] = harness.findings
     assert finding.type is F.ILLEGAL_TRANSITION
-    assert finding.summary == "claim cannot move from paid to rejected"
+    assert finding.summary == "claim cannot move from posted to rejected"
     assert finding.details == {"event": "277CA A3"}
     assert finding.correlation_id == ctx.correlation_id
-    assert harness.transitions(claim_id)[-1] == ("submitted", "paid")
+    assert harness.transitions(claim_id)[-1] == ("paid", "posted")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from revcycle.domain import commands as c
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.findings import FindingType, Severity
+from revcycle.domain.posting import PostingTotals
 from revcycle.domain.remittances import (
     ClaimPayment,
     ClaimPaymentStatus,
@@ -51,7 +52,7 @@ def accepted_claim(h: Harness, pcn: str = "PCN1001", visit: str = "V5001") -> in
 def test_contractual_and_patient_responsibility_only_is_paid(harness: Harness) -> None:
     claim_id = accepted_claim(harness)
     harness.send(remittance(paid_in_full()))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).adjudication is S.PAID
     totals = harness.store.claims.totals(claim_id)
     assert (totals.paid, totals.patient_responsibility, totals.contractual) == (
         D("130.00"),
@@ -64,16 +65,23 @@ def test_contractual_and_patient_responsibility_only_is_paid(harness: Harness) -
 def test_a_line_paid_zero_makes_the_claim_partially_paid(harness: Harness) -> None:
     claim_id = accepted_claim(harness)
     harness.send(remittance(with_zero_line()))
-    assert harness.store.claims.get(claim_id).status is S.PARTIALLY_PAID
-    assert harness.transitions(claim_id)[-1] == ("accepted", "partially_paid")
+    assert harness.store.claims.get(claim_id).adjudication is S.PARTIALLY_PAID
+    assert harness.transitions(claim_id)[-2:] == [
+        ("accepted", "partially_paid"),
+        ("partially_paid", "posted"),
+    ]
     totals = harness.store.claims.totals(claim_id)
     assert (totals.paid, totals.patient_responsibility, totals.contractual) == (
         D("130.00"),
         D("10.00"),
         D("60.00"),
     )
-    assert harness.of_type(F.DENIAL) == []  # a partial payment is not a denial
-    assert harness.findings == []
+    # The claim is not denied, but its unpaid line is: one line-level denial in the work queue.
+    [finding] = harness.findings
+    assert finding.type is F.DENIAL and finding.severity is Severity.MEDIUM
+    assert finding.details["whole_claim"] is False and finding.details["denied_lines"] == [2]
+    assert finding.details["carc"] == ["CO-97"]
+    assert harness.store.postings.claim_totals(claim_id).denied == D("50.00")
 
 
 def test_an_other_adjustment_makes_the_claim_partially_paid(harness: Harness) -> None:
@@ -84,7 +92,7 @@ def test_an_other_adjustment_makes_the_claim_partially_paid(harness: Harness) ->
         adjustments=(adj(OA, "23", "10"),),  # 200 - 70 - 10 = 120
     )
     harness.send(remittance(payment))
-    assert harness.store.claims.get(claim_id).status is S.PARTIALLY_PAID
+    assert harness.store.claims.get(claim_id).adjudication is S.PARTIALLY_PAID
 
 
 def test_a_line_applied_to_the_deductible_is_not_a_denied_line(harness: Harness) -> None:
@@ -113,8 +121,8 @@ def test_a_line_applied_to_the_deductible_is_not_a_denied_line(harness: Harness)
         ),
     )
     harness.send(remittance(on_claim, on_lines))
-    assert harness.store.claims.get(claim_level).status is S.PAID
-    assert harness.store.claims.get(line_level).status is S.PAID
+    assert harness.store.claims.get(claim_level).adjudication is S.PAID
+    assert harness.store.claims.get(line_level).adjudication is S.PAID
 
 
 # -- denials ------------------------------------------------------------------------------------------------
@@ -156,7 +164,7 @@ def test_a_denied_claim_paid_on_appeal_becomes_paid(harness: Harness) -> None:
     claim_id = accepted_claim(harness)
     harness.send(remittance(denied(), trace="TRN-1"))
     harness.send(remittance(paid_in_full(), trace="TRN-2"))
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).adjudication is S.PAID
     assert harness.store.claims.totals(claim_id).paid == D("130.00")
 
 
@@ -176,7 +184,7 @@ def test_a_remittance_received_twice_is_applied_once(harness: Harness) -> None:
     )
     assert len(harness.store.payments.rows) == 1
     assert [e.kind for e in harness.timeline(claim_id)].count("remittance") == 1
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).adjudication is S.PAID
     [finding] = harness.findings
     assert finding.type is F.DUPLICATE_REMITTANCE
     assert (finding.subject_kind, finding.subject_id) == ("remittance", "TRN-88001")
@@ -224,7 +232,7 @@ def test_one_835_with_matched_unmatched_and_denied_claims(harness: Harness) -> N
     paid_id = accepted_claim(harness, "PCN1001")
     denied_id = accepted_claim(harness, "PCN1002", visit="V5002")  # another visit: not a duplicate
     harness.send(remittance(paid_in_full("PCN1001"), denied("PCN1002"), paid_in_full("PCN-X")))
-    assert harness.store.claims.get(paid_id).status is S.PAID
+    assert harness.store.claims.get(paid_id).adjudication is S.PAID
     assert harness.store.claims.get(denied_id).status is S.DENIED
     assert sorted(harness.store.findings.types()) == sorted([F.DENIAL, F.UNMATCHED_REMITTANCE])
     assert [p.claim_id for p in harness.store.payments.rows] == [paid_id, denied_id, None]
@@ -238,7 +246,12 @@ def test_a_reversal_moves_a_paid_claim_to_reversed_and_takes_the_money_back(harn
     harness.send(remittance(paid_in_full(), trace="TRN-1"))
     harness.send(remittance(reversal_of(paid_in_full()), paid_in_full(), trace="TRN-2", amount="0.00"))
     # The reversal reopens the claim and the corrected payment in the same 835 pays it again.
-    assert harness.transitions(claim_id)[-2:] == [("paid", "reversed"), ("reversed", "paid")]
+    assert harness.transitions(claim_id)[-4:] == [
+        ("paid", "posted"),
+        ("posted", "reversed"),
+        ("reversed", "paid"),
+        ("paid", "posted"),
+    ]
     totals = harness.store.claims.totals(claim_id)
     assert (totals.paid, totals.patient_responsibility, totals.contractual) == (
         D("130.00"),
@@ -254,7 +267,8 @@ def test_a_reversal_alone_leaves_the_claim_reversed(harness: Harness) -> None:
     harness.send(remittance(reversal_of(with_zero_line()), trace="TRN-2"))
     assert harness.store.claims.get(claim_id).status is S.REVERSED
     assert harness.store.claims.totals(claim_id).paid == 0
-    assert harness.findings == []
+    assert harness.store.postings.claim_totals(claim_id) == PostingTotals()  # every amount nets out
+    assert harness.store.findings.types() == [F.DENIAL]  # the first payment's unpaid line
 
 
 def test_a_reversal_of_a_claim_never_adjudicated_is_an_illegal_transition_finding(harness: Harness) -> None:
@@ -285,7 +299,7 @@ def test_secondary_payment_goes_to_the_secondary_claim(harness: Harness) -> None
     secondary = harness.claim_ids()[-1]
     second = dataclasses.replace(paid_in_full(), status=ClaimPaymentStatus.SECONDARY)
     harness.send(remittance(second, trace="TRN-2", payer_id="PAYER-B"))
-    assert harness.store.claims.get(secondary).status is S.PAID
+    assert harness.store.claims.get(secondary).adjudication is S.PAID
     assert harness.store.claims.totals(primary).paid == D("130.00")
     assert harness.store.claims.totals(secondary).paid == D("130.00")
 
@@ -293,7 +307,7 @@ def test_secondary_payment_goes_to_the_secondary_claim(harness: Harness) -> None
 def test_a_primary_payment_with_only_a_secondary_claim_falls_back_to_it(harness: Harness) -> None:
     harness.send(submit(rank=2, payer_id="PAYER-B"))
     harness.send(remittance(paid_in_full()))
-    assert harness.claims()[0].status is S.PAID
+    assert harness.claims()[0].adjudication is S.PAID
     assert harness.findings == []
 
 
@@ -319,7 +333,7 @@ def test_an_unbalanced_transaction_is_a_finding(harness: Harness) -> None:
     assert finding.type is F.REMITTANCE_UNBALANCED
     assert (finding.subject_kind, finding.subject_id) == ("remittance", "TRN-88001")
     assert "difference -30.00" in finding.summary
-    assert harness.store.claims.get(claim_id).status is S.PAID
+    assert harness.store.claims.get(claim_id).adjudication is S.PAID
 
 
 def test_provider_level_adjustments_balance_the_transaction(harness: Harness) -> None:

@@ -16,6 +16,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "revcycle.adapters.formats.x12",
     "revcycle.adapters.formats.fhir",
     "revcycle.adapters.formats.masterdata",
+    "revcycle.adapters.formats.manualremit",
 )
 
 _BOM = b"\xef\xbb\xbf"
@@ -31,6 +32,8 @@ def sniff(raw: bytes) -> str | None:
         return "hl7v2"
     if head[:3] == b"ISA":
         return "x12"
+    if head[:1] == b"{" and b'"manual_remittance"' in head:
+        return "manualremit"
     if head[:1] in (b"{", b"["):
         return "masterdata" if b'"records"' in raw[:4096] and b'"kind"' in raw[:4096] else "fhir"
     return None

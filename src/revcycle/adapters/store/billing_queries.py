@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, select
 
+from revcycle.adapters.store import posting_queries
 from revcycle.adapters.store.message_queries import MAX_PAGE, as_dict
 from revcycle.adapters.store.schema import claim_events, claim_payments, claims, findings, inbound_messages
 
@@ -98,6 +99,7 @@ class BillingQueries:
                 .order_by(p.id)
             )
             out["payments"] = [as_dict(r) for r in payments]
+            out |= posting_queries.claim_posting(conn, claim_id)
         return out
 
     def remittances(
@@ -108,6 +110,7 @@ class BillingQueries:
         claim_id: int | None = None,
         status_code: str | None = None,
         unmatched: bool | None = None,
+        source: str | None = None,
     ) -> list[dict[str, Any]]:
         p = claim_payments.c
         query = select(*[col for col in claim_payments.c if col.name != "dedup_key"])
@@ -115,6 +118,7 @@ class BillingQueries:
             (p.trace_number, trace_number),
             (p.claim_id, claim_id),
             (p.status_code, status_code),
+            (p.source, source),
         ):
             if value is not None:
                 query = query.where(column == value)
@@ -122,11 +126,20 @@ class BillingQueries:
             query = query.where(p.claim_id.is_(None) if unmatched else p.claim_id.is_not(None))
         with self.engine.connect() as conn:
             rows = [as_dict(r) for r in conn.execute(page.apply(query, p.id))]
+            ids = [int(r["id"]) for r in rows]
+            lines = posting_queries.lines_of_payments(conn, ids)
+            posted = posting_queries.payment_totals(conn, ids)
+            manual = posting_queries.manual_entries(
+                conn, [int(r["message_id"]) for r in rows if r["source"] == "manual" and r["message_id"]]
+            )
         for row in rows:
             data = row.pop("data")
             row["adjustments"] = data.get("adjustments", [])
             row["services"] = data.get("services", [])
             row["remarks"] = data.get("remarks", [])
+            row["denied"] = posted.get(row["id"], {}).get("denied")
+            row["posted_lines"] = lines.get(row["id"], [])
+            row["manual_entry"] = manual.get(row["message_id"]) if row["source"] == "manual" else None
         return rows
 
     def findings(

@@ -352,6 +352,69 @@ master_data_pulls = Table(
     Column("records", Integer, nullable=False, default=0),
 )
 
+# --- claim lifecycle and remittance posting ---
+
+# One row per posted claim payment (CLP): its totals by who bears them (reversals carry negated amounts,
+# so a claim's sum nets them out).
+payment_postings = Table(
+    "payment_postings",
+    metadata,
+    _id(),
+    Column("payment_id", ForeignKey("claim_payments.id"), nullable=False, unique=True),
+    Column("claim_id", ForeignKey("claims.id"), index=True),
+    Column("charge", Money, nullable=False),
+    Column("paid", Money, nullable=False),
+    Column("contractual", Money, nullable=False),
+    Column("patient_responsibility", Money, nullable=False),
+    Column("other_adjustments", Money, nullable=False),
+    Column("denied", Money, nullable=False),
+    Column("correlation_id", String(36)),
+    Column("created_at", Moment, nullable=False),
+)
+
+# One row per posted service line (SVC): the claim line it paid and how it was matched.
+line_postings = Table(
+    "line_postings",
+    metadata,
+    _id(),
+    Column("payment_id", ForeignKey("claim_payments.id"), nullable=False, index=True),
+    Column("claim_id", ForeignKey("claims.id"), index=True),
+    Column("line_number", Integer),
+    Column("line_control_number", String(50)),
+    Column("match", String(24), nullable=False),
+    Column("procedure_code", String(20)),
+    Column("modifiers", String(40)),
+    Column("submitted_code", String(20)),
+    Column("service_date", Date),
+    Column("charge", Money, nullable=False),
+    Column("paid", Money, nullable=False),
+    Column("allowed", Money, nullable=False),
+    Column("expected", Money),
+    Column("contractual", Money, nullable=False),
+    Column("patient_responsibility", Money, nullable=False),
+    Column("other_adjustments", Money, nullable=False),
+    Column("denied", Money, nullable=False),
+    Column("underpaid", Money),
+    Column("adjustments", JSON, nullable=False),
+    Column("remarks", JSON, nullable=False),
+    Column("created_at", Moment, nullable=False),
+)
+
+# Paper remittances keyed in by hand: who, when, from what source.
+manual_remittances = Table(
+    "manual_remittances",
+    metadata,
+    _id(),
+    Column("trace_number", String(80), nullable=False, index=True),
+    Column("entered_by", String(100), nullable=False),
+    Column("entered_at", Moment, nullable=False),
+    Column("source", String(60), nullable=False),
+    Column("note", Text),
+    Column("message_id", ForeignKey("inbound_messages.id"), index=True),
+    Column("correlation_id", String(36)),
+    Column("created_at", Moment, nullable=False),
+)
+
 # Columns that hold PHI, per table (encrypted at rest and masked by the security layer).
 PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "inbound_messages": ("raw",),

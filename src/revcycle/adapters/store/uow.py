@@ -14,6 +14,7 @@ from revcycle.adapters.store import inbound_log
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
 from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
+from revcycle.adapters.store.repositories.posting import SqlContracts, SqlPostings
 from revcycle.adapters.store.repositories.quarantine import SqlMasterLoads, SqlQuarantine
 from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
 from revcycle.domain.rules.reference import Reference
@@ -58,6 +59,8 @@ class SqlUnitOfWork:
     master_loads: ports.MasterLoads
     quarantine: ports.Quarantine
     reference: Reference
+    postings: ports.Postings
+    contracts: ports.Contracts
 
     def __init__(self, engine: Engine, reference: Reference | None = None) -> None:
         self.engine = engine
@@ -79,6 +82,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.master_loads = SqlMasterLoads(conn)
         self.quarantine = SqlQuarantine(conn)
+        self.postings = SqlPostings(conn)
+        self.contracts = SqlContracts(conn)
         return self
 
     def __exit__(

@@ -19,6 +19,7 @@ from revcycle.entrypoints.api import (
     routes_ingest,
     routes_master_data,
     routes_messages,
+    routes_remittances,
     routes_system,
 )
 from revcycle.entrypoints.runtime import Runtime
@@ -45,6 +46,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_messages,
         routes_clinical,
         routes_billing,
+        routes_remittances,
         routes_fhir,
         routes_findings,
         routes_master_data,

@@ -59,6 +59,7 @@ def list_remittances(
     claim_id: int | None = None,
     status_code: str | None = None,
     unmatched: bool | None = None,
+    source: str | None = None,
     before_id: int | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> dict[str, Any]:
@@ -68,5 +69,6 @@ def list_remittances(
         claim_id=claim_id,
         status_code=status_code,
         unmatched=unmatched,
+        source=source,
     )
     return _page(items, limit)

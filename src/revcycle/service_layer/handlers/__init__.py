@@ -23,6 +23,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RecordFunctionalAck: claims.record_functional_ack,
     c.RecordClaimAck: claims.record_claim_ack,
     c.RecordRemittance: remittances.record_remittance,
+    c.RecordManualRemittance: remittances.record_manual_remittance,
     c.RecordPatientPayment: remittances.record_patient_payment,
     c.UpsertMasterData: master_data.upsert_master_data,
 }

@@ -12,6 +12,7 @@ from revcycle.domain import commands as c
 from revcycle.domain.claims import Claim, ClaimStatus, Frequency
 from revcycle.domain.errors import IllegalTransition
 from revcycle.domain.findings import FindingType, Severity
+from revcycle.domain.money import ZERO
 from revcycle.service_layer.handlers.findings import raise_finding
 from revcycle.service_layer.ports import MessageContext, StoredClaim, UnitOfWork
 from revcycle.service_layer.rules import check_claim
@@ -90,7 +91,33 @@ def submit_claim(cmd: c.SubmitClaim, uow: UnitOfWork, ctx: MessageContext) -> No
     uow.claims.record(
         claim_id, "transition", ctx, transition=claim.history[-1], detail={"event": "submitted"}
     )
+    if claim.payer_rank > 1:
+        _link_secondary(uow, ctx, claim, claim_id)
     check_claim(uow, ctx, claim, claim_id)
+
+
+def _link_secondary(uow: UnitOfWork, ctx: MessageContext, claim: Claim, claim_id: int) -> None:
+    """A secondary (SBR01 = S) or tertiary claim: record on both timelines which claim it follows, what
+    the 837 says the earlier payers paid (loop 2320 AMT*D) and what revcycle posted for them."""
+    earlier = [
+        s
+        for s in uow.claims.by_control_number(claim.patient_control_number)
+        if s.claim.payer_rank < claim.payer_rank and s.claim.status not in _ENDED
+    ]
+    posted = sum((uow.postings.claim_totals(s.id).paid for s in earlier), ZERO)
+    detail: dict[str, object] = {
+        "prior_claims": [s.id for s in earlier],
+        "prior_adjudicated": [s.id for s in earlier if s.claim.adjudication is not None],
+        "other_payer_paid": str(claim.other_payer_paid) if claim.other_payer_paid is not None else None,
+        "prior_paid_posted": str(posted),
+    }
+    if claim.other_payer_paid is not None and earlier:
+        detail["cob_agrees"] = claim.other_payer_paid == posted
+    uow.claims.record(claim_id, "coordination_of_benefits", ctx, detail=detail)
+    for prior in earlier:
+        uow.claims.record(
+            prior.id, "secondary_claim", ctx, detail={"claim_id": claim_id, "rank": claim.payer_rank}
+        )
 
 
 def _unmatched(uow: UnitOfWork, ctx: MessageContext, claim: Claim, what: str) -> None:
