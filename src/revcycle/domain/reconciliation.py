@@ -389,6 +389,10 @@ def _postings(report: Report, facts: Facts) -> None:
             posted[(item.transaction_date, "charge")] += -item.amount if item.reversal else item.amount
         elif item.source_kind == "claim_payment" and item.transaction == "payer_payment":
             posted[(item.transaction_date, "payer_payment")] += -item.amount if item.reversal else item.amount
+    # Sources already reported as not posted (no item, or quarantined) are not reported again here.
+    for kind, _, day, amount in facts.unitemised:
+        if kind in ("charge", "claim_payment"):
+            posted[(day, "charge" if kind == "charge" else "payer_payment")] += amount
     for day, kind in sorted(set(source) | set(posted)):
         if report.in_range(day) and source[(day, kind)] != posted[(day, kind)]:
             report.breaks.append(

@@ -263,9 +263,12 @@ def dlq_replay(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.erp_cli import COMMANDS as ERP_COMMANDS
     from revcycle.entrypoints.simulate_cli import simulate
 
     main.add_command(simulate)
+    for command in ERP_COMMANDS:
+        main.add_command(command)
 
 
 _register_commands()

@@ -11,13 +11,13 @@ department's (master data). None of these is patient data; the encounter referen
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from revcycle.adapters.store.repositories.codec import load
 from revcycle.adapters.store.schema import charges, claim_payments, claims, master_data, outbox, patients
@@ -218,3 +218,22 @@ def read_patient_payments(conn: Connection, after: int, limit: int) -> Read:
                 )
             )
     return out, max((int(r.id) for r in rows), default=after)
+
+
+def every_transaction(engine: Engine, batch: int = 5000) -> Iterator[SourceTransaction]:
+    """Every transaction the sources in the store make (read only; for ``revcycle gl check``)."""
+    with engine.connect() as conn:
+        dims = MasterDims(conn)
+        readers: tuple[Callable[[int], Read], ...] = (
+            lambda after: read_charges(conn, after, batch, dims),
+            lambda after: read_claim_payments(conn, after, batch, dims),
+            lambda after: read_patient_payments(conn, after, batch),
+        )
+        for read in readers:
+            after = 0
+            while True:
+                rows, last = read(after)
+                yield from rows
+                if last == after:
+                    break
+                after = last

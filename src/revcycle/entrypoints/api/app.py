@@ -14,6 +14,7 @@ from revcycle.entrypoints.api import (
     problems,
     routes_billing,
     routes_clinical,
+    routes_erp,
     routes_fhir,
     routes_ingest,
     routes_messages,
@@ -44,6 +45,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_clinical,
         routes_billing,
         routes_fhir,
+        routes_erp,
     ):
         app.include_router(module.router)
     return app
