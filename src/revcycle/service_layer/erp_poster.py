@@ -44,6 +44,7 @@ class ErpPoster:
         retry_max: float = 300.0,
         lease_seconds: float = 60.0,
         rng: random.Random | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.outbox = outbox
         self.gateway = gateway
@@ -53,6 +54,7 @@ class ErpPoster:
         self.retry_max = retry_max
         self.lease = timedelta(seconds=lease_seconds)
         self.rng = rng or random.Random()
+        self.clock = clock  # when given, retries are timed from the ERP's answer, not the round's start
 
     def backoff(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: exponential, capped, with jitter in [0.5, 1]."""
@@ -71,7 +73,8 @@ class ErpPoster:
             log.warning("ERP %s rejected %d journal(s): %s", self.gateway.name, len(due), error.reason)
             return PostReport(sent=len(due), dead=len(due))
         except ErpUnavailable as error:
-            return self._reschedule(due, now, error.reason, sent=len(due))
+            return self._reschedule(due, self.clock() if self.clock else now, error.reason, sent=len(due))
+        now = self.clock() if self.clock else now
         by_key = {ack.key: ack.document_id for ack in acks}
         done = [(item, by_key[item.journal.key]) for item in due if item.journal.key in by_key]
         self.outbox.acknowledge(done, now)
@@ -102,6 +105,7 @@ class ErpPoster:
         before_round: Callable[[datetime], object] | None = None,
     ) -> None:
         """Rounds until ``stop`` is set; ``before_round`` (the journal builder) runs first each round."""
+        self.clock = clock
         while not stop.is_set():
             now = clock()
             if before_round is not None:

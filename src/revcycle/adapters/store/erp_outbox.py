@@ -34,7 +34,10 @@ class SqlPostingOutbox:
             or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now),
         )
         with for_writing(self.engine).begin() as conn:
-            query = select(o.id, o.attempts, o.payload).where(due).order_by(o.id).limit(limit)
+            # The longest waiting first, so a batch that keeps failing does not starve the others.
+            query = (
+                select(o.id, o.attempts, o.payload).where(due).order_by(o.next_attempt_at, o.id).limit(limit)
+            )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = conn.execute(query).all()
