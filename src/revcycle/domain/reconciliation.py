@@ -59,7 +59,7 @@ class ChargeFact:
     service_date: date
     code: str | None  # procedure code, else the chargemaster code
     amount: Decimal
-    insured: bool
+    insured: bool  # the patient had insurance coverage on the date of service
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +322,7 @@ def _charges_vs_claims(report: Report, facts: Facts, policy: Policy) -> None:
             continue
         if not report.in_range(day):
             continue
-        reason = "" if charge.insured else "self_pay: no claim expected"
+        reason = "" if charge.insured else "self_pay: no insurance on the date of service, no claim expected"
         if charge.insured and day > lag_edge:
             reason = f"in_flight: within the {policy.claim_lag_days}-day claim lag"
         report.breaks.append(

@@ -43,13 +43,31 @@ from revcycle.service_layer.ports import MessageContext
 _ENDED = ("replaced", "void")
 
 
-def _insured(conn: Connection) -> set[str]:
-    """Patients with a coverage other than self-pay."""
-    insured: set[str] = set()
+Coverage = tuple[date | None, date | None]
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for UTC columns."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _coverages(conn: Connection) -> dict[str, list[Coverage]]:
+    """Each patient's insurance (not self-pay) coverage periods."""
+    found: dict[str, list[Coverage]] = defaultdict(list)
     for key, coverages in conn.execute(select(patients.c.patient_key, patients.c.coverages)):
-        if any(c.get("payer_id") not in (None, "SELFPAY") for c in coverages or ()):
-            insured.add(key)
-    return insured
+        for coverage in coverages or ():
+            if coverage.get("payer_id") in (None, "SELFPAY"):
+                continue
+            period = coverage.get("effective") or {}
+            start, end = period.get("start"), period.get("end")
+            found[key].append(
+                (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
+            )
+    return found
+
+
+def _insured(periods: list[Coverage], day: date) -> bool:
+    return any((start is None or start <= day) and (end is None or day <= end) for start, end in periods)
 
 
 def _facility_by_npi(conn: Connection) -> dict[str, str]:
@@ -58,7 +76,9 @@ def _facility_by_npi(conn: Connection) -> dict[str, str]:
     return {str(data["npi"]): code for code, data in rows if data.get("npi")}
 
 
-def _charges(conn: Connection, start: date, end: date, insured: set[str]) -> tuple[ChargeFact, ...]:
+def _charges(
+    conn: Connection, start: date, end: date, coverages: dict[str, list[Coverage]]
+) -> tuple[ChargeFact, ...]:
     c = charges.c
     rows = conn.execute(
         select(
@@ -79,7 +99,7 @@ def _charges(conn: Connection, start: date, end: date, insured: set[str]) -> tup
             r.service_date,
             r.procedure_code or r.transaction_code,
             money(r.amount) if r.charge_type == "CG" else -abs(money(r.amount)),
-            r.patient_key in insured,
+            _insured(coverages.get(r.patient_key, []), r.service_date),
         )
         for r in rows
     )
@@ -162,7 +182,7 @@ def _payments(conn: Connection, start: date, end: date) -> tuple[PaymentFact, ..
                 paid,
                 money(r.contractual) + money(r.other_adjustments),
                 money(r.charge),
-                r.created_at,
+                _utc(r.created_at),
             )
         )
     return tuple(out)
@@ -233,7 +253,7 @@ def _journals(conn: Connection, start: date, end: date) -> tuple[JournalFact, ..
             money(r.credit_total),
             money(r.debit or 0),
             money(r.credit or 0),
-            r.created_at,
+            _utc(r.created_at),
         )
         for r in rows
     )
@@ -264,7 +284,7 @@ def _unitemised(conn: Connection, start: date, end: date) -> tuple[tuple[str, in
 def gather(engine: Engine, start: date, end: date) -> Facts:
     with engine.connect() as conn:
         return Facts(
-            charges=_charges(conn, start, end, _insured(conn)),
+            charges=_charges(conn, start, end, _coverages(conn)),
             claims=_claims(conn, start, end, _facility_by_npi(conn)),
             payments=_payments(conn, start, end),
             items=_items(conn, start, end),
