@@ -9,6 +9,7 @@ have gone out; anomaly injection is off so that the only breaks are the ones thi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -93,7 +94,7 @@ def _report(engine: Engine, as_of: datetime) -> Report:
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, Any]:
+def month(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[dict[str, Any]]:
     """The month ingested, built and posted once; the tests below read it (the last one changes it)."""
     root = tmp_path_factory.mktemp("month")
     _simulate(root / "sim")
