@@ -11,19 +11,28 @@ from sqlalchemy import Engine
 
 from revcycle.adapters.codesets.carc import LazyReasonCodes
 from revcycle.adapters.codesets.reference import build_reference
+from revcycle.adapters.erp import gl_file
+from revcycle.adapters.erp.registry import make_gateway
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
 from revcycle.adapters.store.engine import SharedWriteLock, WriteLock, make_engine
+from revcycle.adapters.store.erp_ledger import SqlLedgerSession
+from revcycle.adapters.store.erp_outbox import SqlPostingOutbox
 from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.uow import SqlUnitOfWork
 from revcycle.domain.commands import Command
+from revcycle.domain.gl_mapping import GlMapping
+from revcycle.domain.journal_posting import SummaryLevel
 from revcycle.service_layer.edge import Edge
+from revcycle.service_layer.erp_ports import ErpGateway
+from revcycle.service_layer.erp_poster import ErpPoster
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS, remittances
 from revcycle.service_layer.handlers.remittances import PostingPolicy
+from revcycle.service_layer.journal_builder import JournalBuilder
 from revcycle.service_layer.messagebus import Handler, MessageBus
 from revcycle.service_layer.quarantine import QuarantineGate
 from revcycle.service_layer.sweeps import Sweeper
@@ -122,3 +131,35 @@ def build(
         shared_lock=shared_lock,
         sweeper=Sweeper(lambda: SqlUnitOfWork(engine, reference), interval=settings.sweep_interval_seconds),
     )
+
+
+@dataclass
+class ErpParts:
+    """ERP posting, wired from settings: the journal builder, the outbox the poster relays, the poster."""
+
+    builder: JournalBuilder
+    outbox: SqlPostingOutbox
+    poster: ErpPoster
+
+
+def build_erp(settings: Settings, engine: Engine, gateway: ErpGateway | None = None) -> ErpParts:
+    """Raises GlMappingError for an invalid GL mapping file, ErpConfigError for unusable ERP settings.
+    Without a mapping file every transaction is quarantined (nothing is posted unmapped)."""
+    mapping = gl_file.load(settings.erp_gl_mapping) if settings.erp_gl_mapping else GlMapping(())
+    builder = JournalBuilder(
+        lambda: SqlLedgerSession(engine),
+        mapping,
+        level=SummaryLevel(settings.erp_summary_level),
+        open_from=settings.erp_open_from,
+    )
+    outbox = SqlPostingOutbox(engine)
+    poster = ErpPoster(
+        outbox,
+        gateway or make_gateway(settings),
+        batch=settings.erp_batch,
+        max_attempts=settings.erp_max_attempts,
+        retry_base=settings.erp_retry_base_seconds,
+        retry_max=settings.erp_retry_max_seconds,
+        lease_seconds=settings.erp_lease_seconds,
+    )
+    return ErpParts(builder, outbox, poster)

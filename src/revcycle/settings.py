@@ -7,6 +7,7 @@ Nothing reads settings at import time: the composition root (``revcycle.bootstra
 from __future__ import annotations
 
 import os
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -122,6 +123,33 @@ class Settings(BaseSettings):
         ge=0,
         description="dollars a line may be allowed below its contract before it is an underpayment "
         "(a contract's own tolerance wins)",
+    )
+    # ERP posting (issue 7)
+    erp_gl_mapping: Path | None = Field(default=None, description="GL mapping file (TOML or JSON)")
+    erp_summary_level: Literal["encounter", "daily"] = Field(
+        default="daily", description="journals per encounter, or per day by facility/payer class/service line"
+    )
+    erp_open_from: date | None = Field(default=None, description="earlier transactions post on this date")
+    erp_adapter: str = Field(default="file", description="the ERP adapter: file or rest")
+    erp_export_dir: Path | None = Field(default=None, description="file export folder (default DATA_DIR/erp)")
+    erp_export_format: Literal["json", "csv"] = "json"
+    erp_rest_url: str | None = Field(default=None, description="REST ERP endpoint for journal batches")
+    erp_rest_token_env: str | None = Field(default=None, description="environment variable with the token")
+    erp_rest_token_file: Path | None = Field(default=None, description="file with the REST ERP token")
+    erp_rest_mapping: Path | None = Field(default=None, description="REST payload mapping file")
+    erp_rest_timeout: float = Field(default=10.0, gt=0)
+    erp_batch: int = Field(default=200, ge=1, le=10_000, description="journals per ERP request")
+    erp_max_attempts: int = Field(default=8, ge=1, description="ERP attempts before a dead letter")
+    erp_retry_base_seconds: float = Field(default=1.0, gt=0)
+    erp_retry_max_seconds: float = Field(default=300.0, gt=0)
+    erp_lease_seconds: float = Field(default=60.0, gt=0, description="in-flight lease of a journal batch")
+    erp_poll_seconds: float = Field(default=0.5, gt=0)
+    recon_claim_lag_days: int = Field(default=10, ge=0, description="unclaimed charges younger are in flight")
+    recon_ack_grace_minutes: float = Field(
+        default=60.0, ge=0, description="unacknowledged journals younger are in flight"
+    )
+    recon_variance_amount: Decimal = Field(
+        default=Decimal("0.00"), ge=0, description="tolerated amount difference"
     )
 
     @field_validator("db_url")

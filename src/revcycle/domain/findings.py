@@ -33,6 +33,8 @@ class FindingType(enum.StrEnum):
     CONTROL_ID_COLLISION = "control_id_collision"
     UNMATCHED_REMITTANCE = "unmatched_remittance"
     ILLEGAL_TRANSITION = "illegal_transition"
+    GL_UNMAPPED = "gl_unmapped"  # a transaction quarantined for a gap in the GL mapping (ERP posting)
+    RECONCILIATION_BREAK = "reconciliation_break"  # a control-report variance past its threshold
 
 
 class Severity(enum.IntEnum):

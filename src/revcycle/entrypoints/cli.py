@@ -263,16 +263,13 @@ def dlq_replay(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.erp_cli import COMMANDS as ERP_COMMANDS
     from revcycle.entrypoints.findings_cli import findings
-    from revcycle.entrypoints.simulate_cli import simulate
-
-    main.add_command(simulate)
-    main.add_command(findings)
     from revcycle.entrypoints.remit_cli import remit
     from revcycle.entrypoints.simulate_cli import simulate
 
-    main.add_command(simulate)
-    main.add_command(remit)
+    for command in (simulate, findings, remit, *ERP_COMMANDS):
+        main.add_command(command)
 
 
 _register_commands()

@@ -427,3 +427,82 @@ PHI_COLUMNS: dict[str, tuple[str, ...]] = {
 # The missing-charge sweep looks charges up by visit number (PV1-19 / Encounter id), whatever patient
 # key the visit and its charges were filed under.
 Index("ix_charges_visit_number", charges.c.visit_number)
+# --- ERP posting and reconciliation (issue 7) ---
+
+# One financial transaction from a source row (a charge, a claim payment, a patient payment), mapped to
+# its GL target or quarantined with the gap; ``journal_id`` once summarised. These rows are our side's
+# references from a journal back to claims, remittances and messages (never sent to the ERP).
+erp_items = Table(
+    "erp_items",
+    metadata,
+    _id(),
+    Column("source_kind", String(20), nullable=False),  # charge, claim_payment, patient_payment
+    Column("source_id", BigInteger, nullable=False),
+    Column("transaction_type", String(30), nullable=False),
+    Column("reversal", Boolean, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("transaction_date", Date, nullable=False),
+    Column("facility_code", String(60)),
+    Column("department_code", String(60)),
+    Column("payer_class", String(40)),
+    Column("service_line", String(60)),
+    Column("encounter_ref", String(64)),
+    Column("claim_id", ForeignKey("claims.id"), index=True),
+    Column("message_id", ForeignKey("inbound_messages.id"), index=True),
+    Column("correlation_id", String(36)),
+    Column("status", String(16), nullable=False),  # quarantined, mapped, journalled
+    Column("gap", Text),
+    Column("journal_id", ForeignKey("erp_journals.id"), index=True),
+    Column("created_at", Moment, nullable=False),
+    Column("updated_at", Moment, nullable=False),
+    UniqueConstraint("source_kind", "source_id", "transaction_type", "reversal"),
+    Index("ix_erp_items_status_id", "status", "id"),
+)
+
+erp_journals = Table(
+    "erp_journals",
+    metadata,
+    _id(),
+    Column("key", String(120), nullable=False, unique=True),
+    Column("kind", String(30), nullable=False),
+    Column("level", String(12), nullable=False),
+    Column("posting_date", Date, nullable=False, index=True),
+    Column("period", String(7), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("legal_entity", String(40), nullable=False),
+    Column("facility_code", String(60)),
+    Column("payer_class", String(40)),
+    Column("service_line", String(60)),
+    Column("debit_total", Money, nullable=False),
+    Column("credit_total", Money, nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # pending, acknowledged, dead
+    Column("document_id", String(120)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("created_at", Moment, nullable=False),
+    Column("acknowledged_at", Moment),
+)
+
+erp_journal_lines = Table(
+    "erp_journal_lines",
+    metadata,
+    _id(),
+    Column("journal_id", ForeignKey("erp_journals.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("debit", Money, nullable=False),
+    Column("credit", Money, nullable=False),
+    Column("cost_centre", String(40)),
+    Column("legal_entity", String(40)),
+    Column("dimension", String(60)),
+)
+
+# How far the journal builder has read each source table (last id seen).
+erp_cursors = Table(
+    "erp_cursors",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("last_id", BigInteger, nullable=False),
+)

@@ -14,6 +14,7 @@ from revcycle.entrypoints.api import (
     problems,
     routes_billing,
     routes_clinical,
+    routes_erp,
     routes_fhir,
     routes_findings,
     routes_ingest,
@@ -50,6 +51,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_fhir,
         routes_findings,
         routes_master_data,
+        routes_erp,
     ):
         app.include_router(module.router)
     return app

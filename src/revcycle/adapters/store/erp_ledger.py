@@ -1,0 +1,292 @@
+"""Posting items, journals and their outbox rows in the store (one connection, one transaction).
+
+A journal, its lines, the items it summarises and its outbox row are written in the same transaction,
+so the poster never sees a journal without its lines, and an item is in at most one journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, insert, select, update
+
+from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.erp_sources import (
+    MasterDims,
+    Read,
+    SourceTransaction,
+    read_charges,
+    read_claim_payments,
+    read_patient_payments,
+)
+from revcycle.adapters.store.repositories.work import SqlFindings
+from revcycle.adapters.store.schema import (
+    erp_cursors,
+    erp_items,
+    erp_journal_lines,
+    erp_journals,
+    findings,
+    outbox,
+)
+from revcycle.domain.erp_payload import payload_of
+from revcycle.domain.findings import Finding, FindingType, Severity
+from revcycle.domain.gl_mapping import Dimensions
+from revcycle.domain.journal_posting import JournalDraft
+from revcycle.domain.journals import JournalKind
+from revcycle.domain.money import money
+from revcycle.service_layer.erp_ports import OpenItem
+from revcycle.service_layer.ports import MessageContext
+
+JOURNAL_TOPIC = "erp.journal"
+OPEN, QUARANTINED, JOURNALLED = "open", "quarantined", "journalled"
+
+
+class SqlLedgerSession:
+    """``with SqlLedgerSession(engine) as ledger: ...; ledger.commit()``; leaving without commit rolls
+    back. ``open_from`` is not needed here: posting dates are decided by the builder."""
+
+    def __init__(self, engine: Engine, *, sweep: bool = False) -> None:
+        self.engine = engine
+        self.sweep = sweep
+
+    def __enter__(self) -> SqlLedgerSession:
+        self.conn = for_writing(self.engine).connect()
+        self.transaction = self.conn.begin()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.transaction.is_active:
+                self.transaction.rollback()
+        finally:
+            self.conn.close()
+
+    def commit(self) -> None:
+        self.transaction.commit()
+
+    def collect(self, now: datetime, limit: int) -> int:
+        """Read sources past their cursors (every source row with ``sweep``, skipping those already
+        itemised) into open items; returns how many items were added."""
+        dims = MasterDims(self.conn)
+        added = 0
+        readers: dict[str, Callable[[int], Read]] = {
+            "charge": lambda after: read_charges(self.conn, after, limit, dims),
+            "claim_payment": lambda after: read_claim_payments(self.conn, after, limit, dims),
+            "patient_payment": lambda after: read_patient_payments(self.conn, after, limit),
+        }
+        for source, read in readers.items():
+            after = 0 if self.sweep else self.cursor(source)
+            while True:
+                rows, last = read(after)
+                if self.sweep:
+                    known = self.known_sources(source, (r.source_id for r in rows))
+                    rows = [r for r in rows if r.source_id not in known]
+                self.add_items(rows, now)
+                added += len(rows)
+                if last == after or not self.sweep:
+                    break
+                after = last
+            if not self.sweep and last > self.cursor(source):
+                self.set_cursor(source, last)
+        return added
+
+    def report_gaps(self, gaps: dict[str, int], now: datetime) -> None:
+        """One open finding per GL gap (with the number of items it holds); findings of gaps no longer
+        holding anything are resolved."""
+        ctx = MessageContext(correlation_id="erp-builder", received_at=now, now=now)
+        findings_repo = SqlFindings(self.conn)
+        for reason, count in gaps.items():
+            findings_repo.raise_finding(
+                Finding(
+                    type=FindingType.GL_UNMAPPED,
+                    severity=Severity.HIGH,
+                    subject_kind="gl_mapping",
+                    subject_id=reason[:200],
+                    summary=f"{reason}: {count} transaction(s) quarantined, not posted",
+                    key=f"{FindingType.GL_UNMAPPED.value}:{reason}"[:300],
+                    details={"items": count},
+                ),
+                ctx,
+            )
+        f = findings.c
+        open_gaps = self.conn.execute(
+            select(f.id, f.subject_id).where(f.type == FindingType.GL_UNMAPPED.value, f.status == "open")
+        ).all()
+        still = self.quarantined_gaps()
+        solved = [r.id for r in open_gaps if r.subject_id not in {g[:200] for g in still}]
+        if solved:
+            self.conn.execute(
+                update(findings).where(f.id.in_(solved)).values(status="resolved", updated_at=now)
+            )
+
+    def cursor(self, source: str) -> int:
+        row = self.conn.execute(select(erp_cursors.c.last_id).where(erp_cursors.c.source == source)).first()
+        return 0 if row is None else int(row.last_id)
+
+    def set_cursor(self, source: str, last_id: int) -> None:
+        c = erp_cursors.c
+        if self.conn.execute(update(erp_cursors).where(c.source == source).values(last_id=last_id)).rowcount:
+            return
+        self.conn.execute(insert(erp_cursors).values(source=source, last_id=last_id))
+
+    def known_sources(self, kind: str, ids: Iterable[int]) -> set[int]:
+        wanted = sorted(set(ids))
+        found: set[int] = set()
+        i = erp_items.c
+        for start in range(0, len(wanted), 500):
+            rows = self.conn.execute(
+                select(i.source_id).where(i.source_kind == kind, i.source_id.in_(wanted[start : start + 500]))
+            )
+            found.update(int(r) for r in rows.scalars())
+        return found
+
+    def add_items(self, rows: Sequence[SourceTransaction], now: datetime) -> None:
+        if not rows:
+            return
+        self.conn.execute(
+            insert(erp_items),
+            [
+                {
+                    "source_kind": r.source_kind,
+                    "source_id": r.source_id,
+                    "transaction_type": r.transaction.kind.value,
+                    "reversal": r.transaction.reversal,
+                    "amount": r.transaction.amount,
+                    "transaction_date": r.transaction_date,
+                    "facility_code": r.dims.facility,
+                    "department_code": r.dims.department,
+                    "payer_class": r.dims.payer_class,
+                    "service_line": r.dims.service_line,
+                    "encounter_ref": r.encounter_ref,
+                    "claim_id": r.claim_id,
+                    "message_id": r.message_id,
+                    "correlation_id": r.correlation_id,
+                    "status": OPEN,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in rows
+            ],
+        )
+
+    def open_items(self) -> list[OpenItem]:
+        i = erp_items.c
+        rows = self.conn.execute(
+            select(
+                i.id,
+                i.transaction_type,
+                i.reversal,
+                i.amount,
+                i.transaction_date,
+                i.facility_code,
+                i.department_code,
+                i.payer_class,
+                i.service_line,
+                i.encounter_ref,
+                i.status,
+                i.gap,
+            )
+            .where(i.status.in_((OPEN, QUARANTINED)))
+            .order_by(i.id)
+        )
+        return [
+            OpenItem(
+                int(r.id),
+                JournalKind(r.transaction_type),
+                bool(r.reversal),
+                money(r.amount),
+                r.transaction_date,
+                Dimensions(r.facility_code, r.department_code, r.payer_class, r.service_line),
+                r.encounter_ref,
+                r.status,
+                r.gap,
+            )
+            for r in rows
+        ]
+
+    def quarantine(self, item_ids: Sequence[int], gap: str, now: datetime) -> None:
+        i = erp_items.c
+        for start in range(0, len(item_ids), 500):
+            self.conn.execute(
+                update(erp_items)
+                .where(i.id.in_(item_ids[start : start + 500]))
+                .values(status=QUARANTINED, gap=gap, updated_at=now)
+            )
+
+    def quarantined_gaps(self) -> set[str]:
+        i = erp_items.c
+        rows = self.conn.execute(select(i.gap).where(i.status == QUARANTINED).distinct())
+        return {str(g) for g in rows.scalars() if g}
+
+    def add_journal(self, draft: JournalDraft, now: datetime) -> int:
+        entry = draft.entry
+        journal_id = int(
+            self.conn.execute(
+                insert(erp_journals).returning(erp_journals.c.id),
+                [
+                    {
+                        "key": entry.key,
+                        "kind": entry.kind.value,
+                        "level": draft.level.value,
+                        "posting_date": entry.posting_date,
+                        "period": entry.period,
+                        "currency": entry.currency,
+                        "legal_entity": draft.legal_entity,
+                        "facility_code": draft.dims.facility,
+                        "payer_class": draft.dims.payer_class,
+                        "service_line": draft.dims.service_line,
+                        "debit_total": entry.debits,
+                        "credit_total": entry.credits,
+                        "line_count": len(entry.lines),
+                        "item_count": len(draft.item_ids),
+                        "status": "pending",
+                        "attempts": 0,
+                        "created_at": now,
+                    }
+                ],
+            ).scalar_one()
+        )
+        self.conn.execute(
+            insert(erp_journal_lines),
+            [
+                {
+                    "journal_id": journal_id,
+                    "line_no": number,
+                    "account": line.account,
+                    "debit": line.debit,
+                    "credit": line.credit,
+                    "cost_centre": line.cost_centre,
+                    "legal_entity": line.legal_entity,
+                    "dimension": line.dimension,
+                }
+                for number, line in enumerate(entry.lines, start=1)
+            ],
+        )
+        i = erp_items.c
+        ids = list(draft.item_ids)
+        for start in range(0, len(ids), 500):
+            self.conn.execute(
+                update(erp_items)
+                .where(and_(i.id.in_(ids[start : start + 500]), i.status.in_((OPEN, QUARANTINED))))
+                .values(status=JOURNALLED, gap=None, journal_id=journal_id, updated_at=now)
+            )
+        payload = payload_of(
+            entry,
+            legal_entity=draft.legal_entity,
+            facility=draft.dims.facility,
+            payer_class=draft.dims.payer_class,
+            service_line=draft.dims.service_line,
+        )
+        self.conn.execute(
+            insert(outbox).values(
+                topic=JOURNAL_TOPIC,
+                key=entry.key,
+                payload={"journal_id": journal_id, "journal": payload.to_dict()},
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        return journal_id
