@@ -5,11 +5,14 @@ telemetry from settings. Entry points (API, CLI, listeners) call ``build``; noth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
+from revcycle.adapters.store.accounts import AuthPolicy, SqlAccounts
+from revcycle.adapters.store.audit_log import SqlAuditLog
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
 from revcycle.adapters.store.engine import SharedWriteLock, WriteLock, make_engine
 from revcycle.adapters.store.inbound_log import SqlInboundLog
@@ -39,6 +42,8 @@ class Container:
     queries: MessageQueries
     dead_letters: SqlDeadLetters
     telemetry: PrometheusTelemetry
+    accounts: SqlAccounts
+    audit: SqlAuditLog
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
 
@@ -94,6 +99,17 @@ def build(
         queries=queries,
         dead_letters=SqlDeadLetters(engine, formats.identify),
         telemetry=telemetry,
+        accounts=SqlAccounts(engine, policy=auth_policy(settings)),
+        audit=SqlAuditLog(engine),
         wakeup=wakeup,
         shared_lock=shared_lock,
+    )
+
+
+def auth_policy(settings: Settings) -> AuthPolicy:
+    return AuthPolicy(
+        lockout_threshold=settings.lockout_threshold,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+        session_idle=timedelta(minutes=settings.session_idle_minutes),
+        session_max=timedelta(hours=settings.session_max_hours),
     )

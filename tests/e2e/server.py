@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -38,9 +39,35 @@ class ServerProcess:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
+        self.token: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """A billing administrator's bearer token (made with ``revcycle users add`` on first start)."""
+        assert self.token is not None, "start() the server first"
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``revcycle ARGS`` against this server's store."""
+        return subprocess.run(
+            [sys.executable, "-m", "revcycle.entrypoints.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def _admin_token(self) -> str:
+        made = self.cli(
+            "users", "add", "e2e-admin", "--role", "billing-admin", "--machine", "--token", "--json"
+        )
+        assert made.returncode == 0, made.stderr
+        return str(json.loads(made.stdout)["token"])
 
     def start(self, timeout: float = 30.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.token is None:
+            self.token = self._admin_token()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "revcycle.entrypoints.cli", "serve"],

@@ -263,9 +263,13 @@ def dlq_replay(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.audit_cli import audit
     from revcycle.entrypoints.simulate_cli import simulate
+    from revcycle.entrypoints.users_cli import users
 
     main.add_command(simulate)
+    main.add_command(users)
+    main.add_command(audit)
 
 
 _register_commands()

@@ -11,6 +11,7 @@ from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.worker_process import WorkerProcess
+from revcycle.security.network import allow_list, server_tls
 from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ class Runtime:
                 idle_timeout=settings.mllp_idle_timeout,
                 max_frame=settings.max_message_bytes,
                 on_frame_error=self.hl7.on_frame_error,
+                admit=allow_list(settings.mllp_allow),
+                ssl_context=(
+                    server_tls(settings.mllp_tls_cert_file, settings.mllp_tls_key_file)
+                    if settings.mllp_tls_cert_file and settings.mllp_tls_key_file
+                    else None
+                ),
             )
             await self.mllp.start()
             stats = self.mllp.stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def test_config_from_toml_file(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_db_upgrade(env: dict[str, str]) -> None:
     code, out = run(env, "db", "upgrade")
-    assert code == 0 and "revision 0001" in out
+    assert code == 0 and re.search(r"database at revision \d{4}\b", out)
 
 
 def test_ingest_then_dead_letters_list_show_and_edit_replay(env: dict[str, str], tmp_path: Path) -> None:

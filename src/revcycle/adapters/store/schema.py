@@ -296,3 +296,72 @@ PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "patients": ("account", "data", "coverages"),
     "claims": ("data",),
 }
+
+# --- security (accounts, sessions, API tokens, audit log) ---
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("roles", JSON, nullable=False),  # list of role names (security.permissions.Role)
+    Column("password_hash", String(200)),  # argon2id; NULL: a machine account (tokens only)
+    Column("mfa_secret", Text),  # TOTP secret, encrypted with the PHI key ring
+    Column("mfa_enabled", Boolean, nullable=False, default=False),
+    Column("recovery_codes", JSON, nullable=False),  # argon2 hashes of unused recovery codes
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", Moment),
+    Column("created_at", Moment, nullable=False),
+    Column("updated_at", Moment, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    _id(),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the cookie value
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("mfa_passed", Boolean, nullable=False),
+    Column("source", String(64)),
+    Column("created_at", Moment, nullable=False),
+    Column("last_seen_at", Moment, nullable=False),
+    Column("expires_at", Moment, nullable=False),
+    Column("ended_at", Moment),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the token
+    Column("prefix", String(12), nullable=False),  # first characters, to recognise a token in lists
+    Column("roles", JSON, nullable=False),  # a subset of the user's roles
+    Column("created_at", Moment, nullable=False),
+    Column("expires_at", Moment),
+    Column("revoked_at", Moment),
+    Column("last_used_at", Moment),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("at", Moment, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("roles", String(300), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("kind", String(20), nullable=False),  # phi-read, action, denied, auth, system
+    Column("method", String(10)),
+    Column("route", String(200)),
+    Column("record", String(300)),  # what was touched: path parameters / ids, never PHI values
+    Column("source", String(64)),
+    Column("outcome", String(20), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -6,18 +6,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from revcycle import __version__
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.api import (
+    auth,
     problems,
+    routes_audit,
+    routes_auth,
     routes_billing,
     routes_clinical,
     routes_fhir,
     routes_ingest,
     routes_messages,
     routes_system,
+    security_headers,
 )
 from revcycle.entrypoints.runtime import Runtime
 
@@ -35,8 +39,12 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="revcycle", version=__version__, lifespan=lifespan)
+    # Every route is decided by the permission matrix (security/permissions.py) through ``authorize``.
+    app = FastAPI(
+        title="revcycle", version=__version__, lifespan=lifespan, dependencies=[Depends(auth.authorize)]
+    )
     problems.install(app)
+    security_headers.install(app)
     for module in (
         routes_system,
         routes_ingest,
@@ -44,6 +52,8 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_clinical,
         routes_billing,
         routes_fhir,
+        routes_auth,
+        routes_audit,
     ):
         app.include_router(module.router)
     return app
