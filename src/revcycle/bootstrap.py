@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -14,11 +15,13 @@ from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.accounts import AuthPolicy, SqlAccounts
 from revcycle.adapters.store.audit_log import SqlAuditLog
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
+from revcycle.adapters.store.encrypted import install_key_ring
 from revcycle.adapters.store.engine import SharedWriteLock, WriteLock, make_engine
 from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.uow import SqlUnitOfWork
+from revcycle.security.phi_crypto import KeyRing, default_key_file, load_key_ring
 from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS
@@ -63,6 +66,7 @@ def build(
     if shared_lock is not None:
         write_lock = shared_lock.for_worker() if side == "worker" else shared_lock.for_edge()
     engine = make_engine(settings.database_url, write_lock=write_lock)
+    install_key_ring(engine, phi_key_ring(settings))
     if migrate:
         upgrade(engine)
     formats = load_registry()
@@ -113,3 +117,12 @@ def auth_policy(settings: Settings) -> AuthPolicy:
         session_idle=timedelta(minutes=settings.session_idle_minutes),
         session_max=timedelta(hours=settings.session_max_hours),
     )
+
+
+def phi_key_file(settings: Settings) -> Path:
+    return settings.phi_key_file or default_key_file(settings.data_dir)
+
+
+def phi_key_ring(settings: Settings) -> KeyRing:
+    """The PHI key ring: ``$REVCYCLE_PHI_KEY``, else the key file (created on first use)."""
+    return load_key_ring(phi_key_file(settings))

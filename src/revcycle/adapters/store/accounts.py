@@ -1,8 +1,8 @@
 """Users, sessions and API tokens in the store (the ``users``, ``sessions``, ``api_tokens`` tables).
 
 Secrets are never stored: passwords and recovery codes as argon2id, tokens and session cookies as
-SHA-256, the TOTP secret encrypted with the PHI key ring. Errors are ``AccountError`` with a reason that
-names no secret.
+SHA-256, the TOTP secret encrypted by its column type (``encrypted.py``). Errors are ``AccountError``
+with a reason that names no secret.
 """
 
 from __future__ import annotations
@@ -65,15 +65,11 @@ class SqlAccounts:
         *,
         policy: AuthPolicy | None = None,
         clock: Clock | None = None,
-        seal: Callable[[str], str] | None = None,
-        unseal: Callable[[str], str] | None = None,
     ) -> None:
         self.engine = engine
         self.writer = for_writing(engine)
         self.policy = policy or AuthPolicy()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._seal = seal or (lambda text: text)
-        self._unseal = unseal or (lambda text: text)
 
     # --- users -------------------------------------------------------------------------------------
 
@@ -254,14 +250,14 @@ class SqlAccounts:
     def enroll_mfa(self, username: str) -> str:
         """Start TOTP enrolment: a new (not yet active) secret; returns the otpauth URI."""
         secret = credentials.new_totp_secret()
-        self._set(username, mfa_secret=self._seal(secret))
+        self._set(username, mfa_secret=secret)
         return credentials.otpauth_uri(secret, username)
 
     def confirm_mfa(self, username: str, code: str) -> list[str]:
         """Activate TOTP once a code from the enrolled secret checks; returns the recovery codes (shown
         once, stored hashed)."""
         row = self.user(username)
-        if not row["mfa_secret"] or not credentials.verify_totp(self._unseal(row["mfa_secret"]), code):
+        if not row["mfa_secret"] or not credentials.verify_totp(row["mfa_secret"], code):
             raise AccountError("the code does not match the enrolled authenticator", "bad_code")
         codes = credentials.new_recovery_codes()
         self._set(username, mfa_enabled=True, recovery_codes=credentials.hash_recovery_codes(codes))
@@ -282,7 +278,7 @@ class SqlAccounts:
         if row is None or row["ended_at"] is not None or not row["mfa_enabled"]:
             return False
         values: dict[str, Any] = {}
-        if not credentials.verify_totp(self._unseal(row["mfa_secret"]), code):
+        if not credentials.verify_totp(row["mfa_secret"], code):
             left = credentials.use_recovery_code(list(row["recovery_codes"]), code)
             if left is None:
                 return False

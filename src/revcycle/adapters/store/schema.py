@@ -18,7 +18,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -26,6 +25,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from revcycle.adapters.store.encrypted import EncryptedBytes, EncryptedJSON, EncryptedText
 
 metadata = MetaData(
     naming_convention={
@@ -71,7 +72,7 @@ inbound_messages = Table(
     Column("error", Text),
     Column("replay_of", ForeignKey("inbound_messages.id")),
     Column("size", Integer, nullable=False),
-    Column("raw", LargeBinary, nullable=False),
+    Column("raw", EncryptedBytes("inbound_messages.raw"), nullable=False),  # PHI: encrypted at rest
     Index("ix_inbound_messages_status_id", "status", "id"),
     Index("ix_inbound_messages_sender_control", "sender", "control_id"),
 )
@@ -106,9 +107,10 @@ patients = Table(
     metadata,
     _id(),
     Column("patient_key", String(200), nullable=False, unique=True),
-    Column("account", String(100)),
-    Column("data", JSON, nullable=False),
-    Column("coverages", JSON, nullable=False),
+    Column("account", EncryptedText("patients.account", 300)),  # PHI: encrypted at rest
+    Column("account_index", String(64), index=True),  # blind index of account (equality lookups)
+    Column("data", EncryptedJSON("patients.data"), nullable=False),
+    Column("coverages", EncryptedJSON("patients.coverages"), nullable=False),
     Column("merged_into", String(200)),
     Column("correlation_id", String(36)),
     Column("updated_at", Moment, nullable=False),
@@ -195,7 +197,7 @@ claims = Table(
     Column("payer_claim_control_number", String(80)),
     Column("group_control", String(20)),
     Column("transaction_control", String(20)),
-    Column("data", JSON, nullable=False),
+    Column("data", EncryptedJSON("claims.data"), nullable=False),
     Column("correlation_id", String(36)),
     Column("created_at", Moment, nullable=False),
     Column("updated_at", Moment, nullable=False),
@@ -290,11 +292,13 @@ outbox = Table(
     Column("created_at", Moment, nullable=False),
 )
 
-# Columns that hold PHI, per table (encrypted at rest and masked by the security layer).
+# Columns that hold PHI, per table (encrypted at rest by their column types, see encrypted.py; masked
+# by the security layer). ``revcycle keys rotate`` re-encrypts exactly these.
 PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "inbound_messages": ("raw",),
     "patients": ("account", "data", "coverages"),
     "claims": ("data",),
+    "users": ("mfa_secret",),
 }
 
 # --- security (accounts, sessions, API tokens, audit log) ---
@@ -306,7 +310,7 @@ users = Table(
     Column("username", String(100), nullable=False, unique=True),
     Column("roles", JSON, nullable=False),  # list of role names (security.permissions.Role)
     Column("password_hash", String(200)),  # argon2id; NULL: a machine account (tokens only)
-    Column("mfa_secret", Text),  # TOTP secret, encrypted with the PHI key ring
+    Column("mfa_secret", EncryptedText("users.mfa_secret", 300)),  # TOTP secret, encrypted at rest
     Column("mfa_enabled", Boolean, nullable=False, default=False),
     Column("recovery_codes", JSON, nullable=False),  # argon2 hashes of unused recovery codes
     Column("disabled", Boolean, nullable=False, default=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
 
+from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.repositories.upsert import upsert
 from revcycle.adapters.store.schema import appointments, encounters, patients
@@ -27,6 +28,7 @@ class SqlPatients:
     def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None:
         values = {
             "account": patient.account,
+            "account_index": blind_index(self.conn.dialect, patient.account, "patients.account"),
             "data": dump(patient),
             "correlation_id": ctx.correlation_id,
             "updated_at": ctx.now,

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=100), nullable=False),
         sa.Column("roles", sa.JSON(), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
-        sa.Column("mfa_secret", sa.Text(), nullable=True),
+        sa.Column("mfa_secret", sa.String(length=300), nullable=True),
         sa.Column("mfa_enabled", sa.Boolean(), nullable=False),
         sa.Column("recovery_codes", sa.JSON(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
@@ -95,9 +95,28 @@ def upgrade() -> None:
         sa.UniqueConstraint("seq", name=op.f("uq_audit_log_seq")),
     )
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
+    # PHI encryption at rest: the account number is stored encrypted (longer), looked up by blind index.
+    with op.batch_alter_table("patients", schema=None) as batch_op:
+        batch_op.alter_column(
+            "account",
+            existing_type=sa.String(length=100),
+            type_=sa.String(length=300),
+            existing_nullable=True,
+        )
+        batch_op.add_column(sa.Column("account_index", sa.String(length=64), nullable=True))
+        batch_op.create_index(batch_op.f("ix_patients_account_index"), ["account_index"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("patients", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patients_account_index"))
+        batch_op.drop_column("account_index")
+        batch_op.alter_column(
+            "account",
+            existing_type=sa.String(length=300),
+            type_=sa.String(length=100),
+            existing_nullable=True,
+        )
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_index(op.f("ix_api_tokens_user_id"), table_name="api_tokens")
