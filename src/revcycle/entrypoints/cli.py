@@ -264,12 +264,14 @@ def dlq_replay(
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
     from revcycle.entrypoints.audit_cli import audit
+    from revcycle.entrypoints.keys_cli import keys
     from revcycle.entrypoints.simulate_cli import simulate
     from revcycle.entrypoints.users_cli import users
 
     main.add_command(simulate)
     main.add_command(users)
     main.add_command(audit)
+    main.add_command(keys)
 
 
 _register_commands()

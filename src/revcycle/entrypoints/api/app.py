@@ -12,6 +12,7 @@ from revcycle import __version__
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.api import (
     auth,
+    phi_masking,
     problems,
     routes_audit,
     routes_auth,
@@ -44,6 +45,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         title="revcycle", version=__version__, lifespan=lifespan, dependencies=[Depends(auth.authorize)]
     )
     problems.install(app)
+    phi_masking.install(app)
     security_headers.install(app)
     for module in (
         routes_system,

@@ -115,6 +115,7 @@ async def authorize(request: Request) -> None:
         await _audit(request, principal, path, rule.perm.value if rule else "unlisted", "denied", "denied")
         why = "this route has no permission in the matrix" if rule is None else f"needs {rule.perm.value}"
         raise Forbidden(f"not allowed for your roles: {why}")
+    request.state.mask_phi = not principal.can(Perm.PHI_VIEW)  # see phi_masking
     if principal.kind == "session" and request.method not in SAFE_METHODS:
         await _check_csrf(request, principal)
     if rule.audit is not Audit.NONE:
