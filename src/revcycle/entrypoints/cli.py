@@ -252,6 +252,7 @@ def dlq_replay(
         results = container.dead_letters.replay(sorted(set(chosen)), actor=actor, note=note)
     processed = container.worker.drain()
     rows = [{name: getattr(r, name) for name in r.__slots__} for r in results]
+    _audit_replay(container, actor, rows, edited=edited is not None)
     text = "\n".join(
         f"dead letter {r['dead_letter_id']}: {r['outcome']}" + (f" ({r['reason']})" if r["reason"] else "")
         for r in rows
@@ -259,6 +260,21 @@ def dlq_replay(
     _emit({"results": rows, "processed": processed}, as_json, text + f"\n{processed} messages processed")
     if any(r["outcome"] != "requeued" for r in rows):
         sys.exit(EXIT_REJECTED)
+
+
+def _audit_replay(container: Any, actor: str, rows: list[dict[str, Any]], *, edited: bool) -> None:
+    """A replay from the command line is a billing action: into the audit log, as the OS user."""
+    from revcycle.security.audit_chain import AuditEntry
+
+    container.audit.record(
+        AuditEntry(
+            actor=f"cli:{actor}",
+            action="dead-letters.edit" if edited else "dead-letters.replay",
+            kind="action",
+            record=",".join(str(r["dead_letter_id"]) for r in rows)[:300],
+            detail={"outcomes": sorted({str(r["outcome"]) for r in rows})},
+        )
+    )
 
 
 def _register_commands() -> None:
