@@ -130,8 +130,12 @@ def config_check(as_json: bool) -> None:
             "\n".join(f"invalid {p['setting']}: {p['problem']}" for p in problems),
         )
         sys.exit(EXIT_SETTINGS)
+    from sqlalchemy.engine import make_url
+
     shown = settings.model_dump(mode="json", exclude={"api_token"})
-    shown["database_url"] = settings.database_url
+    shown["database_url"] = make_url(settings.database_url).render_as_string(hide_password=True)
+    if settings.db_url:
+        shown["db_url"] = shown["database_url"]  # secrets are never echoed
     shown["api_token"] = "set" if settings.api_token else "not set"
     _emit(
         {"valid": True, "settings": shown},

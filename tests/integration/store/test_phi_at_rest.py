@@ -111,3 +111,12 @@ def test_the_config_file_cannot_hold_secrets(tmp_path: Path, monkeypatch: pytest
     result = CliRunner().invoke(main, ["config", "check", "--json"], env={"REVCYCLE_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 1 and "REVCYCLE_API_TOKEN" in result.output
     assert "s3cret-in-a-file" not in result.output
+
+
+def test_config_check_never_echoes_the_database_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"REVCYCLE_DB_URL": "postgresql+psycopg://billing:hunter2-secret@db.example/revcycle"}
+    result = CliRunner().invoke(main, ["config", "check"], env=env)
+    assert result.exit_code == 0 and "hunter2-secret" not in result.output and "billing:***@" in result.output

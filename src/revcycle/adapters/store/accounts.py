@@ -8,6 +8,8 @@ with a reason that names no secret.
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +25,7 @@ from revcycle.security.principal import Principal
 
 Clock = Callable[[], datetime]
 TOKEN_TOUCH = timedelta(seconds=60)  # last_used_at is refreshed at most once a minute per token
+TOKEN_CACHE_SECONDS = 5.0  # a token checked within this many seconds is not looked up again
 
 
 class AccountError(Exception):
@@ -70,6 +73,11 @@ class SqlAccounts:
         self.writer = for_writing(engine)
         self.policy = policy or AuthPolicy()
         self.clock = clock or (lambda: datetime.now(UTC))
+        # digest -> (principal or None, monotonic deadline): the per-request lookup, cached briefly.
+        # Revoking or disabling through this object clears it at once; another process's change
+        # (the CLI) takes effect within TOKEN_CACHE_SECONDS.
+        self._tokens: dict[str, tuple[Principal | None, bool, float]] = {}
+        self._tokens_lock = threading.Lock()
 
     # --- users -------------------------------------------------------------------------------------
 
@@ -127,7 +135,12 @@ class SqlAccounts:
             )
         return out
 
+    def forget_tokens(self) -> None:
+        with self._tokens_lock:
+            self._tokens.clear()
+
     def _set(self, username: str, **values: Any) -> None:
+        self.forget_tokens()
         with self.writer.begin() as conn:
             found = conn.execute(
                 update(users).where(users.c.username == username).values(updated_at=self.clock(), **values)
@@ -326,6 +339,7 @@ class SqlAccounts:
 
     def revoke_token(self, token_id: int, *, owner: int | None = None) -> None:
         """Revoke a token (only its owner's, when ``owner`` is given)."""
+        self.forget_tokens()
         query = update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
         if owner is not None:
             query = query.where(api_tokens.c.user_id == owner)
@@ -336,6 +350,27 @@ class SqlAccounts:
     def token(self, token: str) -> Principal | None:
         """The principal of a bearer token: None when unknown, revoked, expired, or its user is
         disabled. The token's roles are intersected with its user's current roles."""
+        return self._checked(token)[0]
+
+    def known_token(self, token: str) -> bool:
+        """Whether this token was ever issued (revoked or not): such a token never falls back to any
+        other credential."""
+        return self._checked(token)[1]
+
+    def _checked(self, token: str) -> tuple[Principal | None, bool]:
+        key = credentials.digest(token)
+        with self._tokens_lock:
+            cached = self._tokens.get(key)
+        if cached is not None and cached[2] > time.monotonic():
+            return cached[0], cached[1]
+        found, known = self._lookup_token(token)
+        with self._tokens_lock:
+            if len(self._tokens) > 10_000:
+                self._tokens.clear()
+            self._tokens[key] = (found, known, time.monotonic() + TOKEN_CACHE_SECONDS)
+        return found, known
+
+    def _lookup_token(self, token: str) -> tuple[Principal | None, bool]:
         now = self.clock()
         query = (
             select(api_tokens, users.c.username, users.c.roles.label("user_roles"), users.c.disabled)
@@ -344,31 +379,25 @@ class SqlAccounts:
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
-        if row is None or row["revoked_at"] is not None or row["disabled"]:
-            return None
+        if row is None:
+            return None, False
+        if row["revoked_at"] is not None or row["disabled"]:
+            return None, True
         expires = _utc(row["expires_at"])
         if expires is not None and expires <= now:
-            return None
+            return None, True
         last = _utc(row["last_used_at"])
         if last is None or now - last >= TOKEN_TOUCH:
             with self.writer.begin() as conn:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == row["id"]).values(last_used_at=now))
-        return Principal(
+        principal = Principal(
             name=row["username"],
             roles=frozenset(row["roles"]) & frozenset(row["user_roles"]),
             kind="token",
             user_id=row["user_id"],
             token_id=row["id"],
         )
-
-    def known_token(self, token: str) -> bool:
-        """Whether this token was ever issued (revoked or not): such a token never falls back to any
-        other credential."""
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                select(api_tokens.c.id).where(api_tokens.c.token_hash == credentials.digest(token))
-            ).first()
-        return found is not None
+        return principal, True
 
     def has_users(self) -> bool:
         with self.engine.connect() as conn:
