@@ -277,7 +277,9 @@ class SqlAccounts:
         return codes
 
     def pass_mfa(self, session_id: int, code: str) -> bool:
-        """Complete a half-open session with a TOTP code or an unused recovery code."""
+        """Complete a half-open session with a TOTP code or an unused recovery code. Wrong codes count
+        as failed sign-ins: at the lockout threshold the account locks and the session ends."""
+        now = self.clock()
         with self.engine.connect() as conn:
             row = (
                 conn.execute(
@@ -290,17 +292,32 @@ class SqlAccounts:
             )
         if row is None or row["ended_at"] is not None or not row["mfa_enabled"]:
             return False
-        values: dict[str, Any] = {}
+        locked_until = _utc(row["locked_until"])
+        if locked_until is not None and locked_until > now:
+            return False
+        values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
         if not credentials.verify_totp(row["mfa_secret"], code):
             left = credentials.use_recovery_code(list(row["recovery_codes"]), code)
             if left is None:
+                self._mfa_failed(row, session_id, now)
                 return False
             values["recovery_codes"] = left
         with self.writer.begin() as conn:
-            if values:
-                conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
+            conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
             conn.execute(update(sessions).where(sessions.c.id == session_id).values(mfa_passed=True))
         return True
+
+    def _mfa_failed(self, row: RowMapping, session_id: int, now: datetime) -> None:
+        failures = int(row["failed_logins"]) + 1
+        locked = failures >= self.policy.lockout_threshold
+        with self.writer.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.id == row["id"])
+                .values(failed_logins=failures, locked_until=now + self.policy.lockout if locked else None)
+            )
+            if locked:
+                conn.execute(update(sessions).where(sessions.c.id == session_id).values(ended_at=now))
 
     # --- API tokens --------------------------------------------------------------------------------
 
