@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -22,12 +23,19 @@ def free_port() -> int:
 
 class ServerProcess:
     def __init__(
-        self, data_dir: Path, *, db_url: str | None = None, env: dict[str, str] | None = None
+        self,
+        data_dir: Path,
+        *,
+        db_url: str | None = None,
+        env: dict[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.mllp_port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        # the self-signed certificate as the trusted CA
+        self.verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(tls[0])) if tls else True
         self.env = {
             **os.environ,
             "REVCYCLE_DATA_DIR": str(data_dir),
@@ -35,6 +43,7 @@ class ServerProcess:
             "REVCYCLE_MLLP_PORT": str(self.mllp_port),
             "REVCYCLE_LOG_LEVEL": "WARNING",
             **({"REVCYCLE_DB_URL": db_url} if db_url else {}),
+            **({"REVCYCLE_TLS_CERT_FILE": str(tls[0]), "REVCYCLE_TLS_KEY_FILE": str(tls[1])} if tls else {}),
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -80,7 +89,7 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/health", timeout=1, verify=self.verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

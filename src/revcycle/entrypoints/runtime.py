@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
+from datetime import UTC, datetime, timedelta
 
 from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
@@ -28,6 +29,8 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.container.settings
+        retention = datetime.now(UTC) - timedelta(days=settings.audit_retention_days)
+        await asyncio.to_thread(self.container.audit.prune, retention, actor="retention")
         await self.container.committer.start()
         if settings.mllp_enabled:
             self.mllp = MllpListener(
