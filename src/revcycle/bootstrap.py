@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -15,7 +17,10 @@ from revcycle.adapters.erp import gl_file
 from revcycle.adapters.erp.registry import make_gateway
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
+from revcycle.adapters.store.accounts import AuthPolicy, SqlAccounts
+from revcycle.adapters.store.audit_log import SqlAuditLog
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
+from revcycle.adapters.store.encrypted import install_key_ring
 from revcycle.adapters.store.engine import SharedWriteLock, WriteLock, make_engine
 from revcycle.adapters.store.erp_ledger import SqlLedgerSession
 from revcycle.adapters.store.erp_outbox import SqlPostingOutbox
@@ -26,6 +31,7 @@ from revcycle.adapters.store.uow import SqlUnitOfWork
 from revcycle.domain.commands import Command
 from revcycle.domain.gl_mapping import GlMapping
 from revcycle.domain.journal_posting import SummaryLevel
+from revcycle.security.phi_crypto import KeyRing, default_key_file, load_key_ring
 from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.erp_ports import ErpGateway
 from revcycle.service_layer.erp_poster import ErpPoster
@@ -55,6 +61,8 @@ class Container:
     queries: MessageQueries
     dead_letters: SqlDeadLetters
     telemetry: PrometheusTelemetry
+    accounts: SqlAccounts
+    audit: SqlAuditLog
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
     sweeper: Sweeper | None = None
@@ -81,6 +89,7 @@ def build(
     if shared_lock is not None:
         write_lock = shared_lock.for_worker() if side == "worker" else shared_lock.for_edge()
     engine = make_engine(settings.database_url, write_lock=write_lock)
+    install_key_ring(engine, phi_key_ring(settings))
     if migrate:
         upgrade(engine)
     formats = load_registry()
@@ -127,6 +136,8 @@ def build(
         queries=queries,
         dead_letters=SqlDeadLetters(engine, formats.identify),
         telemetry=telemetry,
+        accounts=SqlAccounts(engine, policy=auth_policy(settings)),
+        audit=SqlAuditLog(engine),
         wakeup=wakeup,
         shared_lock=shared_lock,
         sweeper=Sweeper(lambda: SqlUnitOfWork(engine, reference), interval=settings.sweep_interval_seconds),
@@ -163,3 +174,29 @@ def build_erp(settings: Settings, engine: Engine, gateway: ErpGateway | None = N
         lease_seconds=settings.erp_lease_seconds,
     )
     return ErpParts(builder, outbox, poster)
+
+
+def auth_policy(settings: Settings) -> AuthPolicy:
+    return AuthPolicy(
+        lockout_threshold=settings.lockout_threshold,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+        session_idle=timedelta(minutes=settings.session_idle_minutes),
+        session_max=timedelta(hours=settings.session_max_hours),
+    )
+
+
+def phi_key_file(settings: Settings) -> Path:
+    return settings.phi_key_file or default_key_file(settings.data_dir)
+
+
+def store_engine(settings: Settings) -> Engine:
+    """An engine on the settings' store with the PHI key ring installed, for entry points that work on
+    the store without the whole container (``db upgrade``, the ERP and reconciliation commands)."""
+    engine = make_engine(settings.database_url)
+    install_key_ring(engine, phi_key_ring(settings))
+    return engine
+
+
+def phi_key_ring(settings: Settings) -> KeyRing:
+    """The PHI key ring: ``$REVCYCLE_PHI_KEY``, else the key file (created on first use)."""
+    return load_key_ring(phi_key_file(settings))

@@ -86,7 +86,39 @@ class Settings(BaseSettings):
     x12_sender_qualifier: str = Field(default="ZZ", min_length=2, max_length=2, description="our ISA05/07")
     x12_sender_id: str = Field(default="REVCYCLE", min_length=1, max_length=15, description="our ISA06/08")
     log_level: str = "INFO"
-    api_token: str | None = Field(default=None, description="bearer token machines must present")
+    api_token: str | None = Field(
+        default=None,
+        description="a static bearer token (integration-engineer role) accepted besides the accounts' "
+        "tokens; clients (ingest --url, simulate --to) send it. Environment or secrets file only",
+    )
+    # --- security ---
+    auth_disabled: bool = Field(
+        default=False,
+        description="TEST FIXTURES ONLY: every request runs as a billing administrator; serve and demo "
+        "refuse it unless REVCYCLE_ALLOW_AUTH_DISABLED=1 is also set",
+    )
+    lockout_threshold: int = Field(default=5, ge=1, description="failed logins that lock an account")
+    lockout_minutes: float = Field(default=15.0, gt=0)
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    session_max_hours: float = Field(default=12.0, gt=0)
+    cookie_secure: bool = Field(default=True, description="session cookie only over HTTPS (and localhost)")
+    mllp_allow: list[str] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"],
+        description="networks allowed to connect to the MLLP listener",
+    )
+    ingest_allow: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="per ingest interface ('*' for any), networks that may ingest without a token",
+    )
+    audit_retention_days: int = Field(default=2190, ge=1, description="audit entries kept (HIPAA: 6 years)")
+    phi_key_file: Path | None = Field(
+        default=None,
+        description="AES-256 key ring file (default: <data_dir>/keys/phi.keys); or $REVCYCLE_PHI_KEY",
+    )
+    tls_cert_file: Path | None = Field(default=None, description="HTTPS certificate (PEM)")
+    tls_key_file: Path | None = Field(default=None, description="HTTPS private key (PEM)")
+    mllp_tls_cert_file: Path | None = Field(default=None, description="MLLP over TLS certificate (PEM)")
+    mllp_tls_key_file: Path | None = Field(default=None, description="MLLP over TLS private key (PEM)")
     master_data_pulls: list[MasterDataPull] = Field(
         default_factory=list, description="scheduled REST pulls of ERP master data"
     )
@@ -177,7 +209,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_path = os.environ.get("REVCYCLE_CONFIG", DEFAULT_TOML)
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return (init_settings, env_settings, _TomlWithoutSecrets(settings_cls, toml_file=toml_path))
 
     @property
     def database_url(self) -> str:
@@ -185,6 +217,25 @@ class Settings(BaseSettings):
         if self.db_url:
             return self.db_url
         return f"sqlite:///{(self.data_dir / 'revcycle.db').resolve()}"
+
+
+SECRET_SETTINGS = ("api_token", "phi_key")
+
+
+class _TomlWithoutSecrets(TomlConfigSettingsSource):
+    """The config file, refusing secrets: those come from the environment or files only."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        found = [name for name in SECRET_SETTINGS if name in values]
+        if found:
+            raise SettingsError(
+                [
+                    (f"REVCYCLE_{name.upper()}", "a secret: set it in the environment, not the config file")
+                    for name in found
+                ]
+            )
+        return values
 
 
 class SettingsError(Exception):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -21,12 +23,19 @@ def free_port() -> int:
 
 class ServerProcess:
     def __init__(
-        self, data_dir: Path, *, db_url: str | None = None, env: dict[str, str] | None = None
+        self,
+        data_dir: Path,
+        *,
+        db_url: str | None = None,
+        env: dict[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.mllp_port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        # the self-signed certificate as the trusted CA
+        self.verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(tls[0])) if tls else True
         self.env = {
             **os.environ,
             "REVCYCLE_DATA_DIR": str(data_dir),
@@ -34,13 +43,40 @@ class ServerProcess:
             "REVCYCLE_MLLP_PORT": str(self.mllp_port),
             "REVCYCLE_LOG_LEVEL": "WARNING",
             **({"REVCYCLE_DB_URL": db_url} if db_url else {}),
+            **({"REVCYCLE_TLS_CERT_FILE": str(tls[0]), "REVCYCLE_TLS_KEY_FILE": str(tls[1])} if tls else {}),
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
+        self.token: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """A billing administrator's bearer token (made with ``revcycle users add`` on first start)."""
+        assert self.token is not None, "start() the server first"
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``revcycle ARGS`` against this server's store."""
+        return subprocess.run(
+            [sys.executable, "-m", "revcycle.entrypoints.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def _admin_token(self) -> str:
+        made = self.cli(
+            "users", "add", "e2e-admin", "--role", "billing-admin", "--machine", "--token", "--json"
+        )
+        assert made.returncode == 0, made.stderr
+        return str(json.loads(made.stdout)["token"])
 
     def start(self, timeout: float = 30.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.token is None:
+            self.token = self._admin_token()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "revcycle.entrypoints.cli", "serve"],
@@ -53,7 +89,7 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/health", timeout=1, verify=self.verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

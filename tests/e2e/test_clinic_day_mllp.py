@@ -81,8 +81,11 @@ def send_mllp(port: int, messages: list[bytes]) -> list[bytes]:
     return acks
 
 
-def items(url: str, path: str, **params: Any) -> list[dict[str, Any]]:
-    return httpx.get(f"{url}{path}", params={"limit": 1000, **params}, timeout=10).json()["items"]  # type: ignore[no-any-return]
+def items(server: ServerProcess, path: str, **params: Any) -> list[dict[str, Any]]:
+    found = httpx.get(
+        f"{server.url}{path}", params={"limit": 1000, **params}, headers=server.headers, timeout=10
+    )
+    return found.json()["items"]  # type: ignore[no-any-return]
 
 
 def test_a_clinic_day_over_mllp_is_readable_through_the_api(tmp_path: Path) -> None:
@@ -93,21 +96,21 @@ def test_a_clinic_day_over_mllp_is_readable_through_the_api(tmp_path: Path) -> N
         acks = send_mllp(server.mllp_port, messages)
         assert all(b"MSA|AA|" in ack for ack in acks), acks[0]
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and items(server.url, "/api/v1/messages", status="accepted"):
+        while time.monotonic() < deadline and items(server, "/api/v1/messages", status="accepted"):
             time.sleep(0.2)
-        stored = items(server.url, "/api/v1/messages")
+        stored = items(server, "/api/v1/messages")
         assert len(stored) == len(messages) and {m["status"] for m in stored} == {"processed"}
-        patients = items(server.url, "/api/v1/patients")
+        patients = items(server, "/api/v1/patients")
         assert len(patients) == 10
-        appointments = items(server.url, "/api/v1/appointments")
+        appointments = items(server, "/api/v1/appointments")
         assert len(appointments) == 10 and {a["status"] for a in appointments} == {"booked"}
-        encounters = items(server.url, "/api/v1/encounters")
+        encounters = items(server, "/api/v1/encounters")
         assert len(encounters) == 10 and {e["status"] for e in encounters} == {"discharged"}
-        charges = items(server.url, "/api/v1/charges")
+        charges = items(server, "/api/v1/charges")
         assert len(charges) == 20
         assert sorted({c["procedure_code"] for c in charges}) == ["93000", "99213"]
         assert sum(float(c["amount"]) for c in charges) == 10 * (125.00 + 48.00)
-        detail = httpx.get(f"{server.url}/api/v1/patients/{patients[0]['id']}").json()
+        detail = httpx.get(f"{server.url}/api/v1/patients/{patients[0]['id']}", headers=server.headers).json()
         assert (
             len(detail["encounters"]) == 1
             and len(detail["charges"]) == 2

@@ -21,7 +21,9 @@ TOTAL = 5000
 KILL_AFTER = 1500
 
 
-def send_all(url: str, controls: list[str], acked: set[str], stop: threading.Event) -> None:
+def send_all(
+    url: str, controls: list[str], acked: set[str], stop: threading.Event, headers: dict[str, str]
+) -> None:
     """Eight concurrent senders, each on its own persistent connection (as interfaces do)."""
     lock = threading.Lock()
     local = threading.local()
@@ -30,7 +32,7 @@ def send_all(url: str, controls: list[str], acked: set[str], stop: threading.Eve
         if stop.is_set():
             return
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=url, timeout=10)
+            local.client = httpx.Client(base_url=url, timeout=10, headers=headers)
         try:
             response = local.client.post("/api/v1/ingest/hl7v2", content=dft(control, int(control[1:])))
         except httpx.HTTPError:
@@ -53,7 +55,7 @@ def test_sigkill_mid_stream_loses_nothing_and_processes_each_message_once(tmp_pa
     server = ServerProcess(tmp_path / "data")
     server.start()
     stop = threading.Event()
-    sender = threading.Thread(target=send_all, args=(server.url, controls, acked, stop))
+    sender = threading.Thread(target=send_all, args=(server.url, controls, acked, stop, server.headers))
     sender.start()
     while len(acked) < KILL_AFTER and sender.is_alive():
         time.sleep(0.01)
@@ -67,7 +69,7 @@ def test_sigkill_mid_stream_loses_nothing_and_processes_each_message_once(tmp_pa
     try:
         # The sender resends everything not acknowledged, and (harmlessly) a sample of what was.
         resend = [c for c in controls if c not in acked] + sorted(acked_before_crash)[:200]
-        send_all(server.url, resend, acked, threading.Event())
+        send_all(server.url, resend, acked, threading.Event(), server.headers)
         assert acked == set(controls)
         deadline = time.monotonic() + 120
         engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'revcycle.db'}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -39,10 +40,20 @@ def test_demo_serves_and_is_fed_live_by_the_simulator(tmp_path: Path) -> None:
         deadline = time.monotonic() + 90
         wanted = ("masterdata", "hl7v2", "fhir", "x12")
         seen: set[str] = set()
+        headers: dict[str, str] = {}
         while time.monotonic() < deadline and process.poll() is None and seen != set(wanted):
+            if not headers and (
+                printed := re.search(r"admin API token \(shown once\): (\S+)", log.read_text())
+            ):
+                headers = {"Authorization": f"Bearer {printed.group(1)}"}
             for fmt in wanted:
                 try:
-                    found = httpx.get(f"{url}/api/v1/messages", params={"format": fmt, "limit": 1}, timeout=2)
+                    found = httpx.get(
+                        f"{url}/api/v1/messages",
+                        params={"format": fmt, "limit": 1},
+                        headers=headers,
+                        timeout=2,
+                    )
                 except httpx.HTTPError:
                     break
                 if found.status_code == 200 and found.json()["items"]:
@@ -51,9 +62,11 @@ def test_demo_serves_and_is_fed_live_by_the_simulator(tmp_path: Path) -> None:
         assert seen == set(wanted), log.read_text()[-3000:]
         assert httpx.get(f"{url}/health").status_code == 200
         assert f"revcycle demo at {url}" in log.read_text()
-        processed = httpx.get(f"{url}/api/v1/messages", params={"status": "processed", "limit": 10}).json()[
-            "items"
-        ]
+        assert re.search(r"user admin, password \S{12,}", log.read_text())  # the first admin, printed once
+        assert httpx.get(f"{url}/api/v1/messages").status_code == 401  # auth is on in the demo
+        processed = httpx.get(
+            f"{url}/api/v1/messages", params={"status": "processed", "limit": 10}, headers=headers
+        ).json()["items"]
         assert processed  # the worker is processing what the simulator sends
     finally:
         process.terminate()

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from revcycle.adapters.store.encrypted import install_key_ring
 from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.schema import metadata
 from revcycle.bootstrap import Container, build
+from revcycle.security.phi_crypto import KeyRing
 from revcycle.settings import Settings
 from tests.services import scratch_postgres
 
@@ -47,6 +49,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def engine(store_url: str) -> Iterator[Engine]:
     engine = make_engine(store_url)
+    install_key_ring(engine, KeyRing.generate())  # PHI columns encrypt (as bootstrap.build sets up)
     upgrade(engine)
     yield engine
     engine.dispose()

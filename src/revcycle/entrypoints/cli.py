@@ -102,11 +102,11 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply the migrations to the configured store."""
-    from revcycle.adapters.store.engine import make_engine
     from revcycle.adapters.store.migrate import current_revision
     from revcycle.adapters.store.migrate import upgrade as run_upgrade
+    from revcycle.bootstrap import store_engine
 
-    engine = make_engine(_settings().database_url)
+    engine = store_engine(_settings())
     run_upgrade(engine)
     click.echo(f"database at revision {current_revision(engine)}")
 
@@ -130,8 +130,12 @@ def config_check(as_json: bool) -> None:
             "\n".join(f"invalid {p['setting']}: {p['problem']}" for p in problems),
         )
         sys.exit(EXIT_SETTINGS)
+    from sqlalchemy.engine import make_url
+
     shown = settings.model_dump(mode="json", exclude={"api_token"})
-    shown["database_url"] = settings.database_url
+    shown["database_url"] = make_url(settings.database_url).render_as_string(hide_password=True)
+    if settings.db_url:
+        shown["db_url"] = shown["database_url"]  # secrets are never echoed
     shown["api_token"] = "set" if settings.api_token else "not set"
     _emit(
         {"valid": True, "settings": shown},
@@ -252,6 +256,7 @@ def dlq_replay(
         results = container.dead_letters.replay(sorted(set(chosen)), actor=actor, note=note)
     processed = container.worker.drain()
     rows = [{name: getattr(r, name) for name in r.__slots__} for r in results]
+    _audit_replay(container, actor, rows, edited=edited is not None)
     text = "\n".join(
         f"dead letter {r['dead_letter_id']}: {r['outcome']}" + (f" ({r['reason']})" if r["reason"] else "")
         for r in rows
@@ -261,14 +266,32 @@ def dlq_replay(
         sys.exit(EXIT_REJECTED)
 
 
+def _audit_replay(container: Any, actor: str, rows: list[dict[str, Any]], *, edited: bool) -> None:
+    """A replay from the command line is a billing action: into the audit log, as the OS user."""
+    from revcycle.security.audit_chain import AuditEntry
+
+    container.audit.record(
+        AuditEntry(
+            actor=f"cli:{actor}",
+            action="dead-letters.edit" if edited else "dead-letters.replay",
+            kind="action",
+            record=",".join(str(r["dead_letter_id"]) for r in rows)[:300],
+            detail={"outcomes": sorted({str(r["outcome"]) for r in rows})},
+        )
+    )
+
+
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.audit_cli import audit
     from revcycle.entrypoints.erp_cli import COMMANDS as ERP_COMMANDS
     from revcycle.entrypoints.findings_cli import findings
+    from revcycle.entrypoints.keys_cli import keys
     from revcycle.entrypoints.remit_cli import remit
     from revcycle.entrypoints.simulate_cli import simulate
+    from revcycle.entrypoints.users_cli import users
 
-    for command in (simulate, findings, remit, *ERP_COMMANDS):
+    for command in (simulate, findings, remit, users, audit, keys, *ERP_COMMANDS):
         main.add_command(command)
 
 

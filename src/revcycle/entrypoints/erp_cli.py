@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from revcycle.bootstrap import ErpParts
     from revcycle.domain.reconciliation import Policy, Report
     from revcycle.settings import Settings
@@ -44,17 +46,22 @@ def _emit(data: Any, as_json: bool, text: str) -> None:
     click.echo(json.dumps(data, indent=2, default=str) if as_json else text)
 
 
+def _engine(settings: Settings) -> Engine:
+    from revcycle.bootstrap import store_engine
+
+    return store_engine(settings)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 def _parts(settings: Settings) -> ErpParts:
     from revcycle.adapters.erp.registry import ErpConfigError
-    from revcycle.adapters.store.engine import make_engine
     from revcycle.bootstrap import build_erp
     from revcycle.domain.gl_mapping import GlMappingError
 
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     try:
         return build_erp(settings, engine)
     except GlMappingError as error:
@@ -79,7 +86,6 @@ def gl() -> None:
 def gl_check(mapping: Path | None, as_json: bool) -> None:
     """Validate the GL mapping file and list every gap against the transactions in the store."""
     from revcycle.adapters.erp import gl_file
-    from revcycle.adapters.store.engine import make_engine
     from revcycle.adapters.store.erp_sources import every_transaction
     from revcycle.adapters.store.migrate import upgrade
     from revcycle.domain.gl_mapping import GlGap, GlMappingError
@@ -94,7 +100,7 @@ def gl_check(mapping: Path | None, as_json: bool) -> None:
     except GlMappingError as error:
         _emit({"valid": False, "problems": error.problems}, as_json, "\n".join(error.problems))
         sys.exit(EXIT_SETTINGS)
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     upgrade(engine)
     gaps: dict[str, dict[str, Any]] = {}
     checked = 0
@@ -201,11 +207,10 @@ def erp_replay(keys: tuple[str, ...], replay_all: bool, as_json: bool) -> None:
 def erp_journals(status: str | None, kind: str | None, limit: int, as_json: bool) -> None:
     """Journals with their ERP acknowledgments."""
     from revcycle.adapters.store.billing_queries import Page
-    from revcycle.adapters.store.engine import make_engine
     from revcycle.adapters.store.journal_queries import JournalQueries
     from revcycle.adapters.store.migrate import upgrade
 
-    engine = make_engine(_settings().database_url)
+    engine = _engine(_settings())
     upgrade(engine)
     rows = JournalQueries(engine).journals(Page(None, limit), status=status, kind=kind)
     text = "\n".join(
@@ -292,14 +297,13 @@ def reconcile(
 ) -> None:
     """The control report: charges = claims = remittances = postings, per day and period, with every
     break (exit 2 when a break is unexplained)."""
-    from revcycle.adapters.store.engine import make_engine
     from revcycle.adapters.store.migrate import upgrade
     from revcycle.adapters.store.reconciliation_queries import control_report, raise_findings
 
     settings = _settings()
     first, last = period_bounds(period, start.date() if start else None, end.date() if end else None)
     moment = as_of.replace(tzinfo=UTC) if as_of else _now()
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     upgrade(engine)
     policy = recon_policy(settings)
     report = control_report(engine, first, last, moment, policy)

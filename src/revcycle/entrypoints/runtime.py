@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
+from datetime import UTC, datetime, timedelta
 
 from revcycle.adapters.erp.rest_pull import SqlPullState
 from revcycle.adapters.mllp.listener import MllpListener
@@ -14,6 +15,7 @@ from revcycle.bootstrap import Container
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.master_pull import MasterDataPuller
 from revcycle.entrypoints.worker_process import WorkerProcess
+from revcycle.security.network import allow_list, server_tls
 from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.container.settings
+        retention = datetime.now(UTC) - timedelta(days=settings.audit_retention_days)
+        await asyncio.to_thread(self.container.audit.prune, retention, actor="retention")
         await self.container.committer.start()
         if settings.mllp_enabled:
             self.mllp = MllpListener(
@@ -41,6 +45,12 @@ class Runtime:
                 idle_timeout=settings.mllp_idle_timeout,
                 max_frame=settings.max_message_bytes,
                 on_frame_error=self.hl7.on_frame_error,
+                admit=allow_list(settings.mllp_allow),
+                ssl_context=(
+                    server_tls(settings.mllp_tls_cert_file, settings.mllp_tls_key_file)
+                    if settings.mllp_tls_cert_file and settings.mllp_tls_key_file
+                    else None
+                ),
             )
             await self.mllp.start()
             stats = self.mllp.stats

@@ -20,7 +20,22 @@ from revcycle.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def refuse_unsafe(settings: Settings) -> None:
+    """``auth_disabled`` exists for test fixtures; a server refuses it unless explicitly allowed."""
+    if settings.auth_disabled and os.environ.get("REVCYCLE_ALLOW_AUTH_DISABLED") != "1":
+        click.echo(
+            "refusing to serve with REVCYCLE_AUTH_DISABLED (test fixtures only); "
+            "set REVCYCLE_ALLOW_AUTH_DISABLED=1 as well if you really mean it",
+            err=True,
+        )
+        raise SystemExit(1)
+    if bool(settings.tls_cert_file) != bool(settings.tls_key_file):
+        click.echo("REVCYCLE_TLS_CERT_FILE and REVCYCLE_TLS_KEY_FILE go together", err=True)
+        raise SystemExit(1)
+
+
 def run_server(settings: Settings, *, banner: str | None = None) -> None:
+    refuse_unsafe(settings)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request lines (with URLs) are not our log
     app = create_app(lambda: build(settings))
@@ -31,6 +46,8 @@ def run_server(settings: Settings, *, banner: str | None = None) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # request lines could carry identifiers in query strings
         timeout_graceful_shutdown=10,
+        ssl_certfile=str(settings.tls_cert_file) if settings.tls_cert_file else None,
+        ssl_keyfile=str(settings.tls_key_file) if settings.tls_key_file else None,
     )
     if banner:
         click.echo(banner)
@@ -68,20 +85,18 @@ def run_demo(
         paths = [folder / kind for kind in ("hl7v2", "x12", "fhir") if (folder / kind).is_dir()]
         report = ingest_local(build(settings), paths)
         click.echo(f"demo data: {report.files} sample files from {folder}, {report.processed} processed")
-    url = f"http://{settings.http_host}:{settings.http_port}"
+    refuse_unsafe(settings)
+    scheme = "https" if settings.tls_cert_file else "http"
+    url = f"{scheme}://{settings.http_host}:{settings.http_port}"
+    login, feed_token = demo_accounts(settings)
     stop = threading.Event()
     feeder = threading.Thread(
         target=_feed,
-        args=(settings, url, stop, backfill_days, rate, speed, seed),
+        args=(settings, url, stop, backfill_days, rate, speed, seed, feed_token),
         name="demo-simulator",
         daemon=True,
     )
     feeder.start()
-    login = (
-        "API token: $REVCYCLE_API_TOKEN"
-        if settings.api_token
-        else "no login needed (accounts not enabled yet)"
-    )
     try:
         run_server(
             settings,
@@ -104,6 +119,7 @@ def _feed(
     rate: float,
     speed: float,
     seed: int,
+    token: str,
 ) -> None:
     """Wait for the server, then stream the simulator into it over MLLP and HTTP."""
     from revcycle.simulator.config import SimConfig
@@ -123,7 +139,7 @@ def _feed(
         mllp=(settings.mllp_host, settings.mllp_port),
         rate=rate,
         speed=speed,
-        token=settings.api_token,
+        token=token,
         backfill_days=backfill_days,
     )
     try:
@@ -131,3 +147,29 @@ def _feed(
     except Unreachable:
         if not stop.is_set():
             log.warning("demo simulator: the server went away")
+
+
+def demo_accounts(settings: Settings) -> tuple[str, str]:
+    """The first administrator (created on an empty store, its password and token printed this once)
+    and a fresh integration-engineer token for the demo's simulator. Returns (login text, feed token)."""
+    from revcycle.adapters.store.accounts import AccountError
+    from revcycle.security import credentials
+    from revcycle.security.permissions import Role
+
+    accounts = build(settings).accounts
+    if accounts.has_users():
+        login = "sign in with your account (revcycle users add NAME --role billing-admin adds one)"
+    else:
+        password = credentials.new_password()
+        accounts.add_user("admin", (Role.BILLING_ADMIN,), password)
+        _, token = accounts.create_token("admin", "demo")
+        login = (
+            f"first administrator (shown once): user admin, password {password}\n"
+            f"admin API token (shown once): {token}"
+        )
+    try:
+        accounts.user("demo-feeder")
+    except AccountError:
+        accounts.add_user("demo-feeder", (Role.INTEGRATION_ENGINEER,), None)
+    _, feed_token = accounts.create_token("demo-feeder", "demo simulator")
+    return login, feed_token

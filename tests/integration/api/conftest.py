@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from revcycle.bootstrap import build
 from revcycle.entrypoints.api.app import create_app
 from revcycle.settings import Settings
+from tests.integration.api.auth_helpers import sign_in_as_admin
 
 
 @pytest.fixture
@@ -23,4 +24,4 @@ def client(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
         worker_mode="thread",
     )
     with TestClient(create_app(lambda: build(settings))) as client:
-        yield client
+        yield sign_in_as_admin(client)

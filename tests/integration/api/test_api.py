@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from revcycle.bootstrap import build
 from revcycle.entrypoints.api.app import create_app
 from revcycle.settings import Settings
+from tests.integration.api.auth_helpers import sign_in_as_admin
 
 PAYERS_CSV = "payer_id,name,payer_class,timely_filing_days\nP001,Acme Health,commercial,90\nMCR,Medicare,medicare,365\n"
 
@@ -29,7 +30,7 @@ def client(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
         worker_mode="thread",
     )
     with TestClient(create_app(lambda: build(settings))) as client:
-        yield client
+        yield sign_in_as_admin(client)
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:

@@ -98,6 +98,9 @@ def test_ingest_then_dead_letters_list_show_and_edit_replay(env: dict[str, str],
     junk = json.loads(run(env, "dlq", "list", "--json")[1])[0]
     code, out = run(env, "dlq", "replay", str(junk["id"]))
     assert code == 2 and "still_unreadable" in out
+    audited = json.loads(run(env, "audit", "list", "--kind", "action", "--json")[1])
+    assert [(e["actor"], e["action"]) for e in audited][-1] == ("cli:dana", "dead-letters.edit")
+    assert run(env, "audit", "verify")[0] == 0
 
 
 def test_ingest_to_an_unreachable_server_exits_3(env: dict[str, str], tmp_path: Path) -> None:

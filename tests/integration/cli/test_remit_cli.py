@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from revcycle.adapters.store.billing_queries import BillingQueries, Page
-from revcycle.adapters.store.engine import make_engine
+from revcycle.bootstrap import store_engine
 from revcycle.entrypoints.cli import main
+from revcycle.settings import Settings
 from tests.lifecycle_x12 import ClaimSamples
 
 ENTRY = {
@@ -69,7 +70,7 @@ def test_a_paper_remittance_is_entered_and_posted(env: dict[str, str], tmp_path:
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["duplicate"] is False and body["processed"] == 1
-    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'revcycle.db'}")
+    engine = store_engine(Settings(data_dir=tmp_path / "data"))
     queries = BillingQueries(engine)
     [remit] = queries.remittances(Page(), trace_number="CHK-901")
     assert remit["source"] == "manual" and remit["manual_entry"]["entered_by"] == "jdoe"

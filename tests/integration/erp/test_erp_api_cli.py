@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.schema import claims
-from revcycle.bootstrap import build, build_erp
+from revcycle.bootstrap import build, build_erp, store_engine
 from revcycle.entrypoints.api.app import create_app
 from revcycle.entrypoints.cli import main
 from revcycle.settings import Settings
+from tests.integration.api.auth_helpers import sign_in_as_admin
 from tests.integration.erp.seed import NOW, seed, write_mapping
 
 
@@ -33,7 +33,7 @@ def posted(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
         worker_mode="thread",
         erp_gl_mapping=write_mapping(tmp_path),
     )
-    engine = make_engine(store_url)
+    engine = store_engine(settings)
     upgrade(engine)
     seed(engine)
     parts = build_erp(settings, engine)
@@ -41,7 +41,7 @@ def posted(store_url: str, tmp_path: Path) -> Iterator[TestClient]:
     parts.poster.run_once(NOW)
     engine.dispose()
     with TestClient(create_app(lambda: build(settings))) as client:
-        yield client
+        yield sign_in_as_admin(client)
 
 
 def test_journals_with_acknowledgments_and_drill_down_both_ways(posted: TestClient) -> None:
@@ -95,7 +95,7 @@ def _run(env: dict[str, str], *args: str) -> tuple[int, str]:
 def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(db)
+    engine = store_engine(Settings(db_url=db, data_dir=tmp_path))
     upgrade(engine)
     seed(engine)
     env = {

@@ -125,7 +125,8 @@ def test_real_server_receives_what_the_manifest_says(tmp_path: Path, code_sets: 
     server.env["REVCYCLE_MLLP_PORT"] = str(server.mllp_port)
     server.start()
     try:
-        options = LiveOptions(server.url, mllp=("127.0.0.1", server.mllp_port), rate=0, speed=0)
+        token = server.headers["Authorization"].removeprefix("Bearer ")
+        options = LiveOptions(server.url, mllp=("127.0.0.1", server.mllp_port), rate=0, speed=0, token=token)
         first_sends: dict[str, int] = {}
 
         def count(emission: Emission, outcome: str) -> None:
@@ -137,7 +138,7 @@ def test_real_server_receives_what_the_manifest_says(tmp_path: Path, code_sets: 
         assert set(report.outcomes) <= {"AA", "accepted", "duplicate"}
         stored: dict[str, int] = {}
         before: int | None = None
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with httpx.Client(base_url=server.url, timeout=30, headers=server.headers) as client:
             while True:
                 params = {"limit": 1000} | ({"before_id": before} if before else {})
                 page = client.get("/api/v1/messages", params=params).json()

@@ -63,6 +63,7 @@ class ListenerStats:
     acks_sent: int = 0
     idle_timeouts: int = 0
     handler_failures: int = 0
+    connections_refused: int = 0
 
 
 _T = TypeVar("_T")
@@ -104,8 +105,10 @@ class MllpListener:
         max_frame: int = DEFAULT_MAX_FRAME,
         on_frame_error: FrameErrorHandler | None = None,
         close_grace: float = 10.0,
+        admit: Callable[[str], bool] | None = None,
     ) -> None:
         self._handle = handle
+        self._admit = admit
         self._on_frame_error = on_frame_error
         self.host = host
         self.requested_port = port
@@ -164,6 +167,13 @@ class MllpListener:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._closing:
+            writer.close()
+            return
+        peer = writer.get_extra_info("peername")
+        host = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        if self._admit is not None and not self._admit(host):
+            self.stats.connections_refused += 1
+            log.warning("MLLP %s: connection from %s refused (not on the allow-list)", self.interface, host)
             writer.close()
             return
         self._next_id += 1

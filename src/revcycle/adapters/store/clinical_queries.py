@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, select
 
 from revcycle.adapters.store.billing_queries import Page
+from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.message_queries import as_dict
 from revcycle.adapters.store.schema import appointments, charges, encounters, patients
 
@@ -30,7 +31,12 @@ class ClinicalQueries:
             return [as_dict(r) for r in conn.execute(page.apply(query, table.c.id))]
 
     def patients(self, page: Page, *, account: str | None = None) -> list[dict[str, Any]]:
-        return self._list(patients, page, {"account": account})
+        """Patients; ``account`` is matched through its blind index (the column itself is encrypted)."""
+        index = blind_index(self.engine.dialect, account, "patients.account")
+        rows = self._list(patients, page, {"account_index": index})
+        for row in rows:
+            row.pop("account_index", None)
+        return rows
 
     def patient(self, patient_id: int) -> dict[str, Any] | None:
         """A patient with their encounters, appointments and charges."""
@@ -39,6 +45,7 @@ class ClinicalQueries:
             if row is None:
                 return None
             out = as_dict(row)
+            out.pop("account_index", None)
             key = out["patient_key"]
             for name, table in (
                 ("encounters", encounters),

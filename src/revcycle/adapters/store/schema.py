@@ -18,7 +18,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -26,6 +25,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from revcycle.adapters.store.encrypted import EncryptedBytes, EncryptedJSON, EncryptedText
 
 metadata = MetaData(
     naming_convention={
@@ -71,7 +72,7 @@ inbound_messages = Table(
     Column("error", Text),
     Column("replay_of", ForeignKey("inbound_messages.id")),
     Column("size", Integer, nullable=False),
-    Column("raw", LargeBinary, nullable=False),
+    Column("raw", EncryptedBytes("inbound_messages.raw"), nullable=False),  # PHI: encrypted at rest
     Index("ix_inbound_messages_status_id", "status", "id"),
     Index("ix_inbound_messages_sender_control", "sender", "control_id"),
 )
@@ -106,9 +107,10 @@ patients = Table(
     metadata,
     _id(),
     Column("patient_key", String(200), nullable=False, unique=True),
-    Column("account", String(100)),
-    Column("data", JSON, nullable=False),
-    Column("coverages", JSON, nullable=False),
+    Column("account", EncryptedText("patients.account", 300)),  # PHI: encrypted at rest
+    Column("account_index", String(64), index=True),  # blind index of account (equality lookups)
+    Column("data", EncryptedJSON("patients.data"), nullable=False),
+    Column("coverages", EncryptedJSON("patients.coverages"), nullable=False),
     Column("merged_into", String(200)),
     Column("correlation_id", String(36)),
     Column("updated_at", Moment, nullable=False),
@@ -195,7 +197,7 @@ claims = Table(
     Column("payer_claim_control_number", String(80)),
     Column("group_control", String(20)),
     Column("transaction_control", String(20)),
-    Column("data", JSON, nullable=False),
+    Column("data", EncryptedJSON("claims.data"), nullable=False),
     Column("correlation_id", String(36)),
     Column("created_at", Moment, nullable=False),
     Column("updated_at", Moment, nullable=False),
@@ -415,14 +417,6 @@ manual_remittances = Table(
     Column("created_at", Moment, nullable=False),
 )
 
-# Columns that hold PHI, per table (encrypted at rest and masked by the security layer).
-PHI_COLUMNS: dict[str, tuple[str, ...]] = {
-    "inbound_messages": ("raw",),
-    "patients": ("account", "data", "coverages"),
-    "claims": ("data",),
-    "finding_events": ("text",),
-}
-
 # --- rules ---
 # The missing-charge sweep looks charges up by visit number (PV1-19 / Encounter id), whatever patient
 # key the visit and its charges were filed under.
@@ -506,3 +500,82 @@ erp_cursors = Table(
     Column("source", String(40), primary_key=True),
     Column("last_id", BigInteger, nullable=False),
 )
+
+# --- security (accounts, sessions, API tokens, audit log) ---
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("roles", JSON, nullable=False),  # list of role names (security.permissions.Role)
+    Column("password_hash", String(200)),  # argon2id; NULL: a machine account (tokens only)
+    Column("mfa_secret", EncryptedText("users.mfa_secret", 300)),  # TOTP secret, encrypted at rest
+    Column("mfa_enabled", Boolean, nullable=False, default=False),
+    Column("recovery_codes", JSON, nullable=False),  # argon2 hashes of unused recovery codes
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", Moment),
+    Column("created_at", Moment, nullable=False),
+    Column("updated_at", Moment, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    _id(),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the cookie value
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("mfa_passed", Boolean, nullable=False),
+    Column("source", String(64)),
+    Column("created_at", Moment, nullable=False),
+    Column("last_seen_at", Moment, nullable=False),
+    Column("expires_at", Moment, nullable=False),
+    Column("ended_at", Moment),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the token
+    Column("prefix", String(12), nullable=False),  # first characters, to recognise a token in lists
+    Column("roles", JSON, nullable=False),  # a subset of the user's roles
+    Column("created_at", Moment, nullable=False),
+    Column("expires_at", Moment),
+    Column("revoked_at", Moment),
+    Column("last_used_at", Moment),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("at", Moment, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("roles", String(300), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("kind", String(20), nullable=False),  # phi-read, action, denied, auth, system
+    Column("method", String(10)),
+    Column("route", String(200)),
+    Column("record", String(300)),  # what was touched: path parameters / ids, never PHI values
+    Column("source", String(64)),
+    Column("outcome", String(20), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Columns that hold PHI, per table (encrypted at rest by their column types, see encrypted.py; masked
+# by the security layer). ``revcycle keys rotate`` re-encrypts exactly these.
+PHI_COLUMNS: dict[str, tuple[str, ...]] = {
+    "inbound_messages": ("raw",),
+    "patients": ("account", "data", "coverages"),
+    "claims": ("data",),
+    "finding_events": ("text",),
+    "users": ("mfa_secret",),
+}

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from revcycle import __version__
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.api import (
+    auth,
+    phi_masking,
     problems,
+    routes_audit,
+    routes_auth,
     routes_billing,
     routes_clinical,
     routes_erp,
@@ -22,6 +26,7 @@ from revcycle.entrypoints.api import (
     routes_messages,
     routes_remittances,
     routes_system,
+    security_headers,
 )
 from revcycle.entrypoints.runtime import Runtime
 
@@ -39,8 +44,13 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="revcycle", version=__version__, lifespan=lifespan)
+    # Every route is decided by the permission matrix (security/permissions.py) through ``authorize``.
+    app = FastAPI(
+        title="revcycle", version=__version__, lifespan=lifespan, dependencies=[Depends(auth.authorize)]
+    )
     problems.install(app)
+    phi_masking.install(app)
+    security_headers.install(app)
     for module in (
         routes_system,
         routes_ingest,
@@ -52,6 +62,8 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_findings,
         routes_master_data,
         routes_erp,
+        routes_auth,
+        routes_audit,
     ):
         app.include_router(module.router)
     return app

@@ -1,15 +1,14 @@
-"""Request dependencies: the container from the app's state, bearer-token authentication, body limits."""
+"""Request dependencies: the container from the app's state, authentication (see ``auth``), body limits."""
 
 from __future__ import annotations
 
-import hmac
 import re
 
 from fastapi import Request
 
 from revcycle.bootstrap import Container
 from revcycle.service_layer.edge import Accepted
-from revcycle.service_layer.errors import MessageTooLarge, NotAuthenticated
+from revcycle.service_layer.errors import MessageTooLarge
 
 KEPT_PREFIX = 64 * 1024
 _INTERFACE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -20,15 +19,12 @@ def container(request: Request) -> Container:
     return found
 
 
-def require_token(request: Request) -> None:
-    """When ``REVCYCLE_API_TOKEN`` is set, API routes need ``Authorization: Bearer <token>``."""
-    expected = container(request).settings.api_token
-    if not expected:
-        return
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise NotAuthenticated("missing or invalid bearer token")
+async def require_token(request: Request) -> None:
+    """A signed-in principal (token or session) is required. The application-wide ``auth.authorize``
+    already decides every route from the permission matrix; routers keep this as a second line."""
+    from revcycle.entrypoints.api.auth import current_user  # auth builds on this module
+
+    await current_user(request)
 
 
 def interface_name(request: Request, default: str) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, exists, func, literal, or_, select, update
 
+from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.repositories.upsert import upsert
 from revcycle.adapters.store.schema import appointments, charges, encounters, findings, patients
@@ -31,6 +32,7 @@ class SqlPatients:
     def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None:
         values = {
             "account": patient.account,
+            "account_index": blind_index(self.conn.dialect, patient.account, "patients.account"),
             "data": dump(patient),
             "correlation_id": ctx.correlation_id,
             "updated_at": ctx.now,

@@ -1,0 +1,69 @@
+"""Bulk work on the PHI columns (``schema.PHI_COLUMNS``): re-encryption after a key rotation, and which
+key each stored value is sealed with (to retire old keys safely)."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+
+from sqlalchemy import Engine, LargeBinary, String, column, select, table, update
+
+from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.schema import PHI_COLUMNS, metadata
+from revcycle.security.phi_crypto import MAGIC, TEXT_PREFIX
+
+_ID_LEN = 8
+
+
+def reencrypt(engine: Engine, *, batch: int = 500) -> dict[str, int]:
+    """Read and write back every PHI value: the column types decrypt with whichever key sealed a value
+    and encrypt with the primary one (values still in clear get encrypted). Returns counts per column."""
+    counts: dict[str, int] = {}
+    writer = for_writing(engine)
+    for name, columns in PHI_COLUMNS.items():
+        source = metadata.tables[name]
+        last = 0
+        while True:
+            with writer.begin() as conn:
+                rows = conn.execute(
+                    select(source.c.id, *(source.c[c] for c in columns))
+                    .where(source.c.id > last)
+                    .order_by(source.c.id)
+                    .limit(batch)
+                ).all()
+                for row in rows:
+                    values = {c: getattr(row, c) for c in columns}
+                    conn.execute(update(source).where(source.c.id == row.id).values(**values))
+            if not rows:
+                break
+            last = rows[-1].id
+            for c in columns:
+                counts[f"{name}.{c}"] = counts.get(f"{name}.{c}", 0) + len(rows)
+    return counts
+
+
+def key_usage(engine: Engine) -> Counter[str]:
+    """How many stored PHI values each key id seals ("clear" for values not encrypted)."""
+    usage: Counter[str] = Counter()
+    with engine.connect() as conn:
+        for name, columns in PHI_COLUMNS.items():
+            for c in columns:
+                kind = LargeBinary() if c == "raw" else String()
+                stored = table(name, column(c, kind))  # the stored form, bypassing the decrypting type
+                for (value,) in conn.execute(select(stored.c[c]).where(stored.c[c].is_not(None))):
+                    usage[key_id_of(value)] += 1
+    return usage
+
+
+def key_id_of(value: object) -> str:
+    """The key id in a stored value's header (binary, or ``enc:v1:`` text, possibly JSON-quoted)."""
+    if isinstance(value, (bytes, memoryview)):
+        blob = bytes(value)
+    elif isinstance(value, str) and TEXT_PREFIX in value[:12]:
+        start = value.index(TEXT_PREFIX) + len(TEXT_PREFIX)
+        blob = base64.urlsafe_b64decode(value[start : start + 24])  # 18 bytes: the header is 13
+    else:
+        return "clear"
+    if not blob.startswith(MAGIC):
+        return "clear"
+    return blob[len(MAGIC) : len(MAGIC) + _ID_LEN].decode("ascii", "replace").rstrip()

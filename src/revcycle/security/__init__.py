@@ -1,0 +1,1 @@
+"""Security: the permission matrix, credentials (passwords, TOTP, tokens), PHI encryption, audit chain."""
