@@ -50,8 +50,8 @@ def hl7_visit(n: int) -> list[bytes]:
 
 
 class Api:
-    def __init__(self, url: str) -> None:
-        self.client = httpx.Client(base_url=url, timeout=20)
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        self.client = httpx.Client(base_url=url, timeout=20, headers=headers)
 
     def items(self, path: str, **params: Any) -> list[dict[str, Any]]:
         response = self.client.get(path, params={"limit": 1000, **params})
@@ -88,7 +88,7 @@ class Api:
 def test_care_to_cash_partial_payment_and_denial(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data")
     server.start()
-    api = Api(server.url)
+    api = Api(server.url, server.headers)
     try:
         paid, denied = ClaimSamples("V0001", 1), ClaimSamples("V0002", 2)
         for n in (1, 2):

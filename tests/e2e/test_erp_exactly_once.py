@@ -20,10 +20,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.schema import erp_journal_lines, erp_journals
+from revcycle.bootstrap import store_engine
 from revcycle.domain import commands as c
+from revcycle.settings import Settings
 from tests.integration.erp.seed import PATIENT, charge, run, seed, write_mapping
 
 VISITS = 60
@@ -68,7 +69,7 @@ def _wait(condition: Any, timeout: float, what: str) -> None:
 
 def test_sigkill_mid_batch_while_the_erp_times_out_after_committing(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
-    engine = make_engine(db)
+    engine = store_engine(Settings(db_url=db, data_dir=tmp_path))
     upgrade(engine)
     seed(engine)
     visits = [replace(charge("99213", f"{100 + i}.00"), visit_number=f"V{1000 + i}") for i in range(VISITS)]
