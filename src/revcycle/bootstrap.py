@@ -89,7 +89,8 @@ def build(
     if shared_lock is not None:
         write_lock = shared_lock.for_worker() if side == "worker" else shared_lock.for_edge()
     engine = make_engine(settings.database_url, write_lock=write_lock)
-    install_key_ring(engine, phi_key_ring(settings))
+    key_ring = phi_key_ring(settings)
+    install_key_ring(engine, key_ring)
     if migrate:
         upgrade(engine)
     formats = load_registry()
@@ -137,7 +138,7 @@ def build(
         dead_letters=SqlDeadLetters(engine, formats.identify),
         telemetry=telemetry,
         accounts=SqlAccounts(engine, policy=auth_policy(settings)),
-        audit=SqlAuditLog(engine),
+        audit=SqlAuditLog(engine, key=key_ring.derived_key("audit-chain")),
         wakeup=wakeup,
         shared_lock=shared_lock,
         sweeper=Sweeper(lambda: SqlUnitOfWork(engine, reference), interval=settings.sweep_interval_seconds),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -90,6 +90,9 @@ class Settings(BaseSettings):
         default=None,
         description="a static bearer token (integration-engineer role) accepted besides the accounts' "
         "tokens; clients (ingest --url, simulate --to) send it. Environment or secrets file only",
+    )
+    api_token_file: Path | None = Field(
+        default=None, description="a file holding api_token (e.g. a mounted secret); read at start"
     )
     # --- security ---
     auth_disabled: bool = Field(
@@ -190,6 +193,15 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("sqlite://", "postgresql")):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> Settings:
+        if self.api_token is None and self.api_token_file is not None:
+            try:
+                self.api_token = self.api_token_file.read_text().strip() or None
+            except OSError as error:
+                raise ValueError(f"cannot read api_token_file: {error.strerror}") from None
+        return self
 
     @field_validator("log_level")
     @classmethod

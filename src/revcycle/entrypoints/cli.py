@@ -191,7 +191,9 @@ def dlq_list(
 def dlq_show(dead_letter_id: int, as_json: bool) -> None:
     from revcycle.bootstrap import build
 
-    found = build(_settings()).queries.dead_letter(dead_letter_id)
+    container = build(_settings())
+    found = container.queries.dead_letter(dead_letter_id)
+    _audit_cli_read(container, f"dead_letter_id={dead_letter_id}")  # the raw message is PHI
     if found is None:
         click.echo(f"dead letter {dead_letter_id} not found", err=True)
         sys.exit(EXIT_SETTINGS)
@@ -278,6 +280,20 @@ def _audit_replay(container: Any, actor: str, rows: list[dict[str, Any]], *, edi
             record=",".join(str(r["dead_letter_id"]) for r in rows)[:300],
             detail={"outcomes": sorted({str(r["outcome"]) for r in rows})},
         )
+    )
+
+
+def _audit_cli_read(container: Any, record: str) -> None:
+    import getpass
+
+    from revcycle.security.audit_chain import AuditEntry
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    container.audit.record(
+        AuditEntry(actor=f"cli:{user}", action="dead-letters.read", kind="phi-read", record=record)
     )
 
 

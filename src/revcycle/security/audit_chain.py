@@ -1,11 +1,16 @@
 """The audit log's hash chain: each entry's hash covers its own fields and the previous entry's hash,
 so editing, deleting or reordering any entry breaks every link after it (the verify command finds the
 first break). Pure functions; the store (``adapters/store/audit_log.py``) appends and reads.
+
+With a ``key`` (derived from the PHI key ring, which is never in the database) the links are
+HMAC-SHA256 (RFC 2104): someone who can write to the database but does not hold the key cannot
+recompute the chain after an edit, so even a carefully rewritten chain fails verification.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,13 +43,17 @@ def moment_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the entry's fields as canonical JSON."""
+def entry_hash(prev_hash: str, row: dict[str, Any], key: bytes | None = None) -> str:
+    """SHA-256 (HMAC-SHA256 with ``key``) over the previous hash and the entry's fields as canonical
+    JSON."""
     body = {name: row.get(name) for name in FIELDS}
     body["at"] = moment_text(row["at"])
     body["detail"] = row.get("detail") or {}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
+    message = f"{prev_hash}|{canonical}".encode()
+    if key is not None:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,9 @@ class Break:
     problem: str  # edited, missing, reordered
 
 
-def verify_rows(rows: list[dict[str, Any]], *, start_hash: str = GENESIS, start_seq: int = 1) -> list[Break]:
+def verify_rows(
+    rows: list[dict[str, Any]], *, start_hash: str = GENESIS, start_seq: int = 1, key: bytes | None = None
+) -> list[Break]:
     """Walk rows (in storage order: by id) and report every break of the chain."""
     breaks: list[Break] = []
     prev_hash, expected_seq = start_hash, start_seq
@@ -64,7 +75,7 @@ def verify_rows(rows: list[dict[str, Any]], *, start_hash: str = GENESIS, start_
             breaks.append(Break(seq, row["id"], "missing" if seq > expected_seq else "reordered"))
         elif row["prev_hash"] != prev_hash:
             breaks.append(Break(seq, row["id"], "missing"))
-        if entry_hash(row["prev_hash"], row) != row["hash"]:
+        if entry_hash(row["prev_hash"], row, key) != row["hash"]:
             breaks.append(Break(seq, row["id"], "edited"))
         prev_hash, expected_seq = row["hash"], seq + 1
     return breaks

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 import pyotp
 from argon2 import PasswordHasher
@@ -82,10 +83,22 @@ def otpauth_uri(secret: str, username: str, issuer: str = "revcycle") -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
 
 
-def verify_totp(secret: str, code: str) -> bool:
-    """RFC 6238 with 30 s steps, accepting the neighbouring step for clock drift."""
+def verify_totp(secret: str, code: str, *, after_step: int | None = None) -> int | None:
+    """RFC 6238 with 30 s steps, accepting the neighbouring steps for clock drift. Returns the time
+    step the code belongs to, or None. A code of a step at or before ``after_step`` (the last one
+    accepted) is refused: an OTP is accepted once (RFC 6238 section 5.2)."""
     code = code.strip().replace(" ", "")
-    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if after_step is not None and step <= after_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def new_recovery_codes(count: int = 10) -> list[str]:

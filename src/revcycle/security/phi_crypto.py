@@ -126,6 +126,10 @@ class KeyRing:
     def decrypt_text(self, text: str, column: str) -> str:
         return self.decrypt(base64.urlsafe_b64decode(text[len(TEXT_PREFIX) :]), column).decode()
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A 256-bit key for another purpose (the audit chain's HMAC), from the stable index key."""
+        return hmac.new(self.index_key, f"revcycle:{purpose}".encode(), hashlib.sha256).digest()
+
     def blind_index(self, value: str, column: str) -> str:
         """A keyed hash for equality lookups on an encrypted value (same value -> same index)."""
         return hmac.new(self.index_key, f"{column}\x00{value}".encode(), hashlib.sha256).hexdigest()

@@ -4,6 +4,7 @@ ingest allow-lists and the secure headers, over HTTP on both back ends."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -130,7 +131,8 @@ def test_totp_enrolment_then_sign_in_needs_the_code(anonymous: TestClient) -> No
     assert _login(anonymous)["mfa_required"] is True
     assert anonymous.get("/api/v1/claims").status_code == 401  # half-open session
     assert anonymous.post("/api/v1/auth/mfa/verify", json={"code": "123456"}).status_code == 401
-    assert anonymous.post("/api/v1/auth/mfa/verify", json={"code": totp.now()}).status_code == 200
+    # the code used to confirm enrolment is spent (RFC 6238 5.2); the next step's code is accepted
+    assert anonymous.post("/api/v1/auth/mfa/verify", json={"code": next_code(totp)}).status_code == 200
     assert anonymous.get("/api/v1/claims").status_code == 200
 
     anonymous.cookies.clear()
@@ -139,6 +141,24 @@ def test_totp_enrolment_then_sign_in_needs_the_code(anonymous: TestClient) -> No
     anonymous.cookies.clear()
     _login(anonymous)
     assert anonymous.post("/api/v1/auth/mfa/verify", json={"code": recovery[0]}).status_code == 401  # used
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    return totp.at(datetime.now(UTC) + timedelta(seconds=30))
+
+
+def test_a_totp_code_works_once(anonymous: TestClient) -> None:
+    accounts = app_container(anonymous).accounts
+    _user(anonymous)
+    totp = pyotp.parse_uri(accounts.enroll_mfa("alice"))
+    assert isinstance(totp, pyotp.TOTP)
+    accounts.confirm_mfa("alice", totp.now())
+    code = next_code(totp)
+    _login(anonymous)
+    assert anonymous.post("/api/v1/auth/mfa/verify", json={"code": code}).status_code == 200
+    anonymous.cookies.clear()
+    _login(anonymous)
+    assert anonymous.post("/api/v1/auth/mfa/verify", json={"code": code}).status_code == 401  # replayed
 
 
 def test_secure_headers_on_every_answer(anonymous: TestClient) -> None:

@@ -100,6 +100,8 @@ def test_ingest_then_dead_letters_list_show_and_edit_replay(env: dict[str, str],
     assert code == 2 and "still_unreadable" in out
     audited = json.loads(run(env, "audit", "list", "--kind", "action", "--json")[1])
     assert [(e["actor"], e["action"]) for e in audited][-1] == ("cli:dana", "dead-letters.edit")
+    reads = json.loads(run(env, "audit", "list", "--kind", "phi-read", "--json")[1])
+    assert reads and reads[0]["action"] == "dead-letters.read" and reads[0]["actor"].startswith("cli:")
     assert run(env, "audit", "verify")[0] == 0
 
 

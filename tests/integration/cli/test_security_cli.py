@@ -13,10 +13,11 @@ from sqlalchemy import delete, select, update
 
 from revcycle.adapters.store.audit_log import SqlAuditLog
 from revcycle.adapters.store.engine import make_engine
-from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.schema import api_tokens, audit_log, users
+from revcycle.bootstrap import build
 from revcycle.entrypoints.cli import main
-from revcycle.security.audit_chain import AuditEntry
+from revcycle.security.audit_chain import AuditEntry, entry_hash
+from revcycle.settings import Settings
 
 
 @pytest.fixture
@@ -70,9 +71,9 @@ def test_token_create_revoke_and_disable_are_audited(env: dict[str, str]) -> Non
 
 
 def _chain(env: dict[str, str], count: int = 5) -> SqlAuditLog:
-    engine = make_engine(env["REVCYCLE_DB_URL"])
-    upgrade(engine)
-    log = SqlAuditLog(engine)
+    """Entries written as the server writes them (its key ring, so its chain key)."""
+    settings = Settings(db_url=env["REVCYCLE_DB_URL"], data_dir=Path(env["REVCYCLE_DATA_DIR"]), workers=False)
+    log = build(settings).audit
     for n in range(count):
         log.record(
             AuditEntry(actor=f"user{n}", action="patients.read", kind="phi-read", record=f"patient_id={n}")
@@ -94,6 +95,26 @@ def test_verify_detects_an_edited_entry(env: dict[str, str]) -> None:
         conn.execute(update(audit_log).where(audit_log.c.seq == 3).values(actor="someone-else"))
     code, out = run(env, "audit", "verify", "--json")
     assert code == 4 and json.loads(out)["breaks"] == [{"seq": 3, "row_id": 3, "problem": "edited"}]
+
+
+def test_verify_detects_an_edit_even_with_the_chain_recomputed(env: dict[str, str]) -> None:
+    """Someone with database access edits an entry and rewrites every later hash; without the chain
+    key (kept with the PHI keys, outside the database) the result still fails verification."""
+    log = _chain(env)
+    with log.engine.begin() as conn:
+        rows = [r._asdict() for r in conn.execute(select(audit_log).order_by(audit_log.c.seq))]
+        rows[1]["actor"] = "someone-else"
+        prev = rows[0]["hash"]
+        for row in rows[1:]:
+            row["prev_hash"] = prev
+            row["hash"] = prev = entry_hash(prev, row)  # the best forgery without the key
+            conn.execute(
+                update(audit_log)
+                .where(audit_log.c.id == row["id"])
+                .values(actor=row["actor"], prev_hash=row["prev_hash"], hash=row["hash"])
+            )
+    code, out = run(env, "audit", "verify", "--json")
+    assert code == 4 and {b["problem"] for b in json.loads(out)["breaks"]} == {"edited"}
 
 
 def test_verify_detects_a_deleted_entry(env: dict[str, str]) -> None:

@@ -120,3 +120,15 @@ def test_config_check_never_echoes_the_database_password(
     env = {"REVCYCLE_DB_URL": "postgresql+psycopg://billing:hunter2-secret@db.example/revcycle"}
     result = CliRunner().invoke(main, ["config", "check"], env=env)
     assert result.exit_code == 0 and "hunter2-secret" not in result.output and "billing:***@" in result.output
+
+
+def test_the_api_token_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "token").write_text("rct_from_a_mounted_secret\n")
+    monkeypatch.setenv("REVCYCLE_API_TOKEN_FILE", str(tmp_path / "token"))
+    monkeypatch.delenv("REVCYCLE_API_TOKEN", raising=False)
+    assert Settings().api_token == "rct_from_a_mounted_secret"
+    result = CliRunner().invoke(
+        main, ["config", "check"], env={"REVCYCLE_API_TOKEN_FILE": str(tmp_path / "nope")}
+    )
+    assert result.exit_code == 1 and "api_token_file" in result.output

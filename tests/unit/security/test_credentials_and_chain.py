@@ -29,10 +29,12 @@ def test_tokens_are_random_and_stored_as_digests() -> None:
 def test_totp_accepts_the_current_code_and_rejects_others() -> None:
     secret = credentials.new_totp_secret()
     totp = pyotp.TOTP(secret)
-    assert credentials.verify_totp(secret, totp.now())
-    assert credentials.verify_totp(secret, totp.at(datetime.now(UTC) - timedelta(seconds=30)))  # drift
-    assert not credentials.verify_totp(secret, totp.at(datetime.now(UTC) - timedelta(minutes=5)))
-    assert not credentials.verify_totp(secret, "abcdef")
+    assert credentials.verify_totp(secret, totp.now()) is not None
+    assert credentials.verify_totp(secret, totp.at(datetime.now(UTC) - timedelta(seconds=30))) is not None
+    assert credentials.verify_totp(secret, totp.at(datetime.now(UTC) - timedelta(minutes=5))) is None
+    assert credentials.verify_totp(secret, "abcdef") is None
+    step = credentials.verify_totp(secret, totp.now())
+    assert step is not None and credentials.verify_totp(secret, totp.now(), after_step=step) is None
     assert "secret=" + secret in credentials.otpauth_uri(secret, "alice")
 
 

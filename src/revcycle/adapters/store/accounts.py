@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, select, update
+from sqlalchemy import Engine, RowMapping, or_, select, update
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.schema import api_tokens, sessions, users
@@ -270,10 +270,12 @@ class SqlAccounts:
         """Activate TOTP once a code from the enrolled secret checks; returns the recovery codes (shown
         once, stored hashed)."""
         row = self.user(username)
-        if not row["mfa_secret"] or not credentials.verify_totp(row["mfa_secret"], code):
+        step = credentials.verify_totp(row["mfa_secret"], code) if row["mfa_secret"] else None
+        if step is None:
             raise AccountError("the code does not match the enrolled authenticator", "bad_code")
         codes = credentials.new_recovery_codes()
-        self._set(username, mfa_enabled=True, recovery_codes=credentials.hash_recovery_codes(codes))
+        hashed = credentials.hash_recovery_codes(codes)
+        self._set(username, mfa_enabled=True, recovery_codes=hashed, mfa_last_step=step)
         return codes
 
     def pass_mfa(self, session_id: int, code: str) -> bool:
@@ -296,14 +298,21 @@ class SqlAccounts:
         if locked_until is not None and locked_until > now:
             return False
         values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
-        if not credentials.verify_totp(row["mfa_secret"], code):
+        step = credentials.verify_totp(row["mfa_secret"], code, after_step=row["mfa_last_step"])
+        if step is not None:
+            values["mfa_last_step"] = step
+        else:
             left = credentials.use_recovery_code(list(row["recovery_codes"]), code)
             if left is None:
                 self._mfa_failed(row, session_id, now)
                 return False
             values["recovery_codes"] = left
+        guard = update(users).where(users.c.id == row["id"])
+        if step is not None:  # the same code presented twice at once: only one use wins
+            guard = guard.where(or_(users.c.mfa_last_step.is_(None), users.c.mfa_last_step < step))
         with self.writer.begin() as conn:
-            conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
+            if conn.execute(guard.values(**values)).rowcount == 0:
+                return False
             conn.execute(update(sessions).where(sessions.c.id == session_id).values(mfa_passed=True))
         return True
 

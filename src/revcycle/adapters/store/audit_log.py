@@ -37,8 +37,11 @@ class Verification:
 
 
 class SqlAuditLog:
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, key: bytes | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.engine = engine
+        self.key = key  # HMAC key of the chain (see audit_chain); bootstrap derives it from the key ring
         self.writer = for_writing(engine)
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -63,7 +66,7 @@ class SqlAuditLog:
         row["record"] = (row["record"] or "")[:300] or None
         row["source"] = (row["source"] or "")[:64] or None
         row.update(seq=seq, at=self.clock(), prev_hash=prev)
-        row["hash"] = entry_hash(prev, row)
+        row["hash"] = entry_hash(prev, row, self.key)
         conn.execute(audit_log.insert().values(**row))
         return seq
 
@@ -103,7 +106,7 @@ class SqlAuditLog:
             marks = [r["detail"] for r in rows if r["action"] == PRUNED]
             if marks and int(marks[-1]["through_seq"]) + 1 == int(rows[0]["seq"]):
                 start_seq, start_hash = int(rows[0]["seq"]), str(marks[-1]["through_hash"])
-        breaks = verify_rows(rows, start_hash=start_hash, start_seq=start_seq)
+        breaks = verify_rows(rows, start_hash=start_hash, start_seq=start_seq, key=self.key)
         return Verification(len(rows), int(rows[-1]["seq"]), str(rows[-1]["hash"]), breaks)
 
     def prune(self, before: datetime, *, actor: str) -> int:

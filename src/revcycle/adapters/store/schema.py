@@ -512,6 +512,7 @@ users = Table(
     Column("password_hash", String(200)),  # argon2id; NULL: a machine account (tokens only)
     Column("mfa_secret", EncryptedText("users.mfa_secret", 300)),  # TOTP secret, encrypted at rest
     Column("mfa_enabled", Boolean, nullable=False, default=False),
+    Column("mfa_last_step", BigInteger),  # the last TOTP time step accepted (each code works once)
     Column("recovery_codes", JSON, nullable=False),  # argon2 hashes of unused recovery codes
     Column("disabled", Boolean, nullable=False, default=False),
     Column("failed_logins", Integer, nullable=False, default=0),

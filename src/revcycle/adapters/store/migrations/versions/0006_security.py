@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=True),
         sa.Column("mfa_secret", sa.String(length=300), nullable=True),
         sa.Column("mfa_enabled", sa.Boolean(), nullable=False),
+        sa.Column("mfa_last_step", sa.BigInteger(), nullable=True),
         sa.Column("recovery_codes", sa.JSON(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
