@@ -79,19 +79,21 @@ class QuarantineGate:
         """The commands to apply now; the others are held, with their findings."""
         earlier = uow.quarantine.held_commands(message_id)  # a replay runs only what was held
         candidates = [(i, cmd) for i, cmd in enumerate(commands) if not earlier or i in earlier]
-        admitted: list[Command] = []
+        admitted: list[tuple[int, Command]] = []
         held: list[MasterRef] = []
         for index, command in candidates:
             missing = self._missing(uow, command)
             if missing:
                 held.extend(replace(ref, message_id=message_id, command_index=index) for ref in missing)
             else:
-                admitted.append(command)
+                admitted.append((index, command))
+        if earlier and admitted:
+            uow.quarantine.replayed(message_id, [index for index, _ in admitted], ctx)
         if held:
             for ref in held:
                 _raise(uow, ctx, ref)
             uow.quarantine.hold(message_id, held, ctx)
-        return Admission(tuple(admitted), bool(held))
+        return Admission(tuple(command for _, command in admitted), bool(held))
 
     def _missing(self, uow: UnitOfWork, command: Command) -> list[MasterRef]:
         missing: list[MasterRef] = []

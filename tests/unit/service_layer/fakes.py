@@ -552,8 +552,9 @@ class HeldRow:
 
 
 class FakeQuarantine(_Repository):
-    """Held references by message; holding sets the message's status, releasing the last one of a
-    message puts it back (``accepted``), releasing the last one of a finding resolves it."""
+    """Held references by message (held -> released -> replayed, or superseded when held again);
+    holding sets the message's status, releasing the last one of a message puts it back
+    (``accepted``), releasing the last one of a finding resolves it."""
 
     _state = ("rows",)
 
@@ -563,9 +564,11 @@ class FakeQuarantine(_Repository):
         self._findings = findings
 
     def hold(self, message_id: int, refs: Sequence[MasterRef], ctx: MessageContext) -> None:
+        indices = {ref.command_index for ref in refs}
         for row in self.rows:
-            if row.ref.message_id == message_id:
-                row.status = "released"
+            same = row.ref.message_id == message_id and row.ref.command_index in indices
+            if same and row.status in ("held", "released"):
+                row.status = "superseded"
         self.rows.extend(HeldRow(ref) for ref in refs)
         if message_id in self._messages.rows:
             self._messages.rows[message_id].status = "quarantined"
@@ -576,11 +579,24 @@ class FakeQuarantine(_Repository):
         return [r.ref for r in self.rows if r.status == "held" and r.ref.kind == kind and r.ref.code in codes]
 
     def held_commands(self, message_id: int) -> frozenset[int]:
-        return frozenset(r.ref.command_index for r in self.rows if r.ref.message_id == message_id)
+        return frozenset(
+            r.ref.command_index
+            for r in self.rows
+            if r.ref.message_id == message_id and r.status in ("held", "released")
+        )
+
+    def replayed(self, message_id: int, indices: Sequence[int], ctx: MessageContext) -> None:
+        for row in self.rows:
+            if (
+                row.ref.message_id == message_id
+                and row.ref.command_index in indices
+                and row.status == "released"
+            ):
+                row.status = "replayed"
 
     def release(self, refs: Sequence[MasterRef], ctx: MessageContext) -> list[int]:
         for row in self.rows:
-            if row.ref in refs:
+            if row.ref in refs and row.status == "held":
                 row.status = "released"
         held = [r.ref for r in self.rows if r.status == "held"]
         requeued = []

@@ -139,3 +139,22 @@ def test_a_resolved_finding_reopens_when_the_replay_is_held_again(harness: Harne
     assert admit(harness, gate, message, held) == ()
     assert harness.store.findings.status(finding.key) is FindingStatus.OPEN
     assert harness.store.findings.occurrences(finding.key) == 2
+
+
+def test_a_command_applied_by_one_replay_is_not_applied_again_by_the_next(harness: Harness) -> None:
+    gate = QuarantineGate()
+    message = log_message(harness)
+    x, y = submit("PCN1", payer_id="PAYER-X"), submit("PCN2", payer_id="PAYER-Y")
+    assert admit(harness, gate, message, x, y) == ()
+    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-X", "X"),)))
+    assert harness.store.messages.status(message) == "quarantined"  # PAYER-Y still missing
+    # PAYER-Y arrives, but only from after the date of service: the replay applies PCN1, holds PCN2 again
+    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-Y", "Y"),)))
+    harness.send(
+        c.UpsertMasterData("payer", (Payer("PAYER-Y", "Y", effective=Effective(None, date(2026, 1, 1))),))
+    )
+    assert admit(harness, gate, message, x, y) == (x,)
+    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-Y", "Y", effective=Effective(date(2026, 1, 2))),)))
+    assert admit(harness, gate, message, x, y) == (y,)  # PCN1 is not applied a second time
+    assert len(harness.claims("PCN1")) == 1 and len(harness.claims("PCN2")) == 1
+    assert harness.store.quarantine.held() == []
