@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.findings import Finding
+from revcycle.domain.master_data import Effective
 from revcycle.domain.master_loads import LoadReport, VersionChange
 from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.patients import Coverage, Patient
@@ -110,6 +111,7 @@ class MasterData(Protocol):
     ) -> VersionChange: ...
     def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None: ...
     def maintained(self, kind: str) -> bool: ...
+    def periods(self, kind: str, code: str) -> list[Effective]: ...
 
 
 class MasterLoads(Protocol):

@@ -22,11 +22,13 @@ is checked once it is maintained. ``REVCYCLE_QUARANTINE_UNMAPPED=false`` turns t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from revcycle.domain.commands import Command
+from revcycle.domain.commands import Command, UpsertMasterData
 from revcycle.domain.findings import FindingType, Severity
+from revcycle.domain.master_data import Effective
 from revcycle.domain.master_refs import CHECKED_KINDS, MasterRef, references
 from revcycle.service_layer.handlers.findings import raise_finding
 from revcycle.service_layer.ports import MessageContext, UnitOfWork
@@ -69,14 +71,35 @@ def _raise(uow: UnitOfWork, ctx: MessageContext, ref: MasterRef) -> None:
 
 
 class QuarantineGate:
-    def __init__(self, kinds: Iterable[str] = CHECKED_KINDS) -> None:
+    """Checks references against the master data of the store.
+
+    Known records' validity periods are cached for ``ttl`` seconds (most messages name the same few
+    payers, providers and departments); a master-data command seen by this gate empties the cache of
+    its kind at once, so within one worker a load is seen by the very next message. Another worker
+    process's change to an existing record (a version closed) is seen within ``ttl``; a record
+    unknown here is always read again (never cached).
+    """
+
+    def __init__(
+        self,
+        kinds: Iterable[str] = CHECKED_KINDS,
+        *,
+        ttl: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.kinds = frozenset(kinds)
+        self.ttl = ttl
+        self.clock = clock
         self._maintained: set[str] = set()  # master data is never deleted: once maintained, always
+        self._periods: dict[tuple[str, str], tuple[float, tuple[Effective, ...]]] = {}
 
     def admit(
         self, uow: UnitOfWork, message_id: int, commands: Sequence[Command], ctx: MessageContext
     ) -> Admission:
         """The commands to apply now; the others are held, with their findings."""
+        for command in commands:
+            if isinstance(command, UpsertMasterData):
+                self._forget(command.kind)
         earlier = uow.quarantine.held_commands(message_id)  # a replay runs only what was held
         candidates = [(i, cmd) for i, cmd in enumerate(commands) if not earlier or i in earlier]
         admitted: list[tuple[int, Command]] = []
@@ -99,9 +122,27 @@ class QuarantineGate:
         missing: list[MasterRef] = []
         for ref in references(command):
             checked = ref.kind in self.kinds and self._is_maintained(uow, ref.kind)
-            if checked and uow.master_data.find(ref.kind, ref.code, ref.on) is None:
+            if checked and not self._known(uow, ref):
                 missing.append(ref)
         return missing
+
+    def _known(self, uow: UnitOfWork, ref: MasterRef) -> bool:
+        """Is a version of the record valid on the reference's date (``Effective.covers``)?"""
+        key = (ref.kind, ref.code)
+        now = self.clock()
+        cached = self._periods.get(key)
+        if cached is None or now - cached[0] > self.ttl:
+            periods = tuple(uow.master_data.periods(ref.kind, ref.code))
+            if not periods:
+                self._periods.pop(key, None)
+                return False
+            cached = (now, periods)
+            self._periods[key] = cached
+        return any(ref.on is None or period.covers(ref.on) for period in cached[1])
+
+    def _forget(self, kind: str) -> None:
+        for key in [k for k in self._periods if k[0] == kind]:
+            del self._periods[key]
 
     def _is_maintained(self, uow: UnitOfWork, kind: str) -> bool:
         if kind in self._maintained:

@@ -23,8 +23,12 @@ from tests.unit.service_layer.builders import submit
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def new_message(container: Container, n: int) -> int:
-    raw = json.dumps({"kind": "payer", "records": [], "n": n}).encode()
+_SEQUENCE = iter(range(1_000_000))
+
+
+def new_message(container: Container) -> int:
+    """A fresh row in the inbound log (the quarantine's rows refer to it)."""
+    raw = json.dumps({"kind": "payer", "records": [], "n": next(_SEQUENCE)}).encode()
     receipt = make_receipt(raw, interface="t", transport="file", identify=container.formats.identify)
     [appended] = container.inbound_log.append_batch([receipt])
     return appended.message_id
@@ -45,14 +49,15 @@ def step(
     return run
 
 
-def load(container: Container, *payers: Payer) -> None:
-    step(container, None, c.UpsertMasterData("payer", payers))
+def load(container: Container, gate: QuarantineGate, *payers: Payer) -> None:
+    """A load as the worker runs it: through the gate (which forgets what it cached of the kind)."""
+    step(container, new_message(container), c.UpsertMasterData("payer", payers), gate=gate)
 
 
 def test_hold_release_replay_and_supersede_on_both_back_ends(container: Container) -> None:
     gate = QuarantineGate()
-    load(container, Payer("PAYER-A", "Acme"))
-    message = new_message(container, 1)
+    load(container, gate, Payer("PAYER-A", "Acme"))
+    message = new_message(container)
     x, y = submit("PCN1", payer_id="PAYER-X"), submit("PCN2", payer_id="PAYER-Y")
     assert step(container, message, x, y, gate=gate) == ()
 
@@ -73,14 +78,13 @@ def test_hold_release_replay_and_supersede_on_both_back_ends(container: Containe
     assert status == "quarantined" and rows == [(0, "PAYER-X", "held"), (1, "PAYER-Y", "held")]
     assert found == {"PCN1": "open", "PCN2": "open"}
 
-    load(container, Payer("PAYER-X", "X"))
+    load(container, gate, Payer("PAYER-X", "X"))
     status, rows, found = state()
     assert status == "quarantined" and rows[0][2] == "released" and found["PCN1"] == "resolved"
 
-    load(container, Payer("PAYER-Y", "Y"))
-    load(
-        container, Payer("PAYER-Y", "Y", effective=Effective(None, date(2026, 1, 1)))
-    )  # closed before the DOS
+    load(container, gate, Payer("PAYER-Y", "Y"))
+    closed = Payer("PAYER-Y", "Y", effective=Effective(None, date(2026, 1, 1)))  # before the DOS
+    load(container, gate, closed)
     status, rows, found = state()
     assert status == "accepted"  # back in the log
     assert step(container, message, x, y, gate=gate) == (x,)
@@ -88,13 +92,13 @@ def test_hold_release_replay_and_supersede_on_both_back_ends(container: Containe
     assert rows == [(0, "PAYER-X", "replayed"), (1, "PAYER-Y", "superseded"), (1, "PAYER-Y", "held")]
     assert status == "quarantined" and found == {"PCN1": "resolved", "PCN2": "open"}  # reopened
 
-    load(container, Payer("PAYER-Y", "Y", effective=Effective(date(2026, 1, 2))))
+    load(container, gate, Payer("PAYER-Y", "Y", effective=Effective(date(2026, 1, 2))))
     assert step(container, message, x, y, gate=gate) == (y,)
     status, rows, found = state()
     assert rows[-1] == (1, "PAYER-Y", "replayed") and found == {"PCN1": "resolved", "PCN2": "resolved"}
 
 
 def test_a_store_without_payers_does_not_hold_claims(container: Container) -> None:
-    message = new_message(container, 2)
+    message = new_message(container)
     claim = submit("PCN9", payer_id="ANY")
     assert step(container, message, claim, gate=QuarantineGate()) == (claim,)

@@ -528,6 +528,13 @@ class FakeMasterData(_Repository):
     def maintained(self, kind: str) -> bool:
         return any(row.kind == kind for row in self.rows.values())
 
+    def periods(self, kind: str, code: str) -> list[Effective]:
+        return [
+            Effective(row.start, row.end)
+            for row in self.rows.values()
+            if (row.kind, row.code) == (kind, code)
+        ]
+
     # -- test helpers
     def versions(self, kind: str, code: str) -> list[MasterRow]:
         rows = [row for row in self.rows.values() if row.kind == kind and row.code == code]

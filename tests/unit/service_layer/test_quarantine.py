@@ -38,6 +38,12 @@ def admit(h: Harness, gate: QuarantineGate, message_id: int, *commands: c.Comman
     return admission.commands
 
 
+def load(h: Harness, gate: QuarantineGate, *records: c.MasterRecord) -> None:
+    """A master-data load through the gate and the handler, as the worker runs it."""
+    kind = {Payer: "payer", Department: "department"}[type(records[0])]
+    admit(h, gate, log_message(h), c.UpsertMasterData(kind, records))
+
+
 def log_message(h: Harness) -> int:
     messages: FakeMessages = h.store.messages
     return messages.append(b"x", received_at=T0).id
@@ -71,7 +77,7 @@ def test_the_missing_payer_arriving_releases_the_claim_and_its_replay_applies_on
     message = log_message(harness)
     commands = (submit("PCN1"), submit("PCN2", payer_id="PAYER-Z"))
     admit(harness, gate, message, *commands)
-    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-Z", "Zeta"),)))
+    load(harness, gate, Payer("PAYER-Z", "Zeta"))
     assert harness.store.messages.status(message) == "accepted"  # back in the log
     [finding] = harness.of_type(FindingType.UNMAPPED_MASTER_DATA)
     assert harness.store.findings.status(finding.key) is FindingStatus.RESOLVED
@@ -85,11 +91,11 @@ def test_a_version_not_valid_on_the_date_of_service_does_not_release(harness: Ha
     message = log_message(harness)
     admit(harness, gate, message, submit("PCN2", payer_id="PAYER-Z"))
     later = Payer("PAYER-Z", "Zeta", effective=Effective(date(2026, 3, 1)))
-    harness.send(c.UpsertMasterData("payer", (later,)))
+    load(harness, gate, later)
     assert len(harness.store.quarantine.held()) == 1
     assert harness.store.messages.status(message) == "quarantined"
     earlier = Payer("PAYER-Z", "Zeta", effective=Effective(date(2026, 1, 1), date(2026, 2, 28)))
-    harness.send(c.UpsertMasterData("payer", (earlier,)))
+    load(harness, gate, earlier)
     assert harness.store.quarantine.held() == []
 
 
@@ -99,7 +105,7 @@ def test_a_kind_nobody_loads_is_not_checked() -> None:
     message = log_message(h)
     command = c.AdmitPatient(patient=PATIENT, encounter=replace(encounter(), department_code="NOPE"))
     assert admit(h, gate, message, command) == (command,)
-    h.send(c.UpsertMasterData("department", (Department("CARD", "Cardiology"),)))
+    load(h, gate, Department("CARD", "Cardiology"))
     second = log_message(h)
     assert admit(h, gate, second, command) == ()  # departments are maintained now
     [finding] = h.of_type(FindingType.UNMAPPED_MASTER_DATA)
@@ -130,12 +136,12 @@ def test_a_resolved_finding_reopens_when_the_replay_is_held_again(harness: Harne
     message = log_message(harness)
     held = submit("PCN2", payer_id="PAYER-Z")
     admit(harness, gate, message, held)
-    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-Z", "Zeta"),)))
+    load(harness, gate, Payer("PAYER-Z", "Zeta"))
     [finding] = harness.of_type(FindingType.UNMAPPED_MASTER_DATA)
     assert harness.store.findings.status(finding.key) is FindingStatus.RESOLVED
     # before the replay runs, the ERP closes that version before the date of service
     closed = Payer("PAYER-Z", "Zeta", effective=Effective(None, date(2026, 1, 31)))
-    harness.send(c.UpsertMasterData("payer", (closed,)))
+    load(harness, gate, closed)
     assert admit(harness, gate, message, held) == ()
     assert harness.store.findings.status(finding.key) is FindingStatus.OPEN
     assert harness.store.findings.occurrences(finding.key) == 2
@@ -146,15 +152,54 @@ def test_a_command_applied_by_one_replay_is_not_applied_again_by_the_next(harnes
     message = log_message(harness)
     x, y = submit("PCN1", payer_id="PAYER-X"), submit("PCN2", payer_id="PAYER-Y")
     assert admit(harness, gate, message, x, y) == ()
-    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-X", "X"),)))
+    load(harness, gate, Payer("PAYER-X", "X"))
     assert harness.store.messages.status(message) == "quarantined"  # PAYER-Y still missing
     # PAYER-Y arrives, but only from after the date of service: the replay applies PCN1, holds PCN2 again
-    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-Y", "Y"),)))
-    harness.send(
-        c.UpsertMasterData("payer", (Payer("PAYER-Y", "Y", effective=Effective(None, date(2026, 1, 1))),))
+    load(harness, gate, Payer("PAYER-Y", "Y"))
+    load(
+        harness,
+        gate,
+        Payer(
+            "PAYER-Y",
+            "Y",
+            effective=Effective(
+                None,
+                date(2026, 1, 1),
+            ),
+        ),
     )
     assert admit(harness, gate, message, x, y) == (x,)
-    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-Y", "Y", effective=Effective(date(2026, 1, 2))),)))
+    load(
+        harness,
+        gate,
+        Payer(
+            "PAYER-Y",
+            "Y",
+            effective=Effective(
+                date(2026, 1, 2),
+            ),
+        ),
+    )
     assert admit(harness, gate, message, x, y) == (y,)  # PCN1 is not applied a second time
     assert len(harness.claims("PCN1")) == 1 and len(harness.claims("PCN2")) == 1
     assert harness.store.quarantine.held() == []
+
+
+def test_known_records_are_cached_until_a_load_of_their_kind_or_the_ttl() -> None:
+    h = Harness()
+    h.send(c.UpsertMasterData("payer", (Payer("PAYER-A", "Acme"),)))
+    now = [0.0]
+    gate = QuarantineGate(ttl=5.0, clock=lambda: now[0])
+    assert admit(h, gate, log_message(h), submit("PCN1")) != ()  # PAYER-A known, now cached
+    # another worker closes PAYER-A before the date of service: this gate sees it after the ttl
+    h.send(
+        c.UpsertMasterData("payer", (Payer("PAYER-A", "Acme", effective=Effective(None, date(2026, 1, 1))),))
+    )
+    assert admit(h, gate, log_message(h), submit("PCN2")) != ()
+    now[0] = 6.0
+    assert admit(h, gate, log_message(h), submit("PCN3")) == ()
+    # a load this gate sees empties the cache of its kind at once
+    load(h, gate, Payer("PAYER-A", "Acme"))
+    assert admit(h, gate, log_message(h), submit("PCN4")) != ()
+    load(h, gate, Payer("PAYER-A", "Acme", effective=Effective(None, date(2026, 1, 1))))
+    assert admit(h, gate, log_message(h), submit("PCN5")) == ()
