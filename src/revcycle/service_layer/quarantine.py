@@ -11,9 +11,10 @@ nothing of quarantine; replay is processing the message again, in log order, wit
 
 ``release`` runs in the master-data handler, in the same transaction as the load: every held reference
 the load now satisfies (a version valid on the held date) is released, its finding resolves once none
-of its references is held any more, and a message with nothing left held is put back in the log
-(status ``accepted``). The replay applies only the commands that were held (the rest were applied the
-first time); should one still miss something, it is held again.
+of its references is held any more, and the message is put back in the log (status ``accepted``). The
+replay applies only the commands that were held and can now be applied (the rest were applied the
+first time); one that still misses something is held again (one never-mapped payer in an 837 does not
+keep the claims of a payer that did arrive waiting).
 
 A store that keeps no master data of a kind (no record of it was ever loaded, as in a test that only
 ingests HL7 samples, or a site whose ERP does not export it) does not quarantine on that kind: a kind

@@ -80,20 +80,24 @@ def test_hold_release_replay_and_supersede_on_both_back_ends(container: Containe
 
     load(container, gate, Payer("PAYER-X", "X"))
     status, rows, found = state()
-    assert status == "quarantined" and rows[0][2] == "released" and found["PCN1"] == "resolved"
+    assert status == "accepted" and rows[0][2] == "released" and found["PCN1"] == "resolved"
+    assert step(container, message, x, y, gate=gate) == (x,)  # PCN2 is held again
+    status, rows, found = state()
+    assert rows == [(0, "PAYER-X", "replayed"), (1, "PAYER-Y", "superseded"), (1, "PAYER-Y", "held")]
+    assert status == "quarantined" and found == {"PCN1": "resolved", "PCN2": "open"}
 
     load(container, gate, Payer("PAYER-Y", "Y"))
     closed = Payer("PAYER-Y", "Y", effective=Effective(None, date(2026, 1, 1)))  # before the DOS
     load(container, gate, closed)
     status, rows, found = state()
-    assert status == "accepted"  # back in the log
-    assert step(container, message, x, y, gate=gate) == (x,)
+    assert status == "accepted" and found["PCN2"] == "resolved"
+    assert step(container, message, x, y, gate=gate) == ()  # still not valid on its date: held again
     status, rows, found = state()
-    assert rows == [(0, "PAYER-X", "replayed"), (1, "PAYER-Y", "superseded"), (1, "PAYER-Y", "held")]
-    assert status == "quarantined" and found == {"PCN1": "resolved", "PCN2": "open"}  # reopened
+    assert found == {"PCN1": "resolved", "PCN2": "open"}  # reopened
+    assert [r[2] for r in rows if r[0] == 1] == ["superseded", "superseded", "held"]
 
     load(container, gate, Payer("PAYER-Y", "Y", effective=Effective(date(2026, 1, 2))))
-    assert step(container, message, x, y, gate=gate) == (y,)
+    assert step(container, message, x, y, gate=gate) == (y,)  # PCN1 is not applied again
     status, rows, found = state()
     assert rows[-1] == (1, "PAYER-Y", "replayed") and found == {"PCN1": "resolved", "PCN2": "resolved"}
 

@@ -560,8 +560,8 @@ class HeldRow:
 
 class FakeQuarantine(_Repository):
     """Held references by message (held -> released -> replayed, or superseded when held again);
-    holding sets the message's status, releasing the last one of a message puts it back
-    (``accepted``), releasing the last one of a finding resolves it."""
+    holding sets the message's status, releasing one puts its message back (``accepted``), releasing
+    the last one of a finding resolves it."""
 
     _state = ("rows",)
 
@@ -606,13 +606,11 @@ class FakeQuarantine(_Repository):
             if row.ref in refs and row.status == "held":
                 row.status = "released"
         held = [r.ref for r in self.rows if r.status == "held"]
-        requeued = []
-        for message_id in sorted({ref.message_id for ref in refs}):
-            if not any(ref.message_id == message_id for ref in held):
-                row = self._messages.rows.get(message_id)
-                if row is not None:
-                    row.status = ACCEPTED
-                requeued.append(message_id)
+        requeued = sorted({ref.message_id for ref in refs})
+        for message_id in requeued:
+            row = self._messages.rows.get(message_id)
+            if row is not None:
+                row.status = ACCEPTED
         for key in {ref.finding_key for ref in refs} - {ref.finding_key for ref in held}:
             self._findings.set_status(key, FindingStatus.RESOLVED)
         return requeued

@@ -152,37 +152,19 @@ def test_a_command_applied_by_one_replay_is_not_applied_again_by_the_next(harnes
     message = log_message(harness)
     x, y = submit("PCN1", payer_id="PAYER-X"), submit("PCN2", payer_id="PAYER-Y")
     assert admit(harness, gate, message, x, y) == ()
+    assert harness.store.messages.status(message) == "quarantined"
     load(harness, gate, Payer("PAYER-X", "X"))
-    assert harness.store.messages.status(message) == "quarantined"  # PAYER-Y still missing
-    # PAYER-Y arrives, but only from after the date of service: the replay applies PCN1, holds PCN2 again
+    assert harness.store.messages.status(message) == "accepted"  # PCN1 need not wait for PAYER-Y
+    assert admit(harness, gate, message, x, y) == (x,)  # the replay holds PCN2 again
     load(harness, gate, Payer("PAYER-Y", "Y"))
-    load(
-        harness,
-        gate,
-        Payer(
-            "PAYER-Y",
-            "Y",
-            effective=Effective(
-                None,
-                date(2026, 1, 1),
-            ),
-        ),
-    )
-    assert admit(harness, gate, message, x, y) == (x,)
-    load(
-        harness,
-        gate,
-        Payer(
-            "PAYER-Y",
-            "Y",
-            effective=Effective(
-                date(2026, 1, 2),
-            ),
-        ),
-    )
     assert admit(harness, gate, message, x, y) == (y,)  # PCN1 is not applied a second time
     assert len(harness.claims("PCN1")) == 1 and len(harness.claims("PCN2")) == 1
     assert harness.store.quarantine.held() == []
+    statuses = {
+        f.subject_id: harness.store.findings.status(f.key)
+        for f in harness.of_type(FindingType.UNMAPPED_MASTER_DATA)
+    }
+    assert statuses == {"PCN1": FindingStatus.RESOLVED, "PCN2": FindingStatus.RESOLVED}
 
 
 def test_known_records_are_cached_until_a_load_of_their_kind_or_the_ttl() -> None:

@@ -130,15 +130,16 @@ class SqlQuarantine:
                 .values(status=RELEASED, released_at=ctx.now)
             )
         still_held = select(q.id).where(q.status == HELD)
-        requeued = []
-        for message_id in sorted({ref.message_id for ref in refs}):
-            if self.conn.execute(still_held.where(q.message_id == message_id).limit(1)).first() is None:
-                self.conn.execute(
-                    update(inbound_messages)
-                    .where(inbound_messages.c.id == message_id)
-                    .values(status=ACCEPTED, next_attempt_at=None, error_code=None, error=None)
-                )
-                requeued.append(message_id)
+        # A message goes back in the log as soon as one of its held commands can be applied (the
+        # replay holds again what still misses something: one never-mapped payer in an 837 does not
+        # keep its other claims waiting).
+        requeued = sorted({ref.message_id for ref in refs})
+        for message_id in requeued:
+            self.conn.execute(
+                update(inbound_messages)
+                .where(inbound_messages.c.id == message_id)
+                .values(status=ACCEPTED, next_attempt_at=None, error_code=None, error=None)
+            )
         f = findings.c
         open_states = (FindingStatus.OPEN.value, FindingStatus.IN_PROGRESS.value)
         for key in sorted({ref.finding_key for ref in refs}):
