@@ -20,7 +20,7 @@ from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS
 from revcycle.service_layer.messagebus import MessageBus
-from revcycle.service_layer.quarantine import QuarantineGate
+from revcycle.service_layer.quarantine import QuarantineGate, quarantine_kinds
 from revcycle.service_layer.wakeup import Wakeup
 from revcycle.service_layer.worker import Worker
 from revcycle.settings import Settings
@@ -83,7 +83,9 @@ def build(
         write_budget=settings.worker_write_budget,
         max_attempts=settings.max_attempts,
         retry_base=settings.retry_base_seconds,
-        gate=QuarantineGate() if settings.quarantine_unmapped else None,
+        gate=QuarantineGate(quarantine_kinds(settings.quarantine_without_contract))
+        if settings.quarantine_unmapped
+        else None,
     )
     return Container(
         settings=settings,

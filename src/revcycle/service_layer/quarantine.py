@@ -18,7 +18,9 @@ keep the claims of a payer that did arrive waiting).
 
 A store that keeps no master data of a kind (no record of it was ever loaded, as in a test that only
 ingests HL7 samples, or a site whose ERP does not export it) does not quarantine on that kind: a kind
-is checked once it is maintained. ``REVCYCLE_QUARANTINE_UNMAPPED=false`` turns the gate off.
+is checked once it is maintained. ``REVCYCLE_QUARANTINE_UNMAPPED=false`` turns the gate off;
+``REVCYCLE_QUARANTINE_WITHOUT_CONTRACT=false`` keeps it but lets claims to a known payer without a
+contract through (a site that bills out-of-network payers it keeps no fee schedule for).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from revcycle.domain.commands import Command, UpsertMasterData
 from revcycle.domain.findings import FindingType, Severity
@@ -40,7 +43,14 @@ _DETAIL_KEYS = {
     "facility": "facility_code",
     "department": "department_code",
     "provider": "npi",
+    "contract": "payer_id",
 }
+
+
+def quarantine_kinds(without_contract: bool) -> tuple[str, ...]:
+    """The kinds the gate checks: payers, providers, facilities, departments, and contracts when
+    claims without a contract are held (``REVCYCLE_QUARANTINE_WITHOUT_CONTRACT``)."""
+    return CHECKED_KINDS + (("contract",) if without_contract else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +59,20 @@ class Admission:
     held: bool
 
 
+def _periods(uow: UnitOfWork, kind: str, code: str) -> list[Effective]:
+    """Validity periods of a record; for "contract", of every contract with the payer ``code``."""
+    return (
+        uow.master_data.contract_periods(code) if kind == "contract" else uow.master_data.periods(kind, code)
+    )
+
+
+def _covers(periods: Iterable[Effective], on: date | None) -> bool:
+    return any(on is None or period.covers(on) for period in periods)
+
+
 def _raise(uow: UnitOfWork, ctx: MessageContext, ref: MasterRef) -> None:
     on = ref.on.isoformat() if ref.on else "any date"
+    what = f"no contract (fee schedule) with payer {ref.code}" if ref.kind == "contract" else None
     raise_finding(
         uow,
         ctx,
@@ -58,8 +80,8 @@ def _raise(uow: UnitOfWork, ctx: MessageContext, ref: MasterRef) -> None:
         Severity.HIGH,
         ref.subject_kind,
         ref.subject_id,
-        f"{ref.subject_kind} {ref.subject_id} references unknown {ref.kind} {ref.code} (valid on {on}); "
-        f"held from message {ref.message_id} until it arrives",
+        f"{ref.subject_kind} {ref.subject_id} {what or f'references unknown {ref.kind} {ref.code}'} "
+        f"(valid on {on}); held from message {ref.message_id} until it arrives",
         key_suffix=f"{ref.kind}:{ref.code}",
         details={
             "kind": ref.kind,
@@ -122,6 +144,8 @@ class QuarantineGate:
     def _missing(self, uow: UnitOfWork, command: Command) -> list[MasterRef]:
         missing: list[MasterRef] = []
         for ref in references(command):
+            if ref.kind == "contract" and any(m.kind == "payer" and m.code == ref.code for m in missing):
+                continue  # an unknown payer has no contract either: one finding says it
             checked = ref.kind in self.kinds and self._is_maintained(uow, ref.kind)
             if checked and not self._known(uow, ref):
                 missing.append(ref)
@@ -133,13 +157,13 @@ class QuarantineGate:
         now = self.clock()
         cached = self._periods.get(key)
         if cached is None or now - cached[0] > self.ttl:
-            periods = tuple(uow.master_data.periods(ref.kind, ref.code))
+            periods = tuple(_periods(uow, ref.kind, ref.code))
             if not periods:
                 self._periods.pop(key, None)
                 return False
             cached = (now, periods)
             self._periods[key] = cached
-        return any(ref.on is None or period.covers(ref.on) for period in cached[1])
+        return _covers(cached[1], ref.on)
 
     def _forget(self, kind: str) -> None:
         for key in [k for k in self._periods if k[0] == kind]:
@@ -155,12 +179,13 @@ class QuarantineGate:
 
 
 def release(uow: UnitOfWork, kind: str, codes: Sequence[str], ctx: MessageContext) -> list[int]:
-    """Release what a load of ``kind`` satisfies; returns the ids of the messages put back in the log."""
+    """Release what a load of ``kind`` satisfies (``codes``: the loaded records' codes; for contracts,
+    their payers'); returns the ids of the messages put back in the log."""
     if not codes:
         return []
     ready = [
         ref
         for ref in uow.quarantine.held_for(kind, codes)
-        if uow.master_data.find(ref.kind, ref.code, ref.on)
+        if _covers(_periods(uow, ref.kind, ref.code), ref.on)
     ]
     return uow.quarantine.release(ready, ctx) if ready else []

@@ -528,6 +528,13 @@ class FakeMasterData(_Repository):
     def maintained(self, kind: str) -> bool:
         return any(row.kind == kind for row in self.rows.values())
 
+    def contract_periods(self, payer_id: str) -> list[Effective]:
+        return [
+            Effective(row.start, row.end)
+            for row in self.rows.values()
+            if row.kind == "contract" and row.data.get("payer_id") == payer_id
+        ]
+
     def periods(self, kind: str, code: str) -> list[Effective]:
         return [
             Effective(row.start, row.end)

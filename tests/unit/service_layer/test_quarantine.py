@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from revcycle.domain import commands as c
 from revcycle.domain.findings import FindingStatus, FindingType
-from revcycle.domain.master_data import Department, Effective, Facility, Payer, Provider
+from revcycle.domain.master_data import (
+    Contract,
+    Department,
+    Effective,
+    Facility,
+    FeeScheduleEntry,
+    Payer,
+    Provider,
+)
 from revcycle.domain.master_refs import references
-from revcycle.service_layer.quarantine import QuarantineGate
+from revcycle.service_layer.quarantine import QuarantineGate, quarantine_kinds
 from tests.unit.service_layer.builders import PATIENT, T0, Harness, encounter, submit
 from tests.unit.service_layer.fakes import FakeMessages
 
@@ -40,7 +49,7 @@ def admit(h: Harness, gate: QuarantineGate, message_id: int, *commands: c.Comman
 
 def load(h: Harness, gate: QuarantineGate, *records: c.MasterRecord) -> None:
     """A master-data load through the gate and the handler, as the worker runs it."""
-    kind = {Payer: "payer", Department: "department"}[type(records[0])]
+    kind = {Payer: "payer", Department: "department", Contract: "contract"}[type(records[0])]
     admit(h, gate, log_message(h), c.UpsertMasterData(kind, records))
 
 
@@ -126,6 +135,7 @@ def test_references_name_the_item_kind_code_and_date() -> None:
     claim_refs = references(submit("PCN7"))
     assert [(r.kind, r.code, r.subject_id) for r in claim_refs] == [
         ("payer", "PAYER-A", "PCN7"),
+        ("contract", "PAYER-A", "PCN7"),
         ("provider", NPI, "PCN7"),
     ]
     assert references(c.CancelAppointment("A1", "k", "cancelled")) == []
@@ -185,3 +195,41 @@ def test_known_records_are_cached_until_a_load_of_their_kind_or_the_ttl() -> Non
     assert admit(h, gate, log_message(h), submit("PCN4")) != ()
     load(h, gate, Payer("PAYER-A", "Acme", effective=Effective(None, date(2026, 1, 1))))
     assert admit(h, gate, log_message(h), submit("PCN5")) == ()
+
+
+def contract(payer: str, start: date | None = None, end: date | None = None) -> Contract:
+    return Contract(
+        f"K-{payer}-{start}",
+        payer,
+        (FeeScheduleEntry("99214", Decimal("100")),),
+        effective=Effective(start, end),
+    )
+
+
+def test_with_contracts_loaded_a_claim_needs_a_contract_with_its_payer_on_its_date(harness: Harness) -> None:
+    gate = QuarantineGate(quarantine_kinds(without_contract=True))
+    load(harness, gate, contract("PAYER-B"))  # contracts are maintained now; PAYER-A has none
+    message = log_message(harness)
+    assert admit(harness, gate, message, submit("PCN1")) == ()
+    [finding] = harness.of_type(FindingType.UNMAPPED_MASTER_DATA)
+    assert finding.details["kind"] == "contract" and finding.details["payer_id"] == "PAYER-A"
+    assert "no contract (fee schedule) with payer PAYER-A" in finding.summary
+    load(harness, gate, contract("PAYER-A", date(2026, 3, 1)))  # not yet valid on 2026-02-16
+    assert harness.store.messages.status(message) == "quarantined"
+    load(harness, gate, contract("PAYER-A", date(2026, 1, 1), date(2026, 2, 28)))
+    assert harness.store.messages.status(message) == "accepted"
+    assert harness.store.findings.status(finding.key) is FindingStatus.RESOLVED
+    assert admit(harness, gate, message, submit("PCN1")) != ()
+
+
+def test_an_unknown_payer_is_one_finding_not_two(harness: Harness) -> None:
+    gate = QuarantineGate(quarantine_kinds(without_contract=True))
+    load(harness, gate, contract("PAYER-A"))
+    assert admit(harness, gate, log_message(harness), submit("PCN1", payer_id="PAYER-Z")) == ()
+    assert [f.details["kind"] for f in harness.of_type(FindingType.UNMAPPED_MASTER_DATA)] == ["payer"]
+
+
+def test_claims_without_a_contract_pass_when_the_setting_is_off(harness: Harness) -> None:
+    gate = QuarantineGate(quarantine_kinds(without_contract=False))
+    load(harness, gate, contract("PAYER-B"))
+    assert admit(harness, gate, log_message(harness), submit("PCN1")) != ()

@@ -110,6 +110,16 @@ class SqlMasterData:
         ).all()
         return [Effective(r.effective_start, r.effective_end) for r in rows]
 
+    def contract_periods(self, payer_id: str) -> list[Effective]:
+        """The validity periods of every contract version with this payer."""
+        c = master_data.c
+        rows = self.conn.execute(
+            select(c.effective_start, c.effective_end).where(
+                c.kind == "contract", c.data["payer_id"].as_string() == payer_id
+            )
+        ).all()
+        return [Effective(r.effective_start, r.effective_end) for r in rows]
+
     def maintained(self, kind: str) -> bool:
         """True once at least one record of this kind has been loaded."""
         c = master_data.c
