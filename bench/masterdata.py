@@ -69,14 +69,16 @@ def score(container: Container, labels: list[dict[str, Any]]) -> dict[str, Any]:
     } | {("claim", x["pcn"], x["payer_id"]) for x in labels if x.get("anomaly") == "unmapped_payer"}
     with container.engine.connect() as conn:
         rows = conn.execute(
-            select(findings.c.subject_kind, findings.c.subject_id, findings.c.details, findings.c.status).where(
-                findings.c.type == "unmapped_master_data"
-            )
+            select(
+                findings.c.subject_kind, findings.c.subject_id, findings.c.details, findings.c.status
+            ).where(findings.c.type == "unmapped_master_data")
         ).all()
         statuses = dict(
             conn.execute(select(quarantine.c.status, func.count()).group_by(quarantine.c.status)).all()
         )
-    found = {(r.subject_kind, r.subject_id, r.details["code"]) for r in rows if r.subject_kind != "appointment"}
+    found = {
+        (r.subject_kind, r.subject_id, r.details["code"]) for r in rows if r.subject_kind != "appointment"
+    }
     hit = len(found & expected)
     return {
         "labels": len(expected),
@@ -96,7 +98,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     payloads, labels = simulate(args.days, args.visits_per_day, args.seed)
-    print(f"{len(payloads)} messages, {len(labels)} labels; {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{len(payloads)} messages, {len(labels)} labels; {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    )
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for gate in (False, True, False, True):
