@@ -97,7 +97,9 @@ async def test_header_from_a_file_and_failures_keep_the_watermark(
     assert await pull_once(started, pull) == "error"
     assert state.get("payers").watermark == "2026-03-01T11:00:00Z"  # not moved by the failure
     erp.status = 200
-    erp.records.append({"payer_id": "P4"})  # no name: a load of one invalid row (a dead letter); the pull succeeded
+    erp.records.append(
+        {"payer_id": "P4"}
+    )  # no name: a load of one invalid row (a dead letter); the pull succeeded
     erp.records[-1]["updated_at"] = "2026-03-05T00:00:00Z"
     assert await pull_once(started, pull) == "loaded"
     assert state.get("payers").watermark == "2026-03-05T00:00:00Z"
