@@ -97,10 +97,10 @@ class QuarantineGate:
     """Checks references against the master data of the store.
 
     Known records' validity periods are cached for ``ttl`` seconds (most messages name the same few
-    payers, providers and departments); a master-data command seen by this gate empties the cache of
-    its kind at once, so within one worker a load is seen by the very next message. Another worker
-    process's change to an existing record (a version closed) is seen within ``ttl``; a record
-    unknown here is always read again (never cached).
+    payers, providers and departments), and so is "no record of this kind yet"; a master-data command
+    seen by this gate empties the cache of its kind at once, so within one worker a load is seen by the
+    very next message. Another worker process's loads are seen within ``ttl``; a record unknown here
+    is always read again (never cached).
     """
 
     def __init__(
@@ -114,6 +114,7 @@ class QuarantineGate:
         self.ttl = ttl
         self.clock = clock
         self._maintained: set[str] = set()  # master data is never deleted: once maintained, always
+        self._unmaintained: dict[str, float] = {}  # kind -> when it was last seen without records
         self._periods: dict[tuple[str, str], tuple[float, tuple[Effective, ...]]] = {}
 
     def admit(
@@ -123,6 +124,9 @@ class QuarantineGate:
         for command in commands:
             if isinstance(command, UpsertMasterData):
                 self._forget(command.kind)
+        if not any(self._checked(uow, ref.kind) for cmd in commands for ref in references(cmd)):
+            # Nothing here is checked, so nothing of it was ever held: no replay to look up.
+            return Admission(tuple(commands), held=False)
         earlier = uow.quarantine.held_commands(message_id)  # a replay runs only what was held
         candidates = [(i, cmd) for i, cmd in enumerate(commands) if not earlier or i in earlier]
         admitted: list[tuple[int, Command]] = []
@@ -146,8 +150,7 @@ class QuarantineGate:
         for ref in references(command):
             if ref.kind == "contract" and any(m.kind == "payer" and m.code == ref.code for m in missing):
                 continue  # an unknown payer has no contract either: one finding says it
-            checked = ref.kind in self.kinds and self._is_maintained(uow, ref.kind)
-            if checked and not self._known(uow, ref):
+            if self._checked(uow, ref.kind) and not self._known(uow, ref):
                 missing.append(ref)
         return missing
 
@@ -166,15 +169,23 @@ class QuarantineGate:
         return _covers(cached[1], ref.on)
 
     def _forget(self, kind: str) -> None:
+        self._unmaintained.pop(kind, None)
         for key in [k for k in self._periods if k[0] == kind]:
             del self._periods[key]
+
+    def _checked(self, uow: UnitOfWork, kind: str) -> bool:
+        return kind in self.kinds and self._is_maintained(uow, kind)
 
     def _is_maintained(self, uow: UnitOfWork, kind: str) -> bool:
         if kind in self._maintained:
             return True
+        seen = self._unmaintained.get(kind)
+        if seen is not None and self.clock() - seen <= self.ttl:
+            return False
         if uow.master_data.maintained(kind):
             self._maintained.add(kind)
             return True
+        self._unmaintained[kind] = self.clock()
         return False
 
 

@@ -233,3 +233,15 @@ def test_claims_without_a_contract_pass_when_the_setting_is_off(harness: Harness
     gate = QuarantineGate(quarantine_kinds(without_contract=False))
     load(harness, gate, contract("PAYER-B"))
     assert admit(harness, gate, log_message(harness), submit("PCN1")) != ()
+
+
+def test_a_kind_first_loaded_by_another_worker_is_checked_after_the_ttl() -> None:
+    h = Harness()
+    now = [0.0]
+    gate = QuarantineGate(ttl=5.0, clock=lambda: now[0])
+    visit = c.AdmitPatient(patient=PATIENT, encounter=replace(encounter(), department_code="NOPE"))
+    assert admit(h, gate, log_message(h), visit) == (visit,)  # no departments anywhere yet
+    h.send(c.UpsertMasterData("department", (Department("CARD", "Cardiology"),)))  # another worker
+    assert admit(h, gate, log_message(h), visit) == (visit,)  # within the ttl: not seen yet
+    now[0] = 6.0
+    assert admit(h, gate, log_message(h), visit) == ()
