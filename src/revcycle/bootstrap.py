@@ -40,7 +40,7 @@ from revcycle.service_layer.handlers import HANDLERS, remittances
 from revcycle.service_layer.handlers.remittances import PostingPolicy
 from revcycle.service_layer.journal_builder import JournalBuilder
 from revcycle.service_layer.messagebus import Handler, MessageBus
-from revcycle.service_layer.quarantine import QuarantineGate
+from revcycle.service_layer.quarantine import QuarantineGate, quarantine_kinds
 from revcycle.service_layer.sweeps import Sweeper
 from revcycle.service_layer.wakeup import Wakeup
 from revcycle.service_layer.worker import Worker
@@ -124,7 +124,9 @@ def build(
         write_budget=settings.worker_write_budget,
         max_attempts=settings.max_attempts,
         retry_base=settings.retry_base_seconds,
-        gate=QuarantineGate() if settings.quarantine_unmapped else None,
+        gate=QuarantineGate(quarantine_kinds(settings.quarantine_without_contract))
+        if settings.quarantine_unmapped
+        else None,
     )
     return Container(
         settings=settings,

@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     master_data_pulls: list[MasterDataPull] = Field(
         default_factory=list, description="scheduled REST pulls of ERP master data"
     )
+    quarantine_without_contract: bool = Field(
+        default=True,
+        description="with contracts loaded, also hold a claim to a known payer with no contract valid on "
+        "its date of service (its fee schedule is unknown)",
+    )
     quarantine_unmapped: bool = Field(
         default=True,
         description="hold items that reference unknown master data (of a kind that has been loaded) "

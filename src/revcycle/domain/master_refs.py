@@ -4,9 +4,11 @@ departments, each with the date it must be valid on (the date of service) and th
 The quarantine gate (``service_layer.quarantine``) holds a message whose references are not known.
 Only items that are billed from master data are checked: encounters (facility, department, attending
 provider), charges (facility, department, performing provider), appointments (facility, department,
-provider) and claims (payer, billing and rendering providers; an 837's CLM05-1 "facility code" is a
-place of service or type of bill, not a facility of ours). Registrations are not: a coverage naming an
-unknown payer is common and harmless until a claim is billed to it.
+provider) and claims (payer, the payer's contract / fee schedule valid on the date of service, billing
+and rendering providers; an 837's CLM05-1 "facility code" is a place of service or type of bill, not a
+facility of ours). A contract reference is coded by the payer id (``kind`` "contract", ``code`` the
+payer): what must exist is a contract with that payer covering the date. Registrations are not
+checked: a coverage naming an unknown payer is common and harmless until a claim is billed to it.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def references(command: c.Command) -> list[MasterRef]:
             claim = command.claim
             subject = ("claim", claim.patient_control_number)
             on = claim.service_date
-            found.extend(_refs(subject, on, payer=claim.payer_id))
+            found.extend(_refs(subject, on, payer=claim.payer_id, contract=claim.payer_id))
             npis = [claim.billing_npi, claim.rendering_npi, *(line.rendering_npi for line in claim.lines)]
             found.extend(MasterRef("provider", npi, on, *subject) for npi in npis if npi)
     return list(dict.fromkeys(found))

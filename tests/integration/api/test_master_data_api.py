@@ -7,7 +7,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_api import assert_problem
+from tests.integration.api.test_api import assert_problem, wait_for
 
 CSV = {"content-type": "text/csv"}
 PROVIDERS_V1 = (
@@ -132,3 +132,15 @@ def test_every_kind_uploads(client: TestClient) -> None:
     assert "M1" not in json.dumps(patient_report) and "Roe" not in json.dumps(patient_report)
     assert_problem(client.post("/api/v1/master-data/widget", json=[]), 422)
     assert_problem(client.post("/api/v1/master-data/payer", content=b"\xff\xfe", headers=CSV), 400)
+
+
+def test_an_upload_not_loaded_within_wait_answers_without_its_report(client: TestClient) -> None:
+    rows = [{"payer_id": "P9", "name": "Late Health"}]
+    response = client.post("/api/v1/master-data/payer", json=rows, params={"wait": 0})
+    assert response.status_code == 202
+    body = response.json()
+    if body["report"] is None:  # the worker had not loaded it yet: the report is kept for later
+        assert body["load_id"] is None
+    loads = wait_for(lambda: client.get("/api/v1/master-data/loads").json()["items"])
+    assert loads[0]["message_id"] == body["message_id"] and loads[0]["added"] == 1
+    assert_problem(client.post("/api/v1/master-data/payer", json=rows, params={"wait": 61}), 422)

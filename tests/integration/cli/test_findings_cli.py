@@ -100,3 +100,35 @@ def test_refusals_exit_2_with_a_reason(env: dict[str, str]) -> None:
     assert code == 2 and "not found" in out
     code, out = run(env, "list", "--severity", "loud")
     assert code == 1 and "unknown severity" in out
+
+
+def test_ingest_reads_master_data_csv_named_by_kind(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    inbox = tmp_path / "erp"
+    inbox.mkdir()
+    (inbox / "00000003_2026-01-05_MD_PROVIDER.csv").write_text(
+        "npi,name,taxonomy\n1234567893,North Clinic,261QP2300X\n"
+    )
+    (inbox / "department.csv").write_text("code,name,cost_centre\nCARD,Cardiology,6500\nSURG,Surgery,6700\n")
+    (inbox / "notes.csv").write_text(
+        "a,b\n1,2\n"
+    )  # not a master-data kind: left to the edge, which rejects it
+    env = {"REVCYCLE_DB_URL": store_url, "REVCYCLE_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["ingest", str(inbox), "--json"], env=env)
+    report = json.loads(result.output)
+    assert (
+        result.exit_code == 2
+        and report["accepted"] == 2
+        and [r["file"] for r in report["rejected"]] == ["notes.csv"]
+    )
+    engine = make_engine(store_url)
+    from revcycle.adapters.store.master_data_queries import MasterDataQueries
+
+    loads = MasterDataQueries(engine).loads()
+    engine.dispose()
+    assert sorted((x["kind"], x["added"], x["source"]) for x in loads) == [
+        ("department", 2, "file"),
+        ("provider", 1, "file"),
+    ]

@@ -576,6 +576,20 @@ class FakeMasterData(_Repository):
     def maintained(self, kind: str) -> bool:
         return any(row.kind == kind for row in self.rows.values())
 
+    def contract_periods(self, payer_id: str) -> list[Effective]:
+        return [
+            Effective(row.start, row.end)
+            for row in self.rows.values()
+            if row.kind == "contract" and row.data.get("payer_id") == payer_id
+        ]
+
+    def periods(self, kind: str, code: str) -> list[Effective]:
+        return [
+            Effective(row.start, row.end)
+            for row in self.rows.values()
+            if (row.kind, row.code) == (kind, code)
+        ]
+
     # -- test helpers
     def versions(self, kind: str, code: str) -> list[MasterRow]:
         rows = [row for row in self.rows.values() if row.kind == kind and row.code == code]
@@ -600,8 +614,9 @@ class HeldRow:
 
 
 class FakeQuarantine(_Repository):
-    """Held references by message; holding sets the message's status, releasing the last one of a
-    message puts it back (``accepted``), releasing the last one of a finding resolves it."""
+    """Held references by message (held -> released -> replayed, or superseded when held again);
+    holding sets the message's status, releasing one puts its message back (``accepted``), releasing
+    the last one of a finding resolves it."""
 
     _state = ("rows",)
 
@@ -611,9 +626,11 @@ class FakeQuarantine(_Repository):
         self._findings = findings
 
     def hold(self, message_id: int, refs: Sequence[MasterRef], ctx: MessageContext) -> None:
+        indices = {ref.command_index for ref in refs}
         for row in self.rows:
-            if row.ref.message_id == message_id:
-                row.status = "released"
+            same = row.ref.message_id == message_id and row.ref.command_index in indices
+            if same and row.status in ("held", "released"):
+                row.status = "superseded"
         self.rows.extend(HeldRow(ref) for ref in refs)
         if message_id in self._messages.rows:
             self._messages.rows[message_id].status = "quarantined"
@@ -624,20 +641,31 @@ class FakeQuarantine(_Repository):
         return [r.ref for r in self.rows if r.status == "held" and r.ref.kind == kind and r.ref.code in codes]
 
     def held_commands(self, message_id: int) -> frozenset[int]:
-        return frozenset(r.ref.command_index for r in self.rows if r.ref.message_id == message_id)
+        return frozenset(
+            r.ref.command_index
+            for r in self.rows
+            if r.ref.message_id == message_id and r.status in ("held", "released")
+        )
+
+    def replayed(self, message_id: int, indices: Sequence[int], ctx: MessageContext) -> None:
+        for row in self.rows:
+            if (
+                row.ref.message_id == message_id
+                and row.ref.command_index in indices
+                and row.status == "released"
+            ):
+                row.status = "replayed"
 
     def release(self, refs: Sequence[MasterRef], ctx: MessageContext) -> list[int]:
         for row in self.rows:
-            if row.ref in refs:
+            if row.ref in refs and row.status == "held":
                 row.status = "released"
         held = [r.ref for r in self.rows if r.status == "held"]
-        requeued = []
-        for message_id in sorted({ref.message_id for ref in refs}):
-            if not any(ref.message_id == message_id for ref in held):
-                row = self._messages.rows.get(message_id)
-                if row is not None:
-                    row.status = ACCEPTED
-                requeued.append(message_id)
+        requeued = sorted({ref.message_id for ref in refs})
+        for message_id in requeued:
+            row = self._messages.rows.get(message_id)
+            if row is not None:
+                row.status = ACCEPTED
         for key in {ref.finding_key for ref in refs} - {ref.finding_key for ref in held}:
             self._findings.set_status(key, FindingStatus.RESOLVED)
         return requeued

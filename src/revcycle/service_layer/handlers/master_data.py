@@ -73,6 +73,6 @@ def upsert_master_data(cmd: c.UpsertMasterData, uow: UnitOfWork, ctx: MessageCon
             cmd.kind, code, record.effective.start, record.effective.end, data, ctx
         )
         report.record(row, code, record.effective.start, change)
-        codes.append(code)
+        codes.append(record.payer_id if isinstance(record, Contract) else code)  # contracts: by payer
     uow.master_loads.record(report, ctx)
     quarantine.release(uow, cmd.kind, codes, ctx)

@@ -19,7 +19,9 @@ from revcycle.domain.master_refs import MasterRef
 from revcycle.service_layer.ports import MessageContext
 
 QUARANTINED, ACCEPTED = "quarantined", "accepted"
-HELD, RELEASED = "held", "released"
+# held -> released (the master data arrived) -> replayed (the command was applied); superseded when a
+# replay finds the command still missing something and holds it again.
+HELD, RELEASED, REPLAYED, SUPERSEDED = "held", "released", "replayed", "superseded"
 SYSTEM = "system"
 
 
@@ -31,10 +33,11 @@ class SqlQuarantine:
         """Park the message (status ``quarantined``) with one row per missing reference; a finding
         resolved by an earlier release is reopened."""
         q = quarantine.c
-        self.conn.execute(
+        indices = sorted({ref.command_index for ref in refs})
+        self.conn.execute(  # held again on a replay: the earlier rows of these commands are superseded
             update(quarantine)
-            .where(q.message_id == message_id, q.status == HELD)
-            .values(status=RELEASED, released_at=ctx.now)
+            .where(q.message_id == message_id, q.command_index.in_(indices), q.status.in_((HELD, RELEASED)))
+            .values(status=SUPERSEDED)
         )
         self.conn.execute(
             insert(quarantine),
@@ -93,10 +96,21 @@ class SqlQuarantine:
         ]
 
     def held_commands(self, message_id: int) -> frozenset[int]:
-        """The indices of the message's commands that were ever held (a replay applies only these)."""
+        """The indices of the message's commands held and not yet applied (a replay applies only these)."""
         q = quarantine.c
-        rows = self.conn.execute(select(q.command_index).where(q.message_id == message_id)).scalars()
+        rows = self.conn.execute(
+            select(q.command_index).where(q.message_id == message_id, q.status.in_((HELD, RELEASED)))
+        ).scalars()
         return frozenset(rows)
+
+    def replayed(self, message_id: int, indices: Sequence[int], ctx: MessageContext) -> None:
+        """These held commands of the message have now been applied."""
+        q = quarantine.c
+        self.conn.execute(
+            update(quarantine)
+            .where(q.message_id == message_id, q.command_index.in_(sorted(indices)), q.status == RELEASED)
+            .values(status=REPLAYED)
+        )
 
     def release(self, refs: Sequence[MasterRef], ctx: MessageContext) -> list[int]:
         q = quarantine.c
@@ -116,15 +130,16 @@ class SqlQuarantine:
                 .values(status=RELEASED, released_at=ctx.now)
             )
         still_held = select(q.id).where(q.status == HELD)
-        requeued = []
-        for message_id in sorted({ref.message_id for ref in refs}):
-            if self.conn.execute(still_held.where(q.message_id == message_id).limit(1)).first() is None:
-                self.conn.execute(
-                    update(inbound_messages)
-                    .where(inbound_messages.c.id == message_id)
-                    .values(status=ACCEPTED, next_attempt_at=None, error_code=None, error=None)
-                )
-                requeued.append(message_id)
+        # A message goes back in the log as soon as one of its held commands can be applied (the
+        # replay holds again what still misses something: one never-mapped payer in an 837 does not
+        # keep its other claims waiting).
+        requeued = sorted({ref.message_id for ref in refs})
+        for message_id in requeued:
+            self.conn.execute(
+                update(inbound_messages)
+                .where(inbound_messages.c.id == message_id)
+                .values(status=ACCEPTED, next_attempt_at=None, error_code=None, error=None)
+            )
         f = findings.c
         open_states = (FindingStatus.OPEN.value, FindingStatus.IN_PROGRESS.value)
         for key in sorted({ref.finding_key for ref in refs}):

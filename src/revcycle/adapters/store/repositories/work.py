@@ -102,6 +102,24 @@ class SqlMasterData:
         found = version_on(((Effective(r.effective_start, r.effective_end), r.data) for r in rows), on)
         return None if found is None else dict(found)
 
+    def periods(self, kind: str, code: str) -> list[Effective]:
+        """The validity periods of every version of a record (no data: the quarantine gate's check)."""
+        c = master_data.c
+        rows = self.conn.execute(
+            select(c.effective_start, c.effective_end).where(c.kind == kind, c.code == code)
+        ).all()
+        return [Effective(r.effective_start, r.effective_end) for r in rows]
+
+    def contract_periods(self, payer_id: str) -> list[Effective]:
+        """The validity periods of every contract version with this payer."""
+        c = master_data.c
+        rows = self.conn.execute(
+            select(c.effective_start, c.effective_end).where(
+                c.kind == "contract", c.data["payer_id"].as_string() == payer_id
+            )
+        ).all()
+        return [Effective(r.effective_start, r.effective_end) for r in rows]
+
     def maintained(self, kind: str) -> bool:
         """True once at least one record of this kind has been loaded."""
         c = master_data.c
