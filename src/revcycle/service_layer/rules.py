@@ -9,6 +9,7 @@ from datetime import date
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus
+from revcycle.domain.patients import Coverage
 from revcycle.domain.rules.facts import ChargeFacts, ClaimFacts, PatientFacts, PayerFacts, Subject
 from revcycle.domain.rules.registry import rules_for
 from revcycle.service_layer.ports import MessageContext, UnitOfWork
@@ -42,9 +43,15 @@ def payer_facts(uow: UnitOfWork, payer_id: str | None, on: date | None) -> Payer
 
 
 def check_charge(
-    uow: UnitOfWork, ctx: MessageContext, charge: Charge, charge_id: int, same_service: list[int]
+    uow: UnitOfWork,
+    ctx: MessageContext,
+    charge: Charge,
+    charge_id: int,
+    same_service: list[int],
+    coverages: tuple[Coverage, ...] = (),
 ) -> int:
-    coverages = uow.patients.coverages(charge.patient_key)
+    """The payer is the message's own (DFT IN1) primary coverage, else the patient's stored one."""
+    coverages = coverages or uow.patients.coverages(charge.patient_key)
     primary = min(coverages, key=lambda c: c.rank) if coverages else None
     facts = ChargeFacts(
         charge=charge,

@@ -28,7 +28,7 @@ def sweep_missing_charges(uow: WorkerUnitOfWork, now: datetime, *, limit: int = 
     """Raise a missing-charge finding for each visit past its grace period without charges; returns
     (visits looked at, findings raised)."""
     cutoff = now - uow.reference.thresholds.missing_charge_after
-    ctx = MessageContext(correlation_id=f"sweep-{uuid.uuid4()}", received_at=now, now=now, actor="sweep")
+    ctx = MessageContext(correlation_id=str(uuid.uuid4()), received_at=now, now=now, actor="sweep")
     visits = uow.encounters.unbilled(cutoff, limit)
     raised = sum(apply_rules(uow, ctx, EncounterFacts(encounter, 0, now)) for encounter in visits)
     return len(visits), raised

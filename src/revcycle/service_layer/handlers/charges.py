@@ -14,4 +14,4 @@ def capture_charges(cmd: c.CaptureCharges, uow: UnitOfWork, ctx: MessageContext)
     for charge in cmd.charges:
         earlier = uow.charges.same_service(charge)
         charge_id = uow.charges.add(charge, ctx)
-        check_charge(uow, ctx, charge, charge_id, earlier)
+        check_charge(uow, ctx, charge, charge_id, earlier, cmd.coverages)

@@ -1,0 +1,115 @@
+"""The rules through the handlers (one seam, ``service_layer/rules.py``) and the missing-charge sweep
+with an injected clock; the harness checks every finding for PHI on teardown."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from revcycle.domain import commands as c
+from revcycle.domain.findings import FindingType
+from revcycle.domain.master_data import Payer
+from revcycle.domain.patients import Coverage
+from revcycle.domain.visits import EncounterStatus, ExpectedService, PatientClass
+from revcycle.service_layer.sweeps import Sweeper, sweep_missing_charges
+from tests.unit.service_layer.builders import KEY, PATIENT, Harness, appointment, charge, encounter, submit
+from tests.unit.service_layer.fakes import FakeUnitOfWork
+
+F = FindingType
+
+
+def capture(*charges: object, coverages: tuple[Coverage, ...] = ()) -> c.CaptureCharges:
+    return c.CaptureCharges(KEY, tuple(charges), "V5001", PATIENT, coverages)  # type: ignore[arg-type]
+
+
+def test_a_charge_with_a_header_diagnosis_and_a_terminated_code(harness: Harness) -> None:
+    bad = replace(charge("FT1-1", code="A4466"), diagnoses=("E11",))
+    harness.send(capture(bad))
+    found = {(f.type, f.details.get("code")) for f in harness.findings}
+    assert found == {(F.INVALID_CODE, "E11"), (F.INVALID_CODE, "A4466")}
+    assert all(f.correlation_id == "corr-0001" for f in harness.findings)
+
+
+def test_a_late_charge_is_judged_against_the_payer_of_its_own_message(harness: Harness) -> None:
+    harness.send(c.UpsertMasterData("payer", (Payer("PAYER-A", "Payer A", timely_filing_days=90),)))
+    late = replace(
+        charge("FT1-1"), service_date=date(2025, 10, 1), posted_on=date(2026, 2, 16), diagnoses=("I10",)
+    )
+    harness.send(capture(late, coverages=(Coverage("PAYER-A", "M1"),)))
+    [found] = harness.of_type(F.TIMELY_FILING_RISK)
+    assert found.details == {
+        "payer_id": "PAYER-A",
+        "days_after_service": 138,
+        "limit_days": 90,
+        "days_left": -48,
+    }
+
+
+def test_the_same_claim_under_a_new_control_number_is_a_duplicate(harness: Harness) -> None:
+    harness.send(submit("PCN1001"))
+    harness.send(submit("PCN2002", group="1002"))
+    [found] = harness.of_type(F.DUPLICATE_CLAIM)
+    assert found.details["duplicate_of"] == harness.claim_ids("PCN1001")[0]
+    assert found.subject_id == str(harness.claim_ids("PCN2002")[0])
+
+
+def test_a_secondary_claim_is_not_a_duplicate_of_the_primary(harness: Harness) -> None:
+    harness.send(submit("PCN1001"))
+    harness.send(submit("PCN1001", group="1002", rank=2, payer_id="PAYER-B"))
+    assert harness.of_type(F.DUPLICATE_CLAIM) == []
+
+
+def test_a_booked_appointment_with_a_local_service_code_is_flagged_at_booking(harness: Harness) -> None:
+    booked = replace(appointment("APT-1"), services=(ExpectedService("LOC-OV-EST-42", "L"),))
+    harness.send(c.BookAppointment(booked, PATIENT))
+    [found] = harness.findings
+    assert (found.type, found.subject_id) == (F.UNMAPPED_SERVICE, "APT-1")
+    mapped = replace(appointment("APT-2"), services=(ExpectedService("99213", "C4"),))
+    harness.send(c.BookAppointment(mapped, PATIENT))
+    assert len(harness.findings) == 1
+
+
+def outpatient(visit: str, admitted: datetime) -> object:
+    return replace(encounter(visit), patient_class=PatientClass.OUTPATIENT, admitted_at=admitted)
+
+
+def test_the_sweep_flags_a_visit_without_charges_once_its_grace_period_has_passed() -> None:
+    uow = FakeUnitOfWork()
+    harness = Harness()
+    harness.uow, harness.store = uow, uow.store
+    admitted = datetime(2026, 2, 16, 9, 0, tzinfo=UTC)
+    harness.send(c.AdmitPatient(PATIENT, outpatient("V1", admitted)))  # type: ignore[arg-type]
+    harness.send(c.AdmitPatient(PATIENT, outpatient("V2", admitted)))  # type: ignore[arg-type]
+    harness.send(capture(replace(charge("FT1-1"), visit_number="V2")))
+    assert sweep_missing_charges(uow, admitted + timedelta(hours=71)) == (0, 0)  # inside the grace
+    assert sweep_missing_charges(uow, admitted + timedelta(hours=73)) == (1, 1)
+    [found] = harness.of_type(F.MISSING_CHARGE)
+    assert (found.subject_kind, found.subject_id, found.details["hours_since_end"]) == ("encounter", "V1", 73)
+    assert sweep_missing_charges(uow, admitted + timedelta(hours=90)) == (0, 0)  # flagged once
+
+
+def test_charges_filed_under_another_patient_key_still_bill_the_visit() -> None:
+    uow = FakeUnitOfWork()
+    harness = Harness()
+    harness.uow, harness.store = uow, uow.store
+    admitted = datetime(2026, 2, 16, 9, 0, tzinfo=UTC)
+    harness.send(c.AdmitPatient(PATIENT, outpatient("V1", admitted)))  # type: ignore[arg-type]
+    other_key = replace(charge("FT1-1"), visit_number="V1", patient_key="OTHER|123")
+    harness.send(c.CaptureCharges("OTHER|123", (other_key,), "V1"))
+    assert sweep_missing_charges(uow, admitted + timedelta(days=5)) == (0, 0)
+
+
+def test_the_sweeper_keeps_its_own_schedule_on_the_injected_clock() -> None:
+    uow = FakeUnitOfWork()
+    now = [datetime(2026, 2, 16, 9, 0, tzinfo=UTC)]
+    harness = Harness()
+    harness.uow, harness.store = uow, uow.store
+    discharged = replace(encounter("V7"), status=EncounterStatus.DISCHARGED, discharged_at=now[0])
+    harness.send(c.AdmitPatient(PATIENT, discharged))  # type: ignore[arg-type]
+    sweeper = Sweeper(lambda: uow, interval=600, clock=lambda: now[0])
+    assert sweeper.tick() == 0  # ran: nothing due yet
+    now[0] += timedelta(hours=80)
+    assert sweeper.tick() == 1
+    assert uow.commits >= 2
+    now[0] += timedelta(seconds=60)
+    assert sweeper.tick() == 0  # not due: the interval has not passed
