@@ -114,6 +114,9 @@ class MasterData(Protocol):
         ctx: MessageContext,
     ) -> bool: ...
     def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None: ...
+    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
+        """Every record of a kind valid on a date (e.g. a payer's contracts for the fee schedule)."""
+        ...
 
 
 class Outbox(Protocol):

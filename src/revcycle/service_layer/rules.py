@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus
@@ -75,5 +76,25 @@ def check_claim(uow: UnitOfWork, ctx: MessageContext, claim: Claim, claim_id: in
         and stored.claim.patient_control_number != claim.patient_control_number
         and stored.claim.status not in _NOT_DUPLICABLE
     ]
-    facts = ClaimFacts(claim, claim_id, tuple(same), patient_facts(uow, claim.patient_key))
+    contracted = fee_schedule(uow, claim.payer_id, claim.service_date)
+    facts = ClaimFacts(claim, claim_id, tuple(same), patient_facts(uow, claim.patient_key), contracted)
     return apply_rules(uow, ctx, facts)
+
+
+def fee_schedule(uow: UnitOfWork, payer_id: str | None, on: date | None) -> dict[str, Decimal]:
+    """The payer's contracted amounts on the date of service (master data ``contract`` records:
+    ``fee_schedule`` entries scaled by ``percent_of_schedule``); ``code:modifier`` keys for entries
+    priced per modifier."""
+    if not payer_id:
+        return {}
+    amounts: dict[str, Decimal] = {}
+    for contract in uow.master_data.valid_on("contract", on):
+        if contract.get("payer_id") != payer_id:
+            continue
+        scale = Decimal(str(contract.get("percent_of_schedule") or "1"))
+        for entry in contract.get("fee_schedule") or ():
+            code, modifier = entry.get("procedure_code"), entry.get("modifier")
+            if code and entry.get("amount") is not None:
+                key = f"{code}:{modifier}" if modifier else code
+                amounts[key] = Decimal(str(entry["amount"])) * scale
+    return amounts

@@ -43,3 +43,23 @@ def test_a_charge_inside_the_margin_is_a_risk_and_one_well_before_is_not() -> No
     assert list(timely_filing(facts(70), reference())) == []  # type: ignore[arg-type]
     assert list(timely_filing(facts(400, None), reference())) == []  # type: ignore[arg-type]
     assert list(timely_filing(charge_facts(as_of=date(2027, 1, 1)), reference())) == []  # payer unknown
+
+
+def test_a_line_charged_below_the_contracted_amount_per_unit() -> None:
+    from revcycle.domain.rules.money import below_fee_schedule
+
+    c = claim(line(1, "99213", "80.00"), line(2, "36415", "10.00", units=D("2")), line(3, "71046", "250.00"))
+    contracted = {"99213": D("92.00"), "36415": D("4.00"), "71046": D("32.00")}
+    [found] = below_fee_schedule(claim_facts(c, contracted=contracted), reference())
+    assert found.type is FindingType.CHARGE_VARIANCE
+    assert found.details == {"line": 1, "code": "99213", "charge_per_unit": "80.00", "contracted": "92.00"}
+    modifier_priced = claim(line(1, "73030", "40.00", modifiers=("26",)))
+    assert (
+        list(
+            below_fee_schedule(
+                claim_facts(modifier_priced, contracted={"73030": D("50"), "73030:26": D("12")}), reference()
+            )
+        )
+        == []
+    )
+    assert list(below_fee_schedule(claim_facts(c), reference())) == []  # no contract: nothing to compare

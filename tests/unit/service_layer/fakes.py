@@ -556,6 +556,16 @@ class FakeMasterData(_Repository):
         latest = max(versions, key=lambda row: (row.start is not None, row.start or date.min))
         return dict(latest.data)
 
+    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
+        return [
+            dict(row.data)
+            for _, row in sorted(self.rows.items(), key=lambda item: item[0][1])
+            if row.kind == kind
+            and (
+                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
+            )
+        ]
+
     # -- test helpers
     def versions(self, kind: str, code: str) -> list[MasterRow]:
         rows = [row for row in self.rows.values() if row.kind == kind and row.code == code]

@@ -113,3 +113,20 @@ def test_the_sweeper_keeps_its_own_schedule_on_the_injected_clock() -> None:
     assert uow.commits >= 2
     now[0] += timedelta(seconds=60)
     assert sweeper.tick() == 0  # not due: the interval has not passed
+
+
+def test_a_claim_line_below_the_payers_fee_schedule_on_its_date_of_service(harness: Harness) -> None:
+    from decimal import Decimal
+
+    from revcycle.domain.master_data import Contract, Effective, FeeScheduleEntry
+
+    schedule = (FeeScheduleEntry("99214", Decimal("120.00")), FeeScheduleEntry("36415", Decimal("10.00")))
+    current = Contract("K1", "PAYER-A", schedule, Decimal("1.5"), effective=Effective(date(2026, 1, 1)))
+    expired = Contract(
+        "K0", "PAYER-A", schedule, Decimal("0.5"), effective=Effective(None, date(2025, 12, 31))
+    )
+    other = Contract("K2", "PAYER-B", schedule, Decimal("9"))
+    harness.send(c.UpsertMasterData("contract", (current, expired, other)))
+    harness.send(submit("PCN1001"))  # 99214 at 150.00 < 180.00; 36415 at 50.00 >= 15.00
+    [found] = harness.of_type(F.CHARGE_VARIANCE)
+    assert found.details == {"line": 1, "code": "99214", "charge_per_unit": "150.00", "contracted": "180.00"}

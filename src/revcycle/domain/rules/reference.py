@@ -52,8 +52,7 @@ class Thresholds:
 
     missing_charge_after: timedelta = timedelta(hours=72)
     timely_filing_margin_days: int = 14
-    fee_variance_low: Decimal = Decimal("1.0")  # charge below 1.0 x the contracted amount
-    fee_variance_high: Decimal = Decimal("10")  # charge above 10 x the contracted amount
+    fee_variance_low: Decimal = Decimal("1.0")  # a charge below 1.0 x the contracted amount
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,17 @@ class SqlMasterData:
         row = self.conn.execute(query.order_by(c.effective_start.desc().nulls_last()).limit(1)).first()
         return None if row is None else dict(row.data)
 
+    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
+        """Every record of a kind valid on ``on`` (every version when ``on`` is None), by code."""
+        c = master_data.c
+        query = select(c.data).where(c.kind == kind)
+        if on is not None:
+            query = query.where(
+                or_(c.effective_start.is_(None), c.effective_start <= on),
+                or_(c.effective_end.is_(None), c.effective_end >= on),
+            )
+        return [dict(data) for data in self.conn.execute(query.order_by(c.code, c.id)).scalars()]
+
 
 class SqlOutbox:
     def __init__(self, conn: Connection) -> None:
