@@ -43,26 +43,36 @@ def payer_facts(uow: UnitOfWork, payer_id: str | None, on: date | None) -> Payer
     return PayerFacts(payer_id, int(days) if days else None)
 
 
-def check_charge(
-    uow: UnitOfWork,
-    ctx: MessageContext,
-    charge: Charge,
-    charge_id: int,
-    same_service: list[int],
-    coverages: tuple[Coverage, ...] = (),
-) -> int:
-    """The payer is the message's own (DFT IN1) primary coverage, else the patient's stored one."""
-    coverages = coverages or uow.patients.coverages(charge.patient_key)
-    primary = min(coverages, key=lambda c: c.rank) if coverages else None
-    facts = ChargeFacts(
-        charge=charge,
-        charge_id=charge_id,
-        same_service=tuple(same_service),
-        as_of=charge.posted_on or ctx.received_at.date(),
-        payer=payer_facts(uow, primary.payer_id if primary else None, charge.service_date),
-        patient=patient_facts(uow, charge.patient_key),
-    )
-    return apply_rules(uow, ctx, facts)
+class ChargeChecker:
+    """Runs the charge rules for the lines of one message, looking the patient and the payer up once
+    (the payer per date of service: master data is effective-dated)."""
+
+    def __init__(self, uow: UnitOfWork, ctx: MessageContext, coverages: tuple[Coverage, ...] = ()) -> None:
+        self.uow, self.ctx, self.coverages = uow, ctx, coverages
+        self._patients: dict[str, PatientFacts | None] = {}
+        self._payers: dict[tuple[str, date | None], PayerFacts | None] = {}
+
+    def check(self, charge: Charge, charge_id: int, same_service: list[int]) -> int:
+        key = charge.patient_key
+        if key not in self._patients:
+            self._patients[key] = patient_facts(self.uow, key)
+        facts = ChargeFacts(
+            charge=charge,
+            charge_id=charge_id,
+            same_service=tuple(same_service),
+            as_of=charge.posted_on or self.ctx.received_at.date(),
+            payer=self._payer(key, charge.service_date),
+            patient=self._patients[key],
+        )
+        return apply_rules(self.uow, self.ctx, facts)
+
+    def _payer(self, patient_key: str, on: date | None) -> PayerFacts | None:
+        """The message's own (DFT IN1) primary coverage, else the patient's stored one."""
+        if (patient_key, on) not in self._payers:
+            coverages = self.coverages or self.uow.patients.coverages(patient_key)
+            primary = min(coverages, key=lambda c: c.rank) if coverages else None
+            self._payers[(patient_key, on)] = payer_facts(self.uow, primary.payer_id if primary else None, on)
+        return self._payers[(patient_key, on)]
 
 
 _NOT_DUPLICABLE = frozenset({ClaimStatus.REPLACED, ClaimStatus.VOID, ClaimStatus.REJECTED})
