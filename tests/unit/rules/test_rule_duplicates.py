@@ -40,3 +40,5 @@ def test_claim_content_ignores_the_control_number_and_line_order_but_not_the_lin
     assert claim_content(replace(first, payer_id="PAYER-B")) != claim_content(first)
     assert claim_content(replace(first, payer_rank=2)) != claim_content(first)  # the secondary claim
     assert claim_content(replace(first, visit_number="V9")) != claim_content(first)
+    assert claim_content(replace(first, billing_npi="1245319599")) != claim_content(first)  # another clinic
+    assert claim_content(replace(first, facility_code="UC3")) != claim_content(first)
