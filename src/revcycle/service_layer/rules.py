@@ -13,6 +13,7 @@ from revcycle.domain.claims import Claim, ClaimStatus
 from revcycle.domain.patients import Coverage
 from revcycle.domain.rules.facts import ChargeFacts, ClaimFacts, PatientFacts, PayerFacts, Subject
 from revcycle.domain.rules.registry import rules_for
+from revcycle.domain.visits import PatientClass
 from revcycle.service_layer.ports import MessageContext, UnitOfWork
 
 
@@ -51,6 +52,7 @@ class ChargeChecker:
         self.uow, self.ctx, self.coverages = uow, ctx, coverages
         self._patients: dict[str, PatientFacts | None] = {}
         self._payers: dict[tuple[str, date | None], PayerFacts | None] = {}
+        self._inpatient: dict[tuple[str, str | None], bool] = {}
 
     def check(self, charge: Charge, charge_id: int, same_service: list[int]) -> int:
         key = charge.patient_key
@@ -63,8 +65,17 @@ class ChargeChecker:
             as_of=charge.posted_on or self.ctx.received_at.date(),
             payer=self._payer(key, charge.service_date),
             patient=self._patients[key],
+            inpatient=self._is_inpatient(key, charge.visit_number),
         )
         return apply_rules(self.uow, self.ctx, facts)
+
+    def _is_inpatient(self, patient_key: str, visit_number: str | None) -> bool:
+        if (patient_key, visit_number) not in self._inpatient:
+            visit = self.uow.encounters.get(patient_key, visit_number) if visit_number else None
+            self._inpatient[(patient_key, visit_number)] = (
+                visit is not None and visit.patient_class is PatientClass.INPATIENT
+            )
+        return self._inpatient[(patient_key, visit_number)]
 
     def _payer(self, patient_key: str, on: date | None) -> PayerFacts | None:
         """The message's own (DFT IN1) primary coverage, else the patient's stored one."""

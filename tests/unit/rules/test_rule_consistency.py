@@ -79,6 +79,15 @@ def test_units_above_the_mue_per_code_and_day() -> None:
     assert (
         list(units_charge(charge_facts(charge("80053", quantity=D("9"))), reference(EDITS))) == []
     )  # no MUE
+    stay = charge_facts(charge("36415", quantity=D("3")), inpatient=True)
+    assert list(units_charge(stay, reference(EDITS))) == []  # MUEs do not cover inpatient stays
+
+
+def test_an_inpatient_bill_is_not_held_to_the_mue() -> None:
+    c = claim(line(1, "36415", units=D("5")), kind=ClaimKind.INSTITUTIONAL, type_of_bill="111")
+    assert list(units_claim(claim_facts(c), reference(EDITS))) == []
+    outpatient = claim(line(1, "36415", units=D("5")), kind=ClaimKind.INSTITUTIONAL, type_of_bill="131")
+    assert len(list(units_claim(claim_facts(outpatient), reference(EDITS)))) == 1
 
 
 def test_ptp_pairs_with_their_modifier_indicator_and_dates() -> None:

@@ -130,3 +130,15 @@ def test_a_claim_line_below_the_payers_fee_schedule_on_its_date_of_service(harne
     harness.send(submit("PCN1001"))  # 99214 at 150.00 < 180.00; 36415 at 50.00 >= 15.00
     [found] = harness.of_type(F.CHARGE_VARIANCE)
     assert found.details == {"line": 1, "code": "99214", "charge_per_unit": "150.00", "contracted": "180.00"}
+
+
+def test_charges_of_an_inpatient_stay_are_not_held_to_the_mue(harness: Harness) -> None:
+    from decimal import Decimal
+
+    stay = replace(charge("FT1-1", code="36415"), quantity=Decimal("3"), diagnoses=("I10",))
+    harness.send(c.AdmitPatient(PATIENT, encounter("V5001")))  # an inpatient visit
+    harness.send(capture(stay))
+    assert harness.of_type(F.CODING_INCONSISTENCY) == []
+    harness.send(capture(replace(stay, transaction_id="FT1-2", visit_number="V-OUT")))
+    [found] = harness.of_type(F.CODING_INCONSISTENCY)
+    assert found.details["edit"] == "mue"

@@ -42,6 +42,7 @@ class ChargeFacts:
     as_of: date | None = None
     payer: PayerFacts | None = None
     patient: PatientFacts | None = None
+    inpatient: bool = False  # the visit is an inpatient stay (PV1-2 = I)
 
 
 @dataclass(frozen=True, slots=True)
