@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from revcycle.domain.rules.facts import EncounterFacts
 from revcycle.service_layer.ports import MessageContext
 from revcycle.service_layer.rules import apply_rules
@@ -50,11 +52,19 @@ class Sweeper:
         self._last: datetime | None = None
 
     def tick(self) -> int:
+        """Run the sweeps when due. A store error (a busy or lost connection) is logged and the sweep
+        retried at the next interval: it must never stop the worker loop that calls it."""
         now = self.clock()
         if self._last is not None and (now - self._last).total_seconds() < self.interval:
             return 0
         self._last = now
-        return self.run(now)
+        try:
+            return self.run(now)
+        except (OperationalError, DBAPIError) as error:
+            log.warning(
+                "missing-charge sweep failed, retried in %.0f s: %s", self.interval, type(error).__name__
+            )
+            return 0
 
     def run(self, now: datetime) -> int:
         total = 0

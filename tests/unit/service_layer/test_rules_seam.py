@@ -142,3 +142,17 @@ def test_charges_of_an_inpatient_stay_are_not_held_to_the_mue(harness: Harness) 
     harness.send(capture(replace(stay, transaction_id="FT1-2", visit_number="V-OUT")))
     [found] = harness.of_type(F.CODING_INCONSISTENCY)
     assert found.details["edit"] == "mue"
+
+
+def test_a_store_error_in_the_sweep_does_not_stop_the_worker_loop() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    class Broken(FakeUnitOfWork):
+        def __enter__(self) -> FakeUnitOfWork:
+            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    now = [datetime(2026, 2, 16, 9, 0, tzinfo=UTC)]
+    sweeper = Sweeper(Broken, interval=60, clock=lambda: now[0])
+    assert sweeper.tick() == 0
+    now[0] += timedelta(seconds=61)
+    assert sweeper.tick() == 0  # tried again at the next interval, still no crash
