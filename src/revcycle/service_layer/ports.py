@@ -45,6 +45,10 @@ class Encounters(Protocol):
         their visit number and no missing-charge finding yet (the missing-charge sweep)."""
         ...
 
+    def latest_activity(self) -> datetime | None:
+        """The newest admission or discharge time held: how far the feeds' own clock has got."""
+        ...
+
 
 class Appointments(Protocol):
     def get(self, appointment_id: str) -> Appointment | None: ...

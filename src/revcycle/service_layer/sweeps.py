@@ -3,7 +3,9 @@
 Charge capture lags the visit (hours to a day or two), so a real product checks for missing charges
 on a schedule, after a grace period (setting ``rule_missing_charge_hours``), rather than when the visit
 ends: the worker calls :meth:`Sweeper.tick` between batches; the clock is injected for tests and the
-benchmark.
+benchmark. The periodic sweep never runs ahead of the feeds: its "now" is the earlier of the clock and
+the newest visit event held, so a backfill of history (or a feed that stalls) does not make visits
+whose charges are still on their way look unbilled.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ class Sweeper:
             return 0
         self._last = now
         try:
-            return self.run(now)
+            with self.uow_factory() as uow:
+                feeds = uow.encounters.latest_activity()
+            return self.run(min(now, feeds) if feeds is not None else now)
         except (OperationalError, DBAPIError) as error:
             log.warning(
                 "missing-charge sweep failed, retried in %.0f s: %s", self.interval, type(error).__name__

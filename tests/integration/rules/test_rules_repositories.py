@@ -68,3 +68,21 @@ def test_visits_without_charges(engine: Engine) -> None:
         assert [e.visit_number for e in uow.encounters.unbilled(NOW, 10)] == ["V1", "V4"]
         assert uow.encounters.unbilled(admitted, 10) == []  # nothing ended before the cut-off
         assert len(uow.encounters.unbilled(NOW, 1)) == 1
+
+
+def test_latest_activity_is_the_newest_admission_or_discharge(engine: Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.encounters.latest_activity() is None
+        uow.encounters.save(Encounter("V1", "A|1", admitted_at=datetime(2026, 2, 1, 8, 0, tzinfo=UTC)), CTX)
+        late = datetime(2026, 2, 3, 17, 30, tzinfo=UTC)
+        uow.encounters.save(
+            Encounter(
+                "V2",
+                "A|1",
+                status=EncounterStatus.DISCHARGED,
+                admitted_at=NOW.replace(day=1),
+                discharged_at=late,
+            ),
+            CTX,
+        )
+        assert uow.encounters.latest_activity() == late

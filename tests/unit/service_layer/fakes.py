@@ -125,6 +125,15 @@ class FakeEncounters(_Repository):
         key = (encounter.patient_key, encounter.visit_number)
         self.rows[key] = EncounterRow(_copy(encounter), ctx.correlation_id, ctx.now)
 
+    def latest_activity(self) -> datetime | None:
+        moments = [
+            m
+            for row in self.rows.values()
+            for m in (row.encounter.admitted_at, row.encounter.discharged_at)
+            if m
+        ]
+        return max(moments) if moments else None
+
     def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
         """Mirrors ``SqlEncounters.unbilled``: ended (discharged, or an outpatient-type visit begun)
         before the cut-off, no charge line for the visit, no missing-charge finding yet."""

@@ -156,3 +156,18 @@ def test_a_store_error_in_the_sweep_does_not_stop_the_worker_loop() -> None:
     assert sweeper.tick() == 0
     now[0] += timedelta(seconds=61)
     assert sweeper.tick() == 0  # tried again at the next interval, still no crash
+
+
+def test_the_periodic_sweep_does_not_run_ahead_of_the_feeds() -> None:
+    uow = FakeUnitOfWork()
+    harness = Harness()
+    harness.uow, harness.store = uow, uow.store
+    admitted = datetime(2026, 2, 16, 9, 0, tzinfo=UTC)
+    harness.send(c.AdmitPatient(PATIENT, outpatient("V1", admitted)))  # type: ignore[arg-type]
+    wall = [admitted + timedelta(days=30)]  # a backfill of history, processed a month later
+    sweeper = Sweeper(lambda: uow, interval=1, clock=lambda: wall[0])
+    assert sweeper.tick() == 0  # the feeds' clock is still at the visit: its charges may yet come
+    harness.send(c.AdmitPatient(PATIENT, outpatient("V2", admitted + timedelta(hours=80))))  # type: ignore[arg-type]
+    wall[0] += timedelta(seconds=5)
+    assert sweeper.tick() == 1  # the feeds moved 80 h on: V1 is past its grace period
+    assert [f.subject_id for f in harness.of_type(F.MISSING_CHARGE)] == ["V1"]
