@@ -12,19 +12,28 @@ from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus
 from revcycle.domain.patients import Coverage
 from revcycle.domain.rules.facts import ChargeFacts, ClaimFacts, PatientFacts, PayerFacts, Subject
+from revcycle.domain.rules.reference import ReferenceDataError
 from revcycle.domain.rules.registry import rules_for
 from revcycle.domain.visits import PatientClass
+from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.ports import MessageContext, UnitOfWork
 
 
 def apply_rules(uow: UnitOfWork, ctx: MessageContext, subject: Subject) -> int:
     """Run every rule registered for the subject's type; returns how many findings were raised."""
     raised = 0
-    for rule in rules_for(type(subject)):
-        for found in rule.check(subject, uow.reference):
-            uow.findings.raise_finding(replace(found, correlation_id=ctx.correlation_id), ctx)
-            raised += 1
+    try:
+        for rule in rules_for(type(subject)):
+            for found in rule.check(subject, uow.reference):
+                uow.findings.raise_finding(replace(found, correlation_id=ctx.correlation_id), ctx)
+                raised += 1
+    except ReferenceDataError as error:  # a configuration problem: retried (then dead-lettered), not lost
+        raise ReferenceDataUnavailable(str(error)) from error
     return raised
+
+
+class ReferenceDataUnavailable(TransientError):
+    code = "reference_data"
 
 
 def patient_facts(uow: UnitOfWork, patient_key: str | None) -> PatientFacts | None:

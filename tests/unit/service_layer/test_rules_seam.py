@@ -171,3 +171,21 @@ def test_the_periodic_sweep_does_not_run_ahead_of_the_feeds() -> None:
     wall[0] += timedelta(seconds=5)
     assert sweeper.tick() == 1  # the feeds moved 80 h on: V1 is past its grace period
     assert [f.subject_id for f in harness.of_type(F.MISSING_CHARGE)] == ["V1"]
+
+
+def test_an_unreadable_edit_table_makes_the_message_retry_not_vanish(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from revcycle.adapters.codesets.reference import build_reference
+    from revcycle.service_layer.rules import ReferenceDataUnavailable
+
+    bad = Path(str(tmp_path)) / "mue.csv"
+    bad.write_text("HCPCS/CPT Code,MUE\n99214,many\n")
+    uow = FakeUnitOfWork(reference=build_reference(mue_file=bad))
+    harness = Harness()
+    harness.uow, harness.store = uow, uow.store
+    with pytest.raises(ReferenceDataUnavailable, match=r"mue\.csv row 2"):
+        harness.send(capture(charge("FT1-1")))
+    assert harness.store.charges.all() == []  # the message's changes rolled back with it

@@ -16,6 +16,10 @@ from typing import Protocol
 from revcycle.domain.rules.edits import MueEdit, PtpEdit, SexAgeEdit
 
 
+class ReferenceDataError(Exception):
+    """A code set or edit table the rules need cannot be read (missing file, malformed row)."""
+
+
 class CodeSets(Protocol):
     """Code-set validity on a date of service."""
 
