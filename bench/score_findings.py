@@ -345,10 +345,19 @@ def main() -> int:
     parser.add_argument("--visits-per-day", type=int, default=120)
     parser.add_argument("--write", action="store_true", help="write bench/results/findings.md")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keep", type=Path, help="work in this (empty) folder and keep the store and files")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="revcycle-score-") as tmp:
-        result = run(args.seed, args.days, args.visits_per_day, Path(tmp))
-    command = "python bench/score_findings.py " + " ".join(sys.argv[1:])
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        result = run(args.seed, args.days, args.visits_per_day, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="revcycle-score-") as tmp:
+            result = run(args.seed, args.days, args.visits_per_day, Path(tmp))
+    shown = [a for a in sys.argv[1:] if a != "--write"]
+    if args.keep:
+        at = shown.index("--keep")
+        del shown[at : at + 2]
+    command = "python bench/score_findings.py " + " ".join(shown)
     text = markdown(result, command.strip())
     if args.json:
         print(
@@ -358,7 +367,7 @@ def main() -> int:
         print(text)
     if args.write:
         out = Path(__file__).resolve().parent / "results" / "findings.md"
-        out.write_text(text.replace(" --write", ""))
+        out.write_text(text)
     return 0
 
 

@@ -107,9 +107,10 @@ MATCHERS: dict[str, Matcher] = {
         lambda label, f: f.visit_number == label["visit_number"],
         lambda f: f.details.get("kind") in (None, "department"),
     ),
-    "missing_documentation": Matcher(
+    "missing_documentation": Matcher(  # a denial with RARC M127 (records requested), as the simulator sends
         frozenset({"denial"}),
-        lambda label, f: f.pcn == label["pcn"] and "documentation" in str(f.details).lower(),
+        lambda label, f: f.pcn == label["pcn"],
+        lambda f: "M127" in str(f.details),
     ),
 }
 

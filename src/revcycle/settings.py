@@ -208,6 +208,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"cannot read api_token_file: {error.strerror}") from None
         return self
 
+    @field_validator("codesets_dir")
+    @classmethod
+    def _codesets_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not any(value.glob("icd10cm_code-list-*.txt*")):
+            raise ValueError(f"{value} holds no ICD-10-CM code list (icd10cm_code-list-<Month>-<YYYY>.txt)")
+        return value
+
+    @field_validator("chargemaster_file", "rule_mue_file", "rule_ptp_file", "rule_sex_age_file")
+    @classmethod
+    def _existing_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a readable file")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:

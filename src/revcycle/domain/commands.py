@@ -136,6 +136,7 @@ class CaptureCharges(Command):
     charges: tuple[Charge, ...]
     visit_number: str | None = None
     patient: Patient | None = None
+    coverages: tuple[Coverage, ...] = ()  # IN1/IN2 of the DFT: the payer the charge will be billed to
 
 
 @dataclass(frozen=True, slots=True)

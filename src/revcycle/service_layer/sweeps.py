@@ -3,7 +3,9 @@
 Charge capture lags the visit (hours to a day or two), so a real product checks for missing charges
 on a schedule, after a grace period (setting ``rule_missing_charge_hours``), rather than when the visit
 ends: the worker calls :meth:`Sweeper.tick` between batches; the clock is injected for tests and the
-benchmark.
+benchmark. The periodic sweep never runs ahead of the feeds: its "now" is the earlier of the clock and
+the newest visit event held, so a backfill of history (or a feed that stalls) does not make visits
+whose charges are still on their way look unbilled.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from revcycle.domain.rules.facts import EncounterFacts
 from revcycle.service_layer.ports import MessageContext
@@ -28,7 +32,7 @@ def sweep_missing_charges(uow: WorkerUnitOfWork, now: datetime, *, limit: int = 
     """Raise a missing-charge finding for each visit past its grace period without charges; returns
     (visits looked at, findings raised)."""
     cutoff = now - uow.reference.thresholds.missing_charge_after
-    ctx = MessageContext(correlation_id=f"sweep-{uuid.uuid4()}", received_at=now, now=now, actor="sweep")
+    ctx = MessageContext(correlation_id=str(uuid.uuid4()), received_at=now, now=now, actor="sweep")
     visits = uow.encounters.unbilled(cutoff, limit)
     raised = sum(apply_rules(uow, ctx, EncounterFacts(encounter, 0, now)) for encounter in visits)
     return len(visits), raised
@@ -50,11 +54,21 @@ class Sweeper:
         self._last: datetime | None = None
 
     def tick(self) -> int:
+        """Run the sweeps when due. A store error (a busy or lost connection) is logged and the sweep
+        retried at the next interval: it must never stop the worker loop that calls it."""
         now = self.clock()
         if self._last is not None and (now - self._last).total_seconds() < self.interval:
             return 0
         self._last = now
-        return self.run(now)
+        try:
+            with self.uow_factory() as uow:
+                feeds = uow.encounters.latest_activity()
+            return self.run(min(now, feeds) if feeds is not None else now)
+        except (OperationalError, DBAPIError) as error:
+            log.warning(
+                "missing-charge sweep failed, retried in %.0f s: %s", self.interval, type(error).__name__
+            )
+            return 0
 
     def run(self, now: datetime) -> int:
         total = 0

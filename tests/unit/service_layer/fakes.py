@@ -137,6 +137,15 @@ class FakeEncounters(_Repository):
         key = (encounter.patient_key, encounter.visit_number)
         self.rows[key] = EncounterRow(_copy(encounter), ctx.correlation_id, ctx.now)
 
+    def latest_activity(self) -> datetime | None:
+        moments = [
+            m
+            for row in self.rows.values()
+            for m in (row.encounter.admitted_at, row.encounter.discharged_at)
+            if m
+        ]
+        return max(moments) if moments else None
+
     def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
         """Mirrors ``SqlEncounters.unbilled``: ended (discharged, or an outpatient-type visit begun)
         before the cut-off, no charge line for the visit, no missing-charge finding yet."""
@@ -736,6 +745,16 @@ class FakePostings(_Repository):
 
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
         self.manual.append(ManualRow(trace_number, entry, ctx.message_id))
+
+    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
+        return [
+            dict(row.data)
+            for _, row in sorted(self.rows.items(), key=lambda item: item[0][1])
+            if row.kind == kind
+            and (
+                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
+            )
+        ]
 
     # -- test helpers
     def lines(self, claim_id: int) -> list[LinePosting]:

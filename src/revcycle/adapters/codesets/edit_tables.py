@@ -23,9 +23,10 @@ from pathlib import Path
 
 from revcycle.adapters.codesets import sources
 from revcycle.domain.rules.edits import MueEdit, PtpEdit, SexAgeEdit
+from revcycle.domain.rules.reference import ReferenceDataError
 
 
-class EditTableError(ValueError):
+class EditTableError(ReferenceDataError, ValueError):
     """A row of an edit table that cannot be read (the message names the file and row)."""
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import functools
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from revcycle.adapters.codesets import sources
@@ -48,7 +47,6 @@ def build_reference(
         thresholds=Thresholds(
             missing_charge_after=timedelta(hours=missing_charge_hours),
             timely_filing_margin_days=timely_filing_margin_days,
-            fee_variance_low=Decimal("1.0"),
         ),
     )
 

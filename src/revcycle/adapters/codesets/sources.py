@@ -12,10 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import IO
 
+from revcycle.domain.rules.reference import ReferenceDataError
+
 VENDORED = "vendored"
 
 
-class CodeSetMissing(FileNotFoundError):
+class CodeSetMissing(ReferenceDataError, FileNotFoundError):
     """A code-set file that neither the configured folder nor the vendored data holds."""
 
 

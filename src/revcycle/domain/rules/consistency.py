@@ -57,9 +57,17 @@ def diagnosis_pointers(facts: ClaimFacts, _: Reference) -> Iterator[Finding]:
             )
 
 
+#: Inpatient hospital types of bill (NUBC FL 4: 011x inpatient, 012x inpatient Part B, 018x swing bed,
+#: 021x SNF inpatient): CMS applies MUEs to practitioner, outpatient hospital and DME claims only.
+_INPATIENT_BILLS = ("011", "012", "018", "021", "11", "12", "18", "21")
+
+
 def units_claim(facts: ClaimFacts, reference: Reference) -> Iterator[Finding]:
-    """MUE per code and date of service: the units of all lines of the claim added up."""
+    """MUE per code and date of service: the units of all lines of the claim added up (not on
+    inpatient bills, which MUEs do not cover)."""
     claim = facts.claim
+    if claim.kind is ClaimKind.INSTITUTIONAL and (claim.type_of_bill or "").startswith(_INPATIENT_BILLS):
+        return
     units: dict[tuple[str, date | None], Decimal] = defaultdict(Decimal)
     for line in claim.lines:
         if line.procedure_code:
@@ -70,7 +78,7 @@ def units_claim(facts: ClaimFacts, reference: Reference) -> Iterator[Finding]:
 
 def units_charge(facts: ChargeFacts, reference: Reference) -> Iterator[Finding]:
     code = facts.charge.procedure_code
-    if code:
+    if code and not facts.inpatient:
         yield from _mue("charge", facts.charge_id, code, facts.charge.quantity, reference.edits)
 
 

@@ -45,8 +45,9 @@ def duplicate_claim_content(facts: ClaimFacts, _: Reference) -> Iterator[Finding
 
 def claim_content(claim: Claim) -> tuple[object, ...]:
     """What makes two claims the same bill, whatever their patient control numbers: payer and rank,
-    patient, visit, kind, type of bill, dates, total and every line's code, modifiers, units, charge
-    and date."""
+    patient, visit, billing and rendering providers, facility, place of service, kind, type of bill,
+    dates, total and every line's code, modifiers, units, charge, date and rendering provider (two
+    visits of one patient on one day, at a clinic and at urgent care, are two bills)."""
     lines = sorted(
         (
             line.procedure_code or "",
@@ -55,6 +56,8 @@ def claim_content(claim: Claim) -> tuple[object, ...]:
             line.charge,
             line.service_date,
             line.revenue_code or "",
+            line.rendering_npi or "",
+            line.place_of_service or "",
         )
         for line in claim.lines
     )
@@ -63,6 +66,11 @@ def claim_content(claim: Claim) -> tuple[object, ...]:
         claim.payer_rank,
         claim.patient_key,
         claim.visit_number,
+        claim.billing_npi,
+        claim.rendering_npi,
+        claim.attending_npi,
+        claim.facility_code,
+        claim.place_of_service,
         claim.kind,
         claim.type_of_bill,
         claim.statement_from,

@@ -6,8 +6,10 @@ sex / age edits) stay inside the facts and never reach a finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim
@@ -40,17 +42,20 @@ class ChargeFacts:
     as_of: date | None = None
     payer: PayerFacts | None = None
     patient: PatientFacts | None = None
+    inpatient: bool = False  # the visit is an inpatient stay (PV1-2 = I)
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimFacts:
     """A claim just stored. ``same_content`` are live claims (other control numbers) with the same
-    payer, patient, dates, lines and total."""
+    payer, patient, dates, lines and total; ``contracted`` the payer's fee schedule on the date of
+    service (contracted amount per unit by procedure code, ``code:modifier`` for modifier-specific)."""
 
     claim: Claim
     claim_id: int
     same_content: tuple[int, ...] = ()
     patient: PatientFacts | None = None
+    contracted: Mapping[str, Decimal] = field(default_factory=dict)  # code -> contracted amount per unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,13 @@
-"""Money: a claim's total equal to its lines (X12 837 loop 2300 CLM02 = sum of SV102 / SV203); a charge
-posted too close to (or past) the payer's timely-filing deadline."""
+"""Money: a claim's total equal to its lines (X12 837 loop 2300 CLM02 = sum of SV102 / SV203); a line
+charged below the payer's fee schedule; a charge posted too close to (or past) the payer's
+timely-filing deadline."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from revcycle.domain.findings import Finding, FindingType, Severity
+from revcycle.domain.money import money
 from revcycle.domain.rules.base import finding
 from revcycle.domain.rules.facts import ChargeFacts, ClaimFacts
 from revcycle.domain.rules.reference import Reference
@@ -50,3 +52,36 @@ def timely_filing(facts: ChargeFacts, reference: Reference) -> Iterator[Finding]
             "days_left": left,
         },
     )
+
+
+def below_fee_schedule(facts: ClaimFacts, reference: Reference) -> Iterator[Finding]:
+    """A line charged below the payer's contracted amount: payers pay the lesser of the charge and the
+    contract, so the difference is lost (a chargemaster price set below the fee schedule).
+    ``Thresholds.fee_variance_low`` scales the contracted amount (1.0: any charge below it)."""
+    low = reference.thresholds.fee_variance_low
+    for line in facts.claim.lines:
+        code = line.procedure_code
+        if not code or line.units <= 0:
+            continue
+        modifier = line.modifiers[0] if line.modifiers else None
+        contracted = facts.contracted.get(f"{code}:{modifier}") or facts.contracted.get(code)
+        if contracted is None:
+            continue
+        per_unit = money(line.charge / line.units)
+        if per_unit >= money(contracted * low):
+            continue
+        yield finding(
+            FindingType.CHARGE_VARIANCE,
+            Severity.MEDIUM,
+            "claim",
+            facts.claim_id,
+            f"claim {facts.claim_id} line {line.line_number}: {code} charged {per_unit} per unit, below "
+            f"the contracted {money(contracted)}",
+            key_suffix=f"fee:{line.line_number}",
+            details={
+                "line": line.line_number,
+                "code": code,
+                "charge_per_unit": str(per_unit),
+                "contracted": str(money(contracted)),
+            },
+        )

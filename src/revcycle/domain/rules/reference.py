@@ -16,6 +16,10 @@ from typing import Protocol
 from revcycle.domain.rules.edits import MueEdit, PtpEdit, SexAgeEdit
 
 
+class ReferenceDataError(Exception):
+    """A code set or edit table the rules need cannot be read (missing file, malformed row)."""
+
+
 class CodeSets(Protocol):
     """Code-set validity on a date of service."""
 
@@ -52,8 +56,7 @@ class Thresholds:
 
     missing_charge_after: timedelta = timedelta(hours=72)
     timely_filing_margin_days: int = 14
-    fee_variance_low: Decimal = Decimal("1.0")  # charge below 1.0 x the contracted amount
-    fee_variance_high: Decimal = Decimal("10")  # charge above 10 x the contracted amount
+    fee_variance_low: Decimal = Decimal("1.0")  # a charge below 1.0 x the contracted amount
 
 
 @dataclass(frozen=True, slots=True)

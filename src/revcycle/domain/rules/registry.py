@@ -19,6 +19,7 @@ RULES: tuple[Rule[Any], ...] = (
     # claims (837P / 837I, FHIR Claim)
     Rule("duplicate_claim_content", ClaimFacts, duplicates.duplicate_claim_content),
     Rule("claim_balance", ClaimFacts, money.claim_balance),
+    Rule("below_fee_schedule", ClaimFacts, money.below_fee_schedule),
     Rule("claim_codes", ClaimFacts, invalid_codes.claim_codes),
     Rule("diagnosis_pointers", ClaimFacts, consistency.diagnosis_pointers),
     Rule("claim_units", ClaimFacts, consistency.units_claim),

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from revcycle.domain import commands as c
 from revcycle.service_layer.ports import MessageContext, UnitOfWork
-from revcycle.service_layer.rules import check_charge
+from revcycle.service_layer.rules import ChargeChecker
 
 
 def capture_charges(cmd: c.CaptureCharges, uow: UnitOfWork, ctx: MessageContext) -> None:
     if cmd.patient is not None and uow.patients.get(cmd.patient.key) is None:
         uow.patients.save(cmd.patient, None, ctx)
+    checker = ChargeChecker(uow, ctx, cmd.coverages)
     for charge in cmd.charges:
         earlier = uow.charges.same_service(charge)
         charge_id = uow.charges.add(charge, ctx)
-        check_charge(uow, ctx, charge, charge_id, earlier)
+        checker.check(charge, charge_id, earlier)

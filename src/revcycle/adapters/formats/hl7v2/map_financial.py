@@ -133,7 +133,7 @@ def dft_commands(message: Message) -> list[c.Command]:
         charges.append(_charge(segment, len(charges) + 1, pr1, patient, visit))
     if not charges:
         raise missing("FT1")
-    return [c.CaptureCharges(patient.key, tuple(charges), visit.number, patient)]
+    return [c.CaptureCharges(patient.key, tuple(charges), visit.number, patient, coverages(segments))]
 
 
 def _split(segments: list[Segment], sid: str) -> list[list[Segment]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, exists, func, literal, or_, select, update
 
@@ -88,6 +88,12 @@ class SqlEncounters:
                 "updated_at": ctx.now,
             },
         )
+
+    def latest_activity(self) -> datetime | None:
+        e = encounters.c
+        row = self.conn.execute(select(func.max(e.admitted_at), func.max(e.discharged_at))).one()
+        moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in row if m is not None]
+        return max(moments) if moments else None
 
     def unbilled(self, ended_before: datetime, limit: int) -> list[Encounter]:
         e, ch, f = encounters.c, charges.c, findings.c

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from revcycle.adapters.store.schema import findings, master_data, outbox
 from revcycle.domain.findings import Finding
@@ -124,6 +124,17 @@ class SqlMasterData:
         """True once at least one record of this kind has been loaded."""
         c = master_data.c
         return self.conn.execute(select(c.id).where(c.kind == kind).limit(1)).first() is not None
+
+    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
+        """Every record of a kind valid on ``on`` (every version when ``on`` is None), by code."""
+        c = master_data.c
+        query = select(c.data).where(c.kind == kind)
+        if on is not None:
+            query = query.where(
+                or_(c.effective_start.is_(None), c.effective_start <= on),
+                or_(c.effective_end.is_(None), c.effective_end >= on),
+            )
+        return [dict(data) for data in self.conn.execute(query.order_by(c.code, c.id)).scalars()]
 
 
 class SqlOutbox:
