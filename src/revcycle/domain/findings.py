@@ -33,6 +33,7 @@ class FindingType(enum.StrEnum):
     CONTROL_ID_COLLISION = "control_id_collision"
     UNMATCHED_REMITTANCE = "unmatched_remittance"
     ILLEGAL_TRANSITION = "illegal_transition"
+    CLAIM_NOT_READY = "claim_not_ready"  # a claim built from charges fails the scrub
 
 
 class Severity(enum.IntEnum):

@@ -13,6 +13,7 @@ from revcycle.bootstrap import Container
 from revcycle.entrypoints.api import (
     problems,
     routes_billing,
+    routes_claim_build,
     routes_clinical,
     routes_fhir,
     routes_ingest,
@@ -44,6 +45,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_messages,
         routes_clinical,
         routes_billing,
+        routes_claim_build,
         routes_remittances,
         routes_fhir,
     ):
