@@ -34,6 +34,7 @@ class FindingType(enum.StrEnum):
     UNMATCHED_REMITTANCE = "unmatched_remittance"
     ILLEGAL_TRANSITION = "illegal_transition"
     CLAIM_NOT_READY = "claim_not_ready"  # a claim built from charges fails the scrub
+    COB_MISMATCH = "cob_mismatch"  # a secondary claim's prior-payer paid amount disagrees with posting
 
 
 class Severity(enum.IntEnum):

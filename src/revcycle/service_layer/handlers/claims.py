@@ -140,6 +140,18 @@ def _link_secondary(uow: UnitOfWork, ctx: MessageContext, claim: Claim, claim_id
     if claim.other_payer_paid is not None and earlier:
         detail["cob_agrees"] = claim.other_payer_paid == posted
     uow.claims.record(claim_id, "coordination_of_benefits", ctx, detail=detail)
+    if detail.get("cob_agrees") is False and any(s.claim.adjudication is not None for s in earlier):
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.COB_MISMATCH,
+            Severity.MEDIUM,
+            "claim",
+            claim_id,
+            f"claim {claim_id} (payer rank {claim.payer_rank}) reports {claim.other_payer_paid} paid by "
+            f"earlier payers (2320 AMT*D); {posted} was posted from their remittances",
+            details={k: v for k, v in detail.items() if k != "cob_agrees"},
+        )
     for prior in earlier:
         uow.claims.record(
             prior.id, "secondary_claim", ctx, detail={"claim_id": claim_id, "rank": claim.payer_rank}
