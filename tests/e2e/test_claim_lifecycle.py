@@ -35,7 +35,8 @@ def hl7_visit(n: int) -> list[bytes]:
             + f"EVN|A04|{ts}\r"
             + PID.format(n=n)
             + PV1.format(n=n)
-            + "IN1|1|BCBS01|BCBS01|Blue Cross\r"
+            + "|".join(["IN1", "1", "BCBS01", "BCBS01", "Blue Cross", *[""] * 31, f"MEM{n:08d}"])  # IN1-36
+            + "\r"
         ).encode(),
         (
             MSH.format(ts=ts, type="DFT^P03", control=f"D{n}")

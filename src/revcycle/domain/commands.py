@@ -165,6 +165,15 @@ class SubmitClaim(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class BuildClaim(Command):
+    """Build the draft claim of a visit from its charges (no 837 came in for it), and scrub it."""
+
+    patient_key: str
+    visit_number: str
+    billing_npi: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RecordFunctionalAck(Command):
     """999 (AK1 / AK2 / IK5 / AK9) or TA1: acceptance of a functional group or one transaction set.
 

@@ -35,6 +35,8 @@ class FindingType(enum.StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"
     GL_UNMAPPED = "gl_unmapped"  # a transaction quarantined for a gap in the GL mapping (ERP posting)
     RECONCILIATION_BREAK = "reconciliation_break"  # a control-report variance past its threshold
+    CLAIM_NOT_READY = "claim_not_ready"  # a claim built from charges fails the scrub
+    COB_MISMATCH = "cob_mismatch"  # a secondary claim's prior-payer paid amount disagrees with posting
 
 
 class Severity(enum.IntEnum):

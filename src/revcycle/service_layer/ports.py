@@ -64,6 +64,7 @@ class Appointments(Protocol):
 class Charges(Protocol):
     def add(self, charge: Charge, ctx: MessageContext) -> int: ...
     def same_service(self, charge: Charge) -> list[int]: ...
+    def of_visit(self, patient_key: str, visit_number: str) -> list[Charge]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,10 @@ class Claims(Protocol):
     def same_content(self, claim: Claim) -> list[StoredClaim]:
         """Stored claims whose content (``rules.duplicates.claim_content``) equals this claim's."""
         ...
+
+    def attach_transaction(
+        self, claim_id: int, group_control: str | None, transaction_control: str | None
+    ) -> None: ...
 
 
 class Payments(Protocol):

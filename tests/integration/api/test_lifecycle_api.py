@@ -218,3 +218,38 @@ def test_an_invalid_paper_remittance_is_a_problem_and_a_dead_letter(client: Test
     assert_problem(client.post("/api/v1/remittances", content=b"not json"), 400)
     dead = client.get("/api/v1/dead-letters").json()["items"]
     assert len(dead) == 2
+
+
+def test_a_claim_built_from_a_visits_charges_is_submitted_by_its_837(client: TestClient) -> None:
+    from tests.e2e.test_claim_lifecycle import hl7_visit
+
+    for raw in hl7_visit(8):
+        response = client.post("/api/v1/ingest/hl7v2", content=raw)
+        assert b"MSA|AA|" in response.content, response.text
+        wait_for(lambda: drained(client))
+    [visit] = client.get("/api/v1/encounters").json()["items"]
+    built = client.post("/api/v1/claims", json={"encounter_id": visit["id"], "billing_npi": "1234567893"})
+    assert built.status_code == 201, built.text
+    claim = built.json()
+    assert (claim["status"], claim["problems"]) == ("scrubbed", []), claim["problems"]
+    assert claim["patient_control_number"] == "V0008" and claim["payer_id"] == "BCBS01"
+    assert [(line["procedure_code"], line["line_control_number"]) for line in claim["lines"]] == [
+        ("99213", "V0008-1"),
+        ("93000", "V0008-2"),
+    ]
+    assert claim["balance"]["charges"] == "173.00"
+    again = client.post("/api/v1/claims", json={"encounter_id": visit["id"]})
+    assert again.status_code == 200 and again.json()["id"] == claim["id"]
+    samples = ClaimSamples("V0008", 8)
+    send(client, samples.claim_837())
+    send(client, samples.ack_999())
+    submitted = client.get(f"/api/v1/claims/{claim['id']}").json()
+    steps = [(e["from_status"], e["to_status"]) for e in submitted["timeline"] if e["kind"] == "transition"]
+    assert steps == [("draft", "scrubbed"), ("scrubbed", "submitted"), ("submitted", "acknowledged")]
+    assert len(client.get("/api/v1/claims", params={"patient_control_number": "V0008"}).json()["items"]) == 1
+    assert findings(client, "duplicate_claim") == []
+
+
+def test_building_a_claim_for_an_unknown_encounter_is_a_404(client: TestClient) -> None:
+    assert_problem(client.post("/api/v1/claims", json={"encounter_id": 999}), 404)
+    assert_problem(client.post("/api/v1/claims", json={"encounter_id": "x"}), 422)

@@ -283,6 +283,13 @@ class FakeCharges(_Repository):
             if row.charge.identity() == identity and row.charge.charge_type is charge.charge_type
         ]
 
+    def of_visit(self, patient_key: str, visit_number: str) -> list[Charge]:
+        return [
+            _copy(row.charge)
+            for row in self.rows
+            if row.charge.patient_key == patient_key and row.charge.visit_number == visit_number
+        ]
+
     # -- test helpers
     def all(self) -> list[Charge]:
         return [_copy(row.charge) for row in self.rows]
@@ -402,6 +409,13 @@ class FakeClaims(_Repository):
                 detail=_copy(detail or {}),
             )
         )
+
+    def attach_transaction(
+        self, claim_id: int, group_control: str | None, transaction_control: str | None
+    ) -> None:
+        row = self.rows.get(claim_id)
+        if row is not None:
+            row.group_control, row.transaction_control = group_control, transaction_control
 
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None:
         row = self.rows.get(claim_id)

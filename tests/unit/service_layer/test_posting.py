@@ -332,6 +332,32 @@ def test_a_secondary_claim_records_cob_and_its_payment_closes_the_primary(postin
     assert posting.transitions(primary)[-1] == ("posted", "closed")
 
 
+def test_a_secondary_claim_whose_cob_amount_disagrees_with_posting_is_a_finding(posting: Harness) -> None:
+    primary = accepted(posting)
+    posting.send(remittance(paid_in_full(), trace="T1"))
+    cob = dataclasses.replace(
+        submit(rank=2, payer_id="PAYER-B", group="1010").claim, other_payer_paid=D("150.00")
+    )
+    posting.send(c.SubmitClaim(cob, None, group_control_number="1010", transaction_control_number="0001"))
+    [finding] = posting.of_type(F.COB_MISMATCH)
+    secondary = posting.claim_ids()[-1]
+    assert (finding.subject_id, finding.details["prior_claims"]) == (str(secondary), [primary])
+    assert (
+        "reports 150.00 paid by earlier payers" in finding.summary and "130.00 was posted" in finding.summary
+    )
+
+
+def test_a_secondary_claim_before_the_primary_is_adjudicated_is_only_recorded(posting: Harness) -> None:
+    accepted(posting)
+    cob = dataclasses.replace(
+        submit(rank=2, payer_id="PAYER-B", group="1010").claim, other_payer_paid=D("150.00")
+    )
+    posting.send(c.SubmitClaim(cob, None, group_control_number="1010", transaction_control_number="0001"))
+    assert posting.of_type(F.COB_MISMATCH) == []
+    event = next(e for e in posting.timeline(posting.claim_ids()[-1]) if e.kind == "coordination_of_benefits")
+    assert event.detail["prior_adjudicated"] == [] and event.detail["cob_agrees"] is False
+
+
 # -- duplicates and manual entry ---------------------------------------------------------------------------
 
 

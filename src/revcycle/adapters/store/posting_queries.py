@@ -7,10 +7,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from revcycle.adapters.store.message_queries import as_dict
-from revcycle.adapters.store.schema import claims, line_postings, manual_remittances, payment_postings
+from revcycle.adapters.store.schema import (
+    claims,
+    encounters,
+    line_postings,
+    manual_remittances,
+    payment_postings,
+)
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.money import ZERO, money
 from revcycle.domain.posting import ClaimBalance, PostingTotals
@@ -118,3 +124,11 @@ def payment_totals(conn: Connection, payment_ids: Sequence[int]) -> dict[int, di
     p = payment_postings.c
     rows = conn.execute(select(p.payment_id, p.denied).where(p.payment_id.in_(list(payment_ids))))
     return {int(r.payment_id): {"denied": r.denied} for r in rows}
+
+
+def visit_of_encounter(engine: Engine, encounter_id: int) -> tuple[str, str] | None:
+    """(patient key, visit number) of an encounter, for building its claim."""
+    e = encounters.c
+    with engine.connect() as conn:
+        row = conn.execute(select(e.patient_key, e.visit_number).where(e.id == encounter_id)).first()
+    return None if row is None else (str(row.patient_key), str(row.visit_number))

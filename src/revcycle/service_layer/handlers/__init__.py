@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from revcycle.domain import commands as c
-from revcycle.service_layer.handlers import charges, claims, master_data, patients, remittances, scheduling
+from revcycle.service_layer.handlers import (
+    charges,
+    claim_building,
+    claims,
+    master_data,
+    patients,
+    remittances,
+    scheduling,
+)
 from revcycle.service_layer.messagebus import Handler
 
 HANDLERS: dict[type[c.Command], Handler] = {
@@ -20,6 +28,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CaptureCharges: charges.capture_charges,
     c.RecordAccountEvent: patients.record_account_event,
     c.SubmitClaim: claims.submit_claim,
+    c.BuildClaim: claim_building.build_claim,
     c.RecordFunctionalAck: claims.record_functional_ack,
     c.RecordClaimAck: claims.record_claim_ack,
     c.RecordRemittance: remittances.record_remittance,

@@ -3,7 +3,9 @@
 Lifecycle rules (see ``revcycle.domain.claims``): a new original claim enters as submitted; a
 replacement (CLM05-3 = 7) supersedes the current claim with the same patient control number; a void
 (CLM05-3 = 8) voids it; an original that repeats a live claim is a duplicate finding, except after a
-rejection, when it is the corrected resubmission.
+rejection, when it is the corrected resubmission, and except for a claim built here from a visit's
+charges (draft or scrubbed), which the 837 submits. A secondary claim (SBR01 = S) records the
+coordination of benefits (2320 AMT*D against what revcycle posted for the earlier payers) on both claims.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from revcycle.service_layer.ports import MessageContext, StoredClaim, UnitOfWork
 from revcycle.service_layer.rules import check_claim
 
 _ENDED = frozenset({ClaimStatus.REPLACED, ClaimStatus.VOID})
+_BUILT = frozenset({ClaimStatus.DRAFT, ClaimStatus.SCRUBBED})
 _ACCEPT_999 = frozenset({"A", "E", "P"})
 
 
@@ -66,6 +69,9 @@ def submit_claim(cmd: c.SubmitClaim, uow: UnitOfWork, ctx: MessageContext) -> No
             return
         move(uow, ctx, existing, ClaimStatus.VOID, "void claim (frequency 8)")
         return
+    if existing is not None and existing.claim.status in _BUILT and claim.frequency is Frequency.ORIGINAL:
+        _submit_built(uow, ctx, cmd, existing)
+        return
     if existing is not None and claim.frequency is Frequency.REPLACEMENT:
         move(uow, ctx, existing, ClaimStatus.REPLACED, "replacement claim (frequency 7)")
     elif existing is not None and existing.claim.status is ClaimStatus.REJECTED:
@@ -96,6 +102,17 @@ def submit_claim(cmd: c.SubmitClaim, uow: UnitOfWork, ctx: MessageContext) -> No
     check_claim(uow, ctx, claim, claim_id)
 
 
+def _submit_built(uow: UnitOfWork, ctx: MessageContext, cmd: c.SubmitClaim, built: StoredClaim) -> None:
+    """The 837 for a claim built here from charges: it submits that claim, as billed (the 837's lines and
+    codes win over the draft's), keeping its timeline."""
+    sent = cmd.claim
+    sent.status, sent.history = built.claim.status, built.claim.history
+    sent.visit_number = sent.visit_number or built.claim.visit_number
+    stored = StoredClaim(built.id, sent)
+    uow.claims.attach_transaction(built.id, cmd.group_control_number, cmd.transaction_control_number)
+    move(uow, ctx, stored, ClaimStatus.SUBMITTED, "837 received for the claim built from charges")
+
+
 def _link_secondary(uow: UnitOfWork, ctx: MessageContext, claim: Claim, claim_id: int) -> None:
     """A secondary (SBR01 = S) or tertiary claim: record on both timelines which claim it follows, what
     the 837 says the earlier payers paid (loop 2320 AMT*D) and what revcycle posted for them."""
@@ -114,6 +131,18 @@ def _link_secondary(uow: UnitOfWork, ctx: MessageContext, claim: Claim, claim_id
     if claim.other_payer_paid is not None and earlier:
         detail["cob_agrees"] = claim.other_payer_paid == posted
     uow.claims.record(claim_id, "coordination_of_benefits", ctx, detail=detail)
+    if detail.get("cob_agrees") is False and any(s.claim.adjudication is not None for s in earlier):
+        raise_finding(
+            uow,
+            ctx,
+            FindingType.COB_MISMATCH,
+            Severity.MEDIUM,
+            "claim",
+            claim_id,
+            f"claim {claim_id} (payer rank {claim.payer_rank}) reports {claim.other_payer_paid} paid by "
+            f"earlier payers (2320 AMT*D); {posted} was posted from their remittances",
+            details={k: v for k, v in detail.items() if k != "cob_agrees"},
+        )
     for prior in earlier:
         uow.claims.record(
             prior.id, "secondary_claim", ctx, detail={"claim_id": claim_id, "rank": claim.payer_rank}

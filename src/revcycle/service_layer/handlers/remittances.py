@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from revcycle.domain import commands as c
 from revcycle.domain.claims import ClaimStatus
@@ -36,9 +36,10 @@ from revcycle.domain.posting import (
     service_day,
     underpayment,
 )
-from revcycle.domain.remittances import Adjustment, ClaimPayment, ClaimPaymentStatus, Remittance
+from revcycle.domain.remittances import ClaimPayment, ClaimPaymentStatus, Remittance
 from revcycle.service_layer.handlers.claims import move
 from revcycle.service_layer.handlers.findings import raise_finding
+from revcycle.service_layer.handlers.posting_findings import ReasonCodes, denial, underpaid, unmatched_lines
 from revcycle.service_layer.ports import LinePosting, ManualEntry, MessageContext, StoredClaim, UnitOfWork
 
 S = ClaimStatus
@@ -53,14 +54,6 @@ _RANK = {
 }
 _ADJUDICATED = frozenset({S.PAID, S.PARTIALLY_PAID, S.DENIED, S.POSTED, S.CLOSED})
 _ENDED = frozenset({S.REPLACED, S.VOID})
-
-
-class ReasonCodes(Protocol):
-    """Meanings of CARC, group and RARC codes (``adapters.codesets.carc``); None when unknown."""
-
-    def describe_carc(self, code: str) -> str | None: ...
-    def describe_group(self, code: str) -> str | None: ...
-    def describe_rarc(self, code: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +242,7 @@ def _post(
             "entry_source": entry.source,
         }
     uow.claims.record(stored.id, "remittance", ctx, detail=detail)
-    _unmatched_lines(uow, ctx, stored, payment_id, lines)
+    unmatched_lines(uow, ctx, stored, payment_id, lines)
     if payment.is_reversal:
         _reverse(uow, ctx, stored, payment)
         return
@@ -261,10 +254,10 @@ def _post(
     if not move(uow, ctx, stored, outcome, f"835 CLP02={payment.status.value}"):
         return
     if outcome is S.DENIED or any(is_denied_line(s) for s in payment.services):
-        _denial(uow, ctx, stored, payment, remittance, policy, whole=outcome is S.DENIED)
+        denial(uow, ctx, stored, payment, remittance, policy.codes, whole=outcome is S.DENIED)
     for posted in lines:
         if posted.underpayment is not None:
-            _underpaid(uow, ctx, stored, remittance, posted)
+            underpaid(uow, ctx, stored, remittance, posted)
     if outcome is not S.DENIED:
         _settle(uow, ctx, stored)
 
@@ -290,25 +283,6 @@ def _post_lines(
     return tuple(posted)
 
 
-def _unmatched_lines(
-    uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, payment_id: int, lines: tuple[LinePosting, ...]
-) -> None:
-    missing = [p.match.service.procedure_code or "-" for p in lines if p.match.line is None]
-    if missing and stored.claim.lines:
-        raise_finding(
-            uow,
-            ctx,
-            FindingType.UNMATCHED_REMITTANCE,
-            Severity.LOW,
-            "payment",
-            payment_id,
-            f"claim payment {payment_id}: {len(missing)} service line(s) match no line of claim {stored.id} "
-            f"({', '.join(missing)})",
-            key_suffix="lines",
-            details={"claim_id": stored.id, "procedure_codes": missing},
-        )
-
-
 def _reverse(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, payment: ClaimPayment) -> None:
     """CLP02 = 22: the claim goes back to reversed (awaiting the payer's new adjudication); a claim that a
     corrected claim already replaced keeps its state, the money nets out all the same."""
@@ -331,105 +305,6 @@ def _settle(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim) -> None:
         for earlier in uow.claims.by_control_number(stored.claim.patient_control_number):
             if earlier.claim.payer_rank < stored.claim.payer_rank and earlier.claim.status is S.POSTED:
                 move(uow, ctx, earlier, S.CLOSED, f"patient share taken over by secondary claim {stored.id}")
-
-
-def _reasons(
-    adjustments: tuple[Adjustment, ...], codes: ReasonCodes | None, line: int | None, procedure: str | None
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "group": a.group.value,
-            "code": a.reason,
-            "meaning": codes.describe_carc(a.reason) if codes else None,
-            "group_meaning": codes.describe_group(a.group.value) if codes else None,
-            "amount": str(a.amount),
-            "line": line,
-            "procedure_code": procedure,
-        }
-        for a in adjustments
-        if a.group.value != "PR" and a.amount != ZERO
-    ]
-
-
-def _denial(
-    uow: UnitOfWork,
-    ctx: MessageContext,
-    stored: StoredClaim,
-    payment: ClaimPayment,
-    remittance: Remittance,
-    policy: PostingPolicy,
-    *,
-    whole: bool,
-) -> None:
-    codes = policy.codes
-    carc = _reasons(payment.adjustments, codes, None, None)
-    remarks = list(payment.remarks)
-    denied_lines = []
-    for number, service in enumerate(payment.services, start=1):
-        if whole or is_denied_line(service):
-            carc += _reasons(service.adjustments, codes, number, service.procedure_code)
-            remarks += [r for r in service.remarks if r not in remarks]
-            denied_lines.append(number)
-    rarc = [{"code": r, "meaning": codes.describe_rarc(r) if codes else None} for r in remarks]
-    labels = sorted({f"{r['group']}-{r['code']}" for r in carc})
-    first = next((r for r in carc if r["meaning"]), None)
-    why = f": {first['group']}-{first['code']} {_short(first['meaning'])}" if first else ""
-    what = "denied" if whole else f"{len(denied_lines)} line(s) denied"
-    raise_finding(
-        uow,
-        ctx,
-        FindingType.DENIAL,
-        Severity.HIGH if whole else Severity.MEDIUM,
-        "claim",
-        stored.id,
-        f"claim {stored.id} {what} ({', '.join(labels) or 'no CARC given'}){why}",
-        key_suffix=remittance.trace_number,
-        details={
-            "carc": labels,
-            "reasons": carc,
-            "remarks": remarks,
-            "rarc": rarc,
-            "charge": str(payment.charge),
-            "denied_lines": denied_lines,
-            "whole_claim": whole,
-            "payer_id": remittance.payer_id,
-        },
-    )
-
-
-def _short(text: str | None, limit: int = 90) -> str:
-    text = text or ""
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def _underpaid(
-    uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, remittance: Remittance, posted: LinePosting
-) -> None:
-    found = posted.underpayment
-    line = posted.match.line
-    assert found is not None and line is not None
-    raise_finding(
-        uow,
-        ctx,
-        FindingType.UNDERPAYMENT,
-        Severity.MEDIUM,
-        "claim",
-        stored.id,
-        f"claim {stored.id} line {line.line_number} ({found.procedure_code}): allowed {found.allowed}, "
-        f"contract expects {found.expected} (short {found.shortfall})",
-        key_suffix=f"{remittance.trace_number}:{line.line_number}",
-        details={
-            "line_number": line.line_number,
-            "line_control_number": line.line_control_number,
-            "procedure_code": found.procedure_code,
-            "expected_allowed": str(found.expected),
-            "allowed": str(found.allowed),
-            "shortfall": str(found.shortfall),
-            "tolerance": str(found.tolerance),
-            "payer_id": stored.claim.payer_id or remittance.payer_id,
-            "match": posted.match.method.value,
-        },
-    )
 
 
 def record_patient_payment(cmd: c.RecordPatientPayment, uow: UnitOfWork, ctx: MessageContext) -> None:

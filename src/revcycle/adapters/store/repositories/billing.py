@@ -57,6 +57,13 @@ class SqlCharges:
         )
         return [int(r) for r in rows.scalars()]
 
+    def of_visit(self, patient_key: str, visit_number: str) -> list[Charge]:
+        c = charges.c
+        rows = self.conn.execute(
+            select(c.data).where(c.patient_key == patient_key, c.visit_number == visit_number).order_by(c.id)
+        )
+        return [load(data, Charge) for data in rows.scalars()]
+
 
 class SqlClaims:
     def __init__(self, conn: Connection) -> None:
@@ -141,6 +148,16 @@ class SqlClaims:
                 correlation_id=ctx.correlation_id,
                 detail=detail or {},
             )
+        )
+
+    def attach_transaction(
+        self, claim_id: int, group_control: str | None, transaction_control: str | None
+    ) -> None:
+        """The 837 (GS06 / ST02) that carried a claim built here: its 999 finds the claim by them."""
+        self.conn.execute(
+            update(claims)
+            .where(claims.c.id == claim_id)
+            .values(group_control=group_control, transaction_control=transaction_control)
         )
 
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None:
