@@ -77,6 +77,9 @@ def run_demo(
         daemon=True,
     )
     feeder.start()
+    from revcycle.entrypoints.erp_demo import start_demo_erp
+
+    erp = start_demo_erp(settings, stop)
     login = (
         "API token: $REVCYCLE_API_TOKEN"
         if settings.api_token
@@ -88,7 +91,9 @@ def run_demo(
             banner=(
                 f"revcycle demo at {url}  (health: {url}/health, messages: {url}/api/v1/messages, "
                 f"claims: {url}/api/v1/claims)\n{login}\n"
-                f"demo data: simulated provider network, {backfill_days} days of history then live"
+                f"demo data: simulated provider network, {backfill_days} days of history then live\n"
+                f"ERP: journals posted to the ERP emulator at {erp.url}/journals "
+                f"(ours: {url}/api/v1/journals, control report: {url}/api/v1/reconciliation)"
             ),
         )
     finally:

@@ -73,8 +73,7 @@ class JournalBuilder:
             for reason, ids in gaps.items():
                 session.quarantine(ids, reason, now)
             drafts = summarise(ready, self.level)
-            for draft in drafts:
-                session.add_journal(draft, now)
+            session.add_journals(drafts, now)
             session.report_gaps({reason: len(ids) for reason, ids in gaps.items()}, now)
             session.commit()
         return BuildReport(
