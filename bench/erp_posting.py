@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,7 +129,9 @@ def emulator_process(folder: Path) -> Iterator[str]:
         process.wait(10)
 
 
-def latency_run(claims: int, rate: float, per_835: int, level: str) -> dict[str, float]:
+def latency_run(
+    claims: int, rate: float, per_835: int, level: str, in_process: bool = False
+) -> dict[str, float]:
     """The deployment's shape: this process is the edge (appends at the offered rate), the worker runs in
     its own process, the poster is ``revcycle erp post --loop`` and the ERP is the emulator, each a
     process of its own."""
@@ -158,13 +161,24 @@ def latency_run(claims: int, rate: float, per_835: int, level: str) -> dict[str,
                 if v is not None and k.startswith(("erp_", "db_", "data_", "log_"))
             },
         }
-        with (root / "poster.log").open("wb") as out:
-            poster = subprocess.Popen(
-                [sys.executable, "-m", "revcycle.entrypoints.cli", "erp", "post", "--loop"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
+        stop = threading.Event()
+        poster: subprocess.Popen[bytes] | threading.Thread
+        if in_process:  # a thread of the edge's process, taking the store's write lock on the edge's side
+            parts = build_erp(settings, container.engine)
+            poster = threading.Thread(
+                target=parts.poster.run_forever,
+                args=(stop, lambda: datetime.now(UTC)),
+                kwargs={"poll_seconds": 0.05, "before_round": parts.builder.run_once},
             )
+            poster.start()
+        else:
+            with (root / "poster.log").open("wb") as out:
+                poster = subprocess.Popen(
+                    [sys.executable, "-m", "revcycle.entrypoints.cli", "erp", "post", "--loop"],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
         cpu_before = _children_cpu()
         files = [pcns[i : i + per_835] for i in range(0, len(pcns), per_835)]
         interval = per_835 / rate
@@ -190,8 +204,12 @@ def latency_run(claims: int, rate: float, per_835: int, level: str) -> dict[str,
             if pending == 0 and items == 3 * claims:
                 break
             time.sleep(0.1)
-        poster.send_signal(signal.SIGTERM)
-        poster.wait(30)
+        if isinstance(poster, threading.Thread):
+            stop.set()
+            poster.join(30)
+        else:
+            poster.send_signal(signal.SIGTERM)
+            poster.wait(30)
         worker.stop()
         cpu = _children_cpu() - cpu_before
         with engine.connect() as conn:
@@ -294,21 +312,30 @@ def main() -> None:
         help="remittance claim payments per second offered, comma-separated",
     )
     parser.add_argument("--per-835", type=int, default=25, help="claim payments per 835")
+    parser.add_argument(
+        "--poster",
+        choices=("process", "thread"),
+        default="process",
+        help="the poster as its own process (erp post --loop), or a thread of the edge's process",
+    )
+    parser.add_argument("--skip-backlog", action="store_true")
     parser.add_argument("--backlog", type=int, default=4000, help="claims in the backlog runs")
     args = parser.parse_args()
-    print(f"latency: {args.claims} claim payments per run, {args.per_835} per 835")
+    print(f"latency: {args.claims} claim payments per run, {args.per_835} per 835, poster as a {args.poster}")
     print(
         "| level | claims | offered/s | ack->ack p50 s | p99 s | max s | applied->ack p50 s | p99 s "
         "| journals | lines | worker+poster+ERP CPU s |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for level, rate in [("daily", r) for r in args.rates] + [("encounter", max(args.rates))]:
-        r = latency_run(args.claims, rate, args.per_835, level)
+        r = latency_run(args.claims, rate, args.per_835, level, args.poster == "thread")
         print(
             f"| {level} | {r['claims']:.0f} | {r['offered_rate']:.0f} | {r['p50']:.3f} | {r['p99']:.3f} | "
             f"{r['max']:.3f} | {r['post_p50']:.3f} | {r['post_p99']:.3f} | {r['journals']:.0f} | "
             f"{r['lines']:.0f} | {r['children_cpu']:.2f} |"
         )
+    if args.skip_backlog:
+        return
     print(f"\nbacklog: {args.backlog} claim payments applied, then built and posted")
     print(
         "| level | transactions | journals | lines | wall s | CPU s | build wall s | lines/s | transactions/s |"

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import upgrade
-from revcycle.adapters.store.schema import claims
+from revcycle.adapters.store.schema import findings
 from revcycle.bootstrap import build, build_erp
 from revcycle.entrypoints.api.app import create_app
 from revcycle.entrypoints.cli import main
@@ -127,8 +127,20 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         and "remittance_without_claim" in out
         and (tmp_path / "r.csv").read_text().startswith("section")
     )
+    with engine.connect() as conn:  # the unexplained break past the variance threshold is on the work queue
+        raised = conn.execute(
+            select(findings.c.summary).where(findings.c.type == "reconciliation_break")
+        ).all()
+    assert len(raised) == 1 and "remittance_without_claim on 2026-01-19" in raised[0].summary
+    code, out = _run(env, "reconcile", "--period", "2026-01", "--as-of", "2026-01-20", "--json")
+    assert json.loads(out)["findings_raised"] == 1
     with engine.connect() as conn:
-        assert conn.execute(select(claims.c.id)).first() is not None
+        assert (
+            conn.execute(
+                select(findings.c.occurrences).where(findings.c.type == "reconciliation_break")
+            ).scalar()
+            == 2
+        )
     code, out = _run(env, "reconcile", "--period", "2026-13")
     assert code == 2 and "YYYY-MM" in out
     assert _run({**env, "REVCYCLE_ERP_ADAPTER": "sap"}, "erp", "build")[0] == 1
