@@ -16,9 +16,10 @@ from revcycle.adapters.erp.file_export import FileExportErp
 from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC
 from revcycle.adapters.store.schema import erp_items, erp_journal_lines, erp_journals, findings, outbox
 from revcycle.bootstrap import build_erp
+from revcycle.domain import commands as c
 from revcycle.service_layer.erp_ports import ErpUnavailable
 from revcycle.settings import Settings
-from tests.integration.erp.seed import NOW, PHI, seed, write_mapping
+from tests.integration.erp.seed import NOW, PATIENT, PHI, charge, run, seed, write_mapping
 
 D = Decimal
 
@@ -185,3 +186,19 @@ def test_an_erp_outage_dead_letters_after_n_attempts_and_replay_posts_them(
     assert up.outbox.replay(NOW, []) == 5
     assert up.poster.run_once(NOW).acknowledged == 5
     assert {j["status"] for j in _journals(engine)} == {"acknowledged"}
+
+
+def test_an_erp_outage_never_holds_up_ingestion(engine: Engine, tmp_path: Path) -> None:
+    """The ERP is down and the poster keeps failing; messages are still applied and journalled, and
+    everything posts once the ERP is back."""
+    settings = _settings(
+        engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path), erp_retry_base_seconds=0.001
+    )
+    down = build_erp(settings, engine, gateway=_Down())  # type: ignore[arg-type]
+    seed(engine)
+    down.builder.run_once(NOW)
+    assert down.poster.run_once(NOW).retried == 6
+    run(engine, c.CaptureCharges(PATIENT.key, (charge("99285", "400.00"),), "V1"))  # still applied
+    assert down.builder.run_once(NOW + timedelta(seconds=1)).journals == 1  # and journalled
+    up = build_erp(settings, engine, gateway=FileExportErp(tmp_path / "out"))
+    assert up.poster.run_once(NOW + timedelta(seconds=5)).acknowledged == 7
