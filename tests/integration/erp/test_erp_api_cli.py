@@ -117,6 +117,8 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     code, out = _run(env, "erp", "post", "--json")
     assert code == 0 and json.loads(out)["acknowledged"] == 6
     assert len(list((tmp_path / "out").iterdir())) == 1
+    code, out = _run(env, "erp", "build", "--sweep", "--json")  # re-reads every source: nothing new
+    assert code == 0 and json.loads(out)["items"] == 0 and json.loads(out)["journals"] == 0
     code, out = _run(env, "erp", "journals", "--json")
     assert {j["status"] for j in json.loads(out)["items"]} == {"acknowledged"}
     assert _run(env, "erp", "replay")[0] == 1

@@ -13,8 +13,15 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from revcycle.adapters.erp.file_export import FileExportErp
-from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC
-from revcycle.adapters.store.schema import erp_items, erp_journal_lines, erp_journals, findings, outbox
+from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC, SqlLedgerSession
+from revcycle.adapters.store.schema import (
+    erp_cursors,
+    erp_items,
+    erp_journal_lines,
+    erp_journals,
+    findings,
+    outbox,
+)
 from revcycle.bootstrap import build_erp
 from revcycle.domain import commands as c
 from revcycle.service_layer.erp_ports import ErpUnavailable
@@ -202,3 +209,17 @@ def test_an_erp_outage_never_holds_up_ingestion(engine: Engine, tmp_path: Path) 
     assert down.builder.run_once(NOW + timedelta(seconds=1)).journals == 1  # and journalled
     up = build_erp(settings, engine, gateway=FileExportErp(tmp_path / "out"))
     assert up.poster.run_once(NOW + timedelta(seconds=5)).acknowledged == 7
+
+
+def test_a_sweep_itemises_a_row_the_cursor_skipped(engine: Engine, tmp_path: Path) -> None:
+    seed(engine)
+    parts = build_erp(_settings(engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path)), engine)
+    parts.builder.run_once(NOW)
+    run(engine, c.CaptureCharges(PATIENT.key, (charge("99285", "400.00"),), "V1"))
+    with engine.begin() as conn:  # as if a row had committed below the cursor after it moved on
+        conn.execute(erp_cursors.update().where(erp_cursors.c.source == "charge").values(last_id=10**9))
+    assert parts.builder.run_once(NOW).items == 0
+    parts.builder.ledger = lambda: SqlLedgerSession(engine, sweep=True)
+    swept = parts.builder.run_once(NOW)
+    assert (swept.items, swept.journals) == (1, 1)
+    assert parts.builder.run_once(NOW).items == 0  # nothing itemised twice
