@@ -9,6 +9,7 @@ import threading
 
 from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
+from revcycle.entrypoints.erp_runtime import start_poster
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.worker_process import WorkerProcess
 from revcycle.service_layer.worker import run_forever
@@ -24,6 +25,7 @@ class Runtime:
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._worker_process: WorkerProcess | None = None
+        self._erp_poster: threading.Thread | None = None
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -49,6 +51,8 @@ class Runtime:
         elif settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
+        if settings.erp_poster:
+            self._erp_poster = start_poster(settings, self.container.engine, self._stop)
 
     def _work(self) -> None:
         settings = self.container.settings
@@ -66,4 +70,6 @@ class Runtime:
             await asyncio.to_thread(self._worker.join, 30)
         if self._worker_process is not None:
             await asyncio.to_thread(self._worker_process.stop)
+        if self._erp_poster is not None:
+            await asyncio.to_thread(self._erp_poster.join, 30)
         self.container.engine.dispose()

@@ -61,8 +61,10 @@ def run_demo(
     """``serve`` plus the simulator streaming a synthetic provider network into it: first
     ``backfill_days`` of history (unpaced, at most ``rate`` messages/s), then live, ``speed`` simulated
     hours per real second, until Ctrl-C. ``samples`` (the shared sample files) are ingested first."""
+    from revcycle.entrypoints.erp_runtime import start_demo_emulator
     from revcycle.entrypoints.ingest_files import ingest_local
 
+    erp, settings = start_demo_emulator(settings)  # serve's ERP poster posts to it
     folder = find_samples(samples) if samples is not None else None
     if folder is not None:
         paths = [folder / kind for kind in ("hl7v2", "x12", "fhir") if (folder / kind).is_dir()]
@@ -77,9 +79,6 @@ def run_demo(
         daemon=True,
     )
     feeder.start()
-    from revcycle.entrypoints.erp_demo import start_demo_erp
-
-    erp = start_demo_erp(settings, stop)
     login = (
         "API token: $REVCYCLE_API_TOKEN"
         if settings.api_token
@@ -99,6 +98,7 @@ def run_demo(
     finally:
         stop.set()
         feeder.join(10)
+        erp.shutdown()
 
 
 def _feed(

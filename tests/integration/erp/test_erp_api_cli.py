@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,28 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     code, out = _run(env, "reconcile", "--period", "2026-13")
     assert code == 2 and "YYYY-MM" in out
     assert _run({**env, "REVCYCLE_ERP_ADAPTER": "sap"}, "erp", "build")[0] == 1
+
+
+def test_serve_runs_the_poster_when_asked(store_url: str, tmp_path: Path) -> None:
+    engine = make_engine(store_url)
+    upgrade(engine)
+    seed(engine)
+    engine.dispose()
+    settings = Settings(
+        db_url=store_url,
+        data_dir=tmp_path,
+        mllp_enabled=False,
+        worker_mode="thread",
+        erp_gl_mapping=write_mapping(tmp_path),
+        erp_poster=True,
+        erp_poll_seconds=0.05,
+        erp_export_dir=tmp_path / "out",
+    )
+    with TestClient(create_app(lambda: build(settings))) as client:
+        deadline = time.monotonic() + 30
+        counts: dict[str, int] = {}
+        while time.monotonic() < deadline and counts != {"acknowledged": 6}:
+            counts = client.get("/api/v1/journals").json()["counts"]
+            time.sleep(0.1)
+    assert counts == {"acknowledged": 6}
+    assert len(list((tmp_path / "out").iterdir())) >= 1
