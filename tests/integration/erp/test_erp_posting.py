@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -223,3 +224,22 @@ def test_a_sweep_itemises_a_row_the_cursor_skipped(engine: Engine, tmp_path: Pat
     swept = parts.builder.run_once(NOW)
     assert (swept.items, swept.journals) == (1, 1)
     assert parts.builder.run_once(NOW).items == 0  # nothing itemised twice
+
+
+def test_a_facility_sent_as_free_text_is_quarantined_and_the_rest_posts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    seed(engine)
+    odd = replace(charge("99285", "400.00"), facility_code="Main Campus")
+    run(engine, c.CaptureCharges(PATIENT.key, (odd,), "V1"))
+    parts = build_erp(_settings(engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path)), engine)
+    report = parts.builder.run_once(NOW)
+    assert report.quarantined == 1 and report.gaps == (
+        "facility is not a code the ERP payload can carry (letters, digits, _.:/-)",
+    )
+    assert report.journals == 6
+    with engine.connect() as conn:
+        summary = conn.execute(
+            select(findings.c.summary).where(findings.c.type == "gl_unmapped")
+        ).scalar_one()
+    assert "Main Campus" not in summary
