@@ -184,6 +184,7 @@ class Settings(BaseSettings):
     erp_retry_max_seconds: float = Field(default=300.0, gt=0)
     erp_lease_seconds: float = Field(default=60.0, gt=0, description="in-flight lease of a journal batch")
     erp_poll_seconds: float = Field(default=0.5, gt=0)
+    erp_poster: bool = Field(default=False, description="run the journal builder and ERP poster inside serve")
     recon_claim_lag_days: int = Field(default=10, ge=0, description="unclaimed charges younger are in flight")
     recon_ack_grace_minutes: float = Field(
         default=60.0, ge=0, description="unacknowledged journals younger are in flight"

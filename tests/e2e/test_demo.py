@@ -68,6 +68,17 @@ def test_demo_serves_and_is_fed_live_by_the_simulator(tmp_path: Path) -> None:
             f"{url}/api/v1/messages", params={"status": "processed", "limit": 10}, headers=headers
         ).json()["items"]
         assert processed  # the worker is processing what the simulator sends
+        posted: list[dict[str, object]] = []
+        while time.monotonic() < deadline + 60 and not posted:  # journals reach the demo's ERP emulator
+            found = httpx.get(
+                f"{url}/api/v1/journals", params={"status": "acknowledged", "limit": 5}, timeout=5
+            )
+            posted = found.json()["items"]
+            time.sleep(1)
+        assert posted and all(str(j["document_id"]).startswith("DOC-") for j in posted), log.read_text()[
+            -3000:
+        ]
+        assert "ERP: journals posted to the ERP emulator at http://" in log.read_text()
     finally:
         process.terminate()
         process.wait(30)

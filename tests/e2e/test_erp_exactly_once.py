@@ -97,7 +97,7 @@ def test_sigkill_mid_batch_while_the_erp_times_out_after_committing(tmp_path: Pa
         # The ERP commits every batch, then hangs past the poster's timeout.
         httpx.post(f"{url}/control", json={"mode": "timeout_after_commit", "delay": 5}, timeout=5)
         poster = _start(["erp", "post", "--loop"], env, tmp_path / "poster-1.log")
-        _wait(lambda: len(_held(url)["journals"]) >= 20, 30, "the ERP to commit two batches")
+        _wait(lambda: len(_held(url)["journals"]) >= 20, 60, "the ERP to commit two batches")
         poster.send_signal(signal.SIGKILL)  # mid-batch: a committed batch is waiting for its answer
         poster.wait(10)
         with engine.connect() as conn:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from revcycle.adapters.erp.rest_pull import SqlPullState
 from revcycle.adapters.mllp.listener import MllpListener
 from revcycle.bootstrap import Container
+from revcycle.entrypoints.erp_runtime import start_poster
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.master_pull import MasterDataPuller
 from revcycle.entrypoints.worker_process import WorkerProcess
@@ -30,6 +31,7 @@ class Runtime:
         self._worker: threading.Thread | None = None
         self._worker_process: WorkerProcess | None = None
         self._pulls: list[asyncio.Task[None]] = []
+        self._erp_poster: threading.Thread | None = None
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -67,6 +69,8 @@ class Runtime:
         for pull in settings.master_data_pulls:
             puller = MasterDataPuller(pull, self.container.edge, state, on_append=self.container.wakeup.set)
             self._pulls.append(asyncio.create_task(puller.run_forever(), name=f"pull-{pull.name}"))
+        if settings.erp_poster:
+            self._erp_poster = start_poster(settings, self.container.engine, self._stop)
 
     def _work(self) -> None:
         settings = self.container.settings
@@ -92,4 +96,6 @@ class Runtime:
             await asyncio.to_thread(self._worker.join, 30)
         if self._worker_process is not None:
             await asyncio.to_thread(self._worker_process.stop)
+        if self._erp_poster is not None:
+            await asyncio.to_thread(self._erp_poster.join, 30)
         self.container.engine.dispose()

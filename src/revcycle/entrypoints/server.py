@@ -78,8 +78,10 @@ def run_demo(
     """``serve`` plus the simulator streaming a synthetic provider network into it: first
     ``backfill_days`` of history (unpaced, at most ``rate`` messages/s), then live, ``speed`` simulated
     hours per real second, until Ctrl-C. ``samples`` (the shared sample files) are ingested first."""
+    from revcycle.entrypoints.erp_runtime import start_demo_emulator
     from revcycle.entrypoints.ingest_files import ingest_local
 
+    erp, settings = start_demo_emulator(settings)  # serve's ERP poster posts to it
     folder = find_samples(samples) if samples is not None else None
     if folder is not None:
         paths = [folder / kind for kind in ("hl7v2", "x12", "fhir") if (folder / kind).is_dir()]
@@ -103,12 +105,15 @@ def run_demo(
             banner=(
                 f"revcycle demo at {url}  (health: {url}/health, messages: {url}/api/v1/messages, "
                 f"claims: {url}/api/v1/claims)\n{login}\n"
-                f"demo data: simulated provider network, {backfill_days} days of history then live"
+                f"demo data: simulated provider network, {backfill_days} days of history then live\n"
+                f"ERP: journals posted to the ERP emulator at {erp.url}/journals "
+                f"(ours: {url}/api/v1/journals, control report: {url}/api/v1/reconciliation)"
             ),
         )
     finally:
         stop.set()
         feeder.join(10)
+        erp.shutdown()
 
 
 def _feed(

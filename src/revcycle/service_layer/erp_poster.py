@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from revcycle.service_layer.erp_ports import ErpGateway, ErpRejected, ErpUnavailable, Outbound, PostingOutbox
 
 log = logging.getLogger(__name__)
@@ -108,8 +110,13 @@ class ErpPoster:
         self.clock = clock
         while not stop.is_set():
             now = clock()
-            if before_round is not None:
-                before_round(now)
-            report = self.run_once(clock())
+            try:
+                if before_round is not None:
+                    before_round(now)
+                report = self.run_once(clock())
+            except (OperationalError, DBAPIError) as error:  # the store is busy or away: next round
+                log.warning("ERP poster: store unavailable (%s); retrying", type(error.orig).__name__)
+                stop.wait(max(poll_seconds, 1.0))
+                continue
             if report.sent < self.batch:
                 stop.wait(poll_seconds)

@@ -15,7 +15,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from revcycle.domain.gl_mapping import GlGap, GlMapping
+from revcycle.domain.erp_payload import CODE
+from revcycle.domain.gl_mapping import Dimensions, GlGap, GlMapping
 from revcycle.domain.journal_posting import PostingItem, SummaryLevel, posting_date, summarise
 from revcycle.service_layer.erp_ports import LedgerSession
 
@@ -28,6 +29,16 @@ class BuildReport:
     journals: int
     lines: int
     gaps: tuple[str, ...]
+
+
+def unfit_dimension(dims: Dimensions) -> str | None:
+    """Why a transaction's dimensions cannot go into an ERP payload (a value that is not a code, e.g. a
+    facility sent as free text), or None. The reason names the field, never the value."""
+    for name in ("facility", "payer_class", "service_line"):
+        value = getattr(dims, name)
+        if value is not None and not CODE.match(value):
+            return f"{name} is not a code the ERP payload can carry (letters, digits, _.:/-)"
+    return None
 
 
 class JournalBuilder:
@@ -53,6 +64,10 @@ class JournalBuilder:
             gaps: dict[str, list[int]] = defaultdict(list)
             released = 0
             for item in session.open_items():
+                unfit = unfit_dimension(item.dims)
+                if unfit is not None:
+                    gaps[unfit].append(item.id)
+                    continue
                 target = self.mapping.resolve(item.transaction, item.dims)
                 if isinstance(target, GlGap):
                     gaps[target.reason].append(item.id)
@@ -73,8 +88,7 @@ class JournalBuilder:
             for reason, ids in gaps.items():
                 session.quarantine(ids, reason, now)
             drafts = summarise(ready, self.level)
-            for draft in drafts:
-                session.add_journal(draft, now)
+            session.add_journals(drafts, now)
             session.report_gaps({reason: len(ids) for reason, ids in gaps.items()}, now)
             session.commit()
         return BuildReport(

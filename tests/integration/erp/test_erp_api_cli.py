@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from revcycle.adapters.store.migrate import upgrade
-from revcycle.adapters.store.schema import claims
+from revcycle.adapters.store.schema import findings
 from revcycle.bootstrap import build, build_erp, store_engine
 from revcycle.entrypoints.api.app import create_app
 from revcycle.entrypoints.cli import main
@@ -117,6 +118,8 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     code, out = _run(env, "erp", "post", "--json")
     assert code == 0 and json.loads(out)["acknowledged"] == 6
     assert len(list((tmp_path / "out").iterdir())) == 1
+    code, out = _run(env, "erp", "build", "--sweep", "--json")  # re-reads every source: nothing new
+    assert code == 0 and json.loads(out)["items"] == 0 and json.loads(out)["journals"] == 0
     code, out = _run(env, "erp", "journals", "--json")
     assert {j["status"] for j in json.loads(out)["items"]} == {"acknowledged"}
     assert _run(env, "erp", "replay")[0] == 1
@@ -127,8 +130,46 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         and "remittance_without_claim" in out
         and (tmp_path / "r.csv").read_text().startswith("section")
     )
+    with engine.connect() as conn:  # the unexplained break past the variance threshold is on the work queue
+        raised = conn.execute(
+            select(findings.c.summary).where(findings.c.type == "reconciliation_break")
+        ).all()
+    assert len(raised) == 1 and "remittance_without_claim on 2026-01-19" in raised[0].summary
+    code, out = _run(env, "reconcile", "--period", "2026-01", "--as-of", "2026-01-20", "--json")
+    assert json.loads(out)["findings_raised"] == 1
     with engine.connect() as conn:
-        assert conn.execute(select(claims.c.id)).first() is not None
+        assert (
+            conn.execute(
+                select(findings.c.occurrences).where(findings.c.type == "reconciliation_break")
+            ).scalar()
+            == 2
+        )
     code, out = _run(env, "reconcile", "--period", "2026-13")
     assert code == 2 and "YYYY-MM" in out
     assert _run({**env, "REVCYCLE_ERP_ADAPTER": "sap"}, "erp", "build")[0] == 1
+
+
+def test_serve_runs_the_poster_when_asked(store_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        db_url=store_url,
+        data_dir=tmp_path,
+        mllp_enabled=False,
+        worker_mode="thread",
+        erp_gl_mapping=write_mapping(tmp_path),
+        erp_poster=True,
+        erp_poll_seconds=0.05,
+        erp_export_dir=tmp_path / "out",
+    )
+    engine = store_engine(settings)
+    upgrade(engine)
+    seed(engine)
+    engine.dispose()
+    with TestClient(create_app(lambda: build(settings))) as client:
+        sign_in_as_admin(client)
+        deadline = time.monotonic() + 30
+        counts: dict[str, int] = {}
+        while time.monotonic() < deadline and counts != {"acknowledged": 6}:
+            counts = client.get("/api/v1/journals").json()["counts"]
+            time.sleep(0.1)
+    assert counts == {"acknowledged": 6}
+    assert len(list((tmp_path / "out").iterdir())) >= 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,12 +14,20 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from revcycle.adapters.erp.file_export import FileExportErp
-from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC
-from revcycle.adapters.store.schema import erp_items, erp_journal_lines, erp_journals, findings, outbox
+from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC, SqlLedgerSession
+from revcycle.adapters.store.schema import (
+    erp_cursors,
+    erp_items,
+    erp_journal_lines,
+    erp_journals,
+    findings,
+    outbox,
+)
 from revcycle.bootstrap import build_erp
+from revcycle.domain import commands as c
 from revcycle.service_layer.erp_ports import ErpUnavailable
 from revcycle.settings import Settings
-from tests.integration.erp.seed import NOW, PHI, seed, write_mapping
+from tests.integration.erp.seed import NOW, PATIENT, PHI, charge, run, seed, write_mapping
 
 D = Decimal
 
@@ -185,3 +194,52 @@ def test_an_erp_outage_dead_letters_after_n_attempts_and_replay_posts_them(
     assert up.outbox.replay(NOW, []) == 5
     assert up.poster.run_once(NOW).acknowledged == 5
     assert {j["status"] for j in _journals(engine)} == {"acknowledged"}
+
+
+def test_an_erp_outage_never_holds_up_ingestion(engine: Engine, tmp_path: Path) -> None:
+    """The ERP is down and the poster keeps failing; messages are still applied and journalled, and
+    everything posts once the ERP is back."""
+    settings = _settings(
+        engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path), erp_retry_base_seconds=0.001
+    )
+    down = build_erp(settings, engine, gateway=_Down())  # type: ignore[arg-type]
+    seed(engine)
+    down.builder.run_once(NOW)
+    assert down.poster.run_once(NOW).retried == 6
+    run(engine, c.CaptureCharges(PATIENT.key, (charge("99285", "400.00"),), "V1"))  # still applied
+    assert down.builder.run_once(NOW + timedelta(seconds=1)).journals == 1  # and journalled
+    up = build_erp(settings, engine, gateway=FileExportErp(tmp_path / "out"))
+    assert up.poster.run_once(NOW + timedelta(seconds=5)).acknowledged == 7
+
+
+def test_a_sweep_itemises_a_row_the_cursor_skipped(engine: Engine, tmp_path: Path) -> None:
+    seed(engine)
+    parts = build_erp(_settings(engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path)), engine)
+    parts.builder.run_once(NOW)
+    run(engine, c.CaptureCharges(PATIENT.key, (charge("99285", "400.00"),), "V1"))
+    with engine.begin() as conn:  # as if a row had committed below the cursor after it moved on
+        conn.execute(erp_cursors.update().where(erp_cursors.c.source == "charge").values(last_id=10**9))
+    assert parts.builder.run_once(NOW).items == 0
+    parts.builder.ledger = lambda: SqlLedgerSession(engine, sweep=True)
+    swept = parts.builder.run_once(NOW)
+    assert (swept.items, swept.journals) == (1, 1)
+    assert parts.builder.run_once(NOW).items == 0  # nothing itemised twice
+
+
+def test_a_facility_sent_as_free_text_is_quarantined_and_the_rest_posts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    seed(engine)
+    odd = replace(charge("99285", "400.00"), facility_code="Main Campus")
+    run(engine, c.CaptureCharges(PATIENT.key, (odd,), "V1"))
+    parts = build_erp(_settings(engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path)), engine)
+    report = parts.builder.run_once(NOW)
+    assert report.quarantined == 1 and report.gaps == (
+        "facility is not a code the ERP payload can carry (letters, digits, _.:/-)",
+    )
+    assert report.journals == 6
+    with engine.connect() as conn:
+        summary = conn.execute(
+            select(findings.c.summary).where(findings.c.type == "gl_unmapped")
+        ).scalar_one()
+    assert "Main Campus" not in summary

@@ -4,6 +4,7 @@ payload mapping."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,9 @@ def test_a_timeout_after_the_erp_committed_is_retried_and_posted_exactly_once(em
     erp = RestErp(f"{emulator}/journals", token=TOKEN, timeout=0.5)
     with pytest.raises(ErpUnavailable, match="in time"):
         erp.post([_journal("k1")])
+    deadline = time.monotonic() + 10
+    while _held(emulator)["received"] != {"k1": 1} and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert _held(emulator)["received"] == {"k1": 1}  # committed although we never heard back
     [ack] = erp.post([_journal("k1")])
     held = _held(emulator)
@@ -131,8 +135,9 @@ def test_posting_from_the_store_through_rest_survives_outages_and_timeouts(
     control(emulator, TOKEN, mode="timeout_after_commit", delay=1.5, count=1)
     later = NOW + timedelta(seconds=5)
     assert parts.poster.run_once(later).retried == 4  # the ERP committed; we timed out
-    for _ in range(3):
-        parts.poster.run_once(later + timedelta(seconds=10))
+    for round_ in range(20):  # until acknowledged (a loaded machine may time out more than once)
+        if parts.poster.run_once(later + timedelta(seconds=10 * (round_ + 1))).sent == 0:
+            break
     with engine.connect() as conn:
         rows = conn.execute(
             select(erp_journals.c.key, erp_journals.c.status, erp_journals.c.document_id)
@@ -141,4 +146,4 @@ def test_posting_from_the_store_through_rest_survives_outages_and_timeouts(
     assert {r.status for r in rows} == {"acknowledged"}
     documents = {j["key"]: j["document_id"] for j in held["journals"]}
     assert documents == {r.key: r.document_id for r in rows}  # each journal once, our ids are the ERP's
-    assert max(held["received"].values()) == 2  # the timed-out batch arrived twice, was kept once
+    assert max(held["received"].values()) >= 2  # the timed-out batch arrived again, and was kept once

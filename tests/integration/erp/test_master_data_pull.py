@@ -18,6 +18,7 @@ from revcycle.bootstrap import Container, build
 from revcycle.entrypoints.api.app import create_app
 from revcycle.entrypoints.master_pull import MasterDataPuller
 from revcycle.settings import MasterDataPull, Settings
+from tests.integration.api.auth_helpers import sign_in_as_admin
 from tests.integration.api.test_api import wait_for
 from tests.integration.erp.fake_erp import FakeErp, serve
 
@@ -126,6 +127,7 @@ def test_the_runtime_pulls_on_its_interval(
         master_data_pulls=[pull],
     )
     with TestClient(create_app(lambda: build(settings))) as client:
+        sign_in_as_admin(client)
         loads = wait_for(lambda: client.get("/api/v1/master-data/loads").json()["items"])
         assert loads[0]["source"] == "erp-pull:payers" and loads[0]["added"] == 2
         wait_for(lambda: len(erp.requests) >= 3)  # it keeps pulling, incrementally

@@ -19,10 +19,18 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 
 from revcycle.adapters.formats.masterdata import from_csv
-from revcycle.adapters.store.schema import erp_journal_lines, erp_journals, master_data, outbox, patients
+from revcycle.adapters.store.engine import make_engine
+from revcycle.adapters.store.schema import (
+    erp_journal_lines,
+    erp_journals,
+    master_data,
+    metadata,
+    outbox,
+    patients,
+)
 from revcycle.bootstrap import build, build_erp
 from revcycle.domain import commands as c
 from revcycle.domain.charges import Charge
@@ -93,14 +101,25 @@ def _report(engine: Engine, as_of: datetime) -> Report:
     return control_report(engine, START, MONTH_END, as_of, Policy(claim_lag_days=10))
 
 
-@pytest.fixture(scope="module")
-def month(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[dict[str, Any]]:
-    """The month ingested, built and posted once; the tests below read it (the last one changes it)."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def month(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_data: Path
+) -> Iterator[dict[str, Any]]:
+    """The month ingested, built and posted once per back end; the tests below read it (the last one
+    changes it)."""
     root = tmp_path_factory.mktemp("month")
     _simulate(root / "sim")
+    db_url = f"sqlite:///{root / 'store.db'}"
+    if request.param == "postgresql":
+        db_url = request.getfixturevalue("postgres_url")
+        scratch = make_engine(db_url)
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with scratch.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        scratch.dispose()
     with running_emulator() as emulator:
         settings = Settings(
-            db_url=f"sqlite:///{root / 'store.db'}",
+            db_url=db_url,
             data_dir=root,
             workers=False,
             erp_gl_mapping=REPO / "examples" / "gl-mapping.toml",

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from revcycle.domain.erp_payload import ErpJournal, ErpLine
 from revcycle.service_layer.erp_ports import ErpAck, ErpRejected, ErpUnavailable, Outbound
 from revcycle.service_layer.erp_poster import ErpPoster
@@ -120,3 +122,29 @@ def test_a_journal_missing_from_the_answer_is_retried() -> None:
     report = _poster(outbox, erp).run_once(NOW)
     assert (report.acknowledged, report.retried) == (1, 1)
     assert outbox.acked == {"a": "DOC-a"} and outbox.rows[1].status == "pending"
+
+
+def test_the_loop_survives_a_store_that_is_briefly_unavailable() -> None:
+    class FlakyOutbox(FakeOutbox):
+        failures = 1
+
+        def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[Outbound]:
+            if self.failures:
+                self.failures -= 1
+                raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+            return super().claim_due(now, limit, lease_until)
+
+    outbox = FlakyOutbox(["a"])
+    poster = _poster(outbox, FakeErp([]))
+    waits: list[float] = []
+
+    class Stopper:
+        def is_set(self) -> bool:
+            return bool(outbox.acked)
+
+        def wait(self, seconds: float) -> bool:
+            waits.append(seconds)
+            return False
+
+    poster.run_forever(Stopper(), lambda: NOW, poll_seconds=0.01)  # type: ignore[arg-type]
+    assert outbox.acked == {"a": "DOC-a"} and waits[0] == 1.0  # waited a second, then posted

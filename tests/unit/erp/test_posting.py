@@ -193,3 +193,11 @@ def test_payload_of_a_journal_and_its_guards() -> None:
             draft.entry.period,
             draft.entry.lines[:1],
         )
+
+
+def test_dimensions_that_are_not_codes_are_held_back_without_naming_the_value() -> None:
+    from revcycle.service_layer.journal_builder import unfit_dimension
+
+    assert unfit_dimension(Dimensions("HOSP", "ED", "medicare", "emergency")) is None
+    reason = unfit_dimension(Dimensions("Main Campus, 12 Elm St", None, "medicare"))
+    assert reason is not None and reason.startswith("facility is not a code") and "Elm" not in reason

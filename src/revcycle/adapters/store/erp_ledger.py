@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.erp_sources import (
@@ -219,39 +219,42 @@ class SqlLedgerSession:
         rows = self.conn.execute(select(i.gap).where(i.status == QUARANTINED).distinct())
         return {str(g) for g in rows.scalars() if g}
 
-    def add_journal(self, draft: JournalDraft, now: datetime) -> int:
-        entry = draft.entry
-        journal_id = int(
-            self.conn.execute(
-                insert(erp_journals).returning(erp_journals.c.id),
-                [
-                    {
-                        "key": entry.key,
-                        "kind": entry.kind.value,
-                        "level": draft.level.value,
-                        "posting_date": entry.posting_date,
-                        "period": entry.period,
-                        "currency": entry.currency,
-                        "legal_entity": draft.legal_entity,
-                        "facility_code": draft.dims.facility,
-                        "payer_class": draft.dims.payer_class,
-                        "service_line": draft.dims.service_line,
-                        "debit_total": entry.debits,
-                        "credit_total": entry.credits,
-                        "line_count": len(entry.lines),
-                        "item_count": len(draft.item_ids),
-                        "status": "pending",
-                        "attempts": 0,
-                        "created_at": now,
-                    }
-                ],
-            ).scalar_one()
+    def add_journals(self, drafts: Sequence[JournalDraft], now: datetime) -> list[int]:
+        """Journals, their lines, their items' links and their outbox rows, a few statements per batch."""
+        if not drafts:
+            return []
+        rows = [
+            {
+                "key": d.entry.key,
+                "kind": d.entry.kind.value,
+                "level": d.level.value,
+                "posting_date": d.entry.posting_date,
+                "period": d.entry.period,
+                "currency": d.entry.currency,
+                "legal_entity": d.legal_entity,
+                "facility_code": d.dims.facility,
+                "payer_class": d.dims.payer_class,
+                "service_line": d.dims.service_line,
+                "debit_total": d.entry.debits,
+                "credit_total": d.entry.credits,
+                "line_count": len(d.entry.lines),
+                "item_count": len(d.item_ids),
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+            }
+            for d in drafts
+        ]
+        j = erp_journals.c
+        inserted = self.conn.execute(
+            insert(erp_journals).returning(j.id, j.key, sort_by_parameter_order=True), rows
         )
+        ids = {key: int(journal_id) for journal_id, key in inserted}
         self.conn.execute(
             insert(erp_journal_lines),
             [
                 {
-                    "journal_id": journal_id,
+                    "journal_id": ids[d.entry.key],
                     "line_no": number,
                     "account": line.account,
                     "debit": line.debit,
@@ -260,33 +263,39 @@ class SqlLedgerSession:
                     "legal_entity": line.legal_entity,
                     "dimension": line.dimension,
                 }
-                for number, line in enumerate(entry.lines, start=1)
+                for d in drafts
+                for number, line in enumerate(d.entry.lines, start=1)
             ],
         )
         i = erp_items.c
-        ids = list(draft.item_ids)
-        for start in range(0, len(ids), 500):
-            self.conn.execute(
-                update(erp_items)
-                .where(and_(i.id.in_(ids[start : start + 500]), i.status.in_((OPEN, QUARANTINED))))
-                .values(status=JOURNALLED, gap=None, journal_id=journal_id, updated_at=now)
-            )
-        payload = payload_of(
-            entry,
-            legal_entity=draft.legal_entity,
-            facility=draft.dims.facility,
-            payer_class=draft.dims.payer_class,
-            service_line=draft.dims.service_line,
+        self.conn.execute(
+            update(erp_items)
+            .where(i.id == bindparam("item"))
+            .values(status=JOURNALLED, gap=None, journal_id=bindparam("journal"), updated_at=now),
+            [{"item": item, "journal": ids[d.entry.key]} for d in drafts for item in d.item_ids],
         )
         self.conn.execute(
-            insert(outbox).values(
-                topic=JOURNAL_TOPIC,
-                key=entry.key,
-                payload={"journal_id": journal_id, "journal": payload.to_dict()},
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
+            insert(outbox),
+            [
+                {
+                    "topic": JOURNAL_TOPIC,
+                    "key": d.entry.key,
+                    "payload": {
+                        "journal_id": ids[d.entry.key],
+                        "journal": payload_of(
+                            d.entry,
+                            legal_entity=d.legal_entity,
+                            facility=d.dims.facility,
+                            payer_class=d.dims.payer_class,
+                            service_line=d.dims.service_line,
+                        ).to_dict(),
+                    },
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for d in drafts
+            ],
         )
-        return journal_id
+        return [ids[d.entry.key] for d in drafts]
