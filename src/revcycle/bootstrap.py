@@ -10,12 +10,15 @@ from sqlalchemy import Engine
 
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
+from revcycle.adapters.store.alert_reads import SqlAlertReads
+from revcycle.adapters.store.alert_store import SqlAlertStore
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
 from revcycle.adapters.store.engine import SharedWriteLock, WriteLock, make_engine
 from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.uow import SqlUnitOfWork
+from revcycle.service_layer.alerts.service import AlertService
 from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.group_commit import GroupCommitter
 from revcycle.service_layer.handlers import HANDLERS
@@ -39,6 +42,7 @@ class Container:
     queries: MessageQueries
     dead_letters: SqlDeadLetters
     telemetry: PrometheusTelemetry
+    alerts: SqlAlertStore
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
 
@@ -94,6 +98,20 @@ def build(
         queries=queries,
         dead_letters=SqlDeadLetters(engine, formats.identify),
         telemetry=telemetry,
+        alerts=SqlAlertStore(engine),
         wakeup=wakeup,
         shared_lock=shared_lock,
+    )
+
+
+def build_alerting(container: Container) -> AlertService:
+    """The alert rules, channels and their thread (raises AlertConfigError for an invalid rules file)."""
+    settings = container.settings
+    return AlertService(
+        SqlAlertReads(container.engine),
+        container.alerts,
+        container.alerts,
+        settings.alert_rules,
+        poll_seconds=settings.alert_poll_seconds,
+        link_base=settings.public_url,
     )

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     x12_sender_id: str = Field(default="REVCYCLE", min_length=1, max_length=15, description="our ISA06/08")
     log_level: str = "INFO"
     api_token: str | None = Field(default=None, description="bearer token machines must present")
+    alerts_enabled: bool = Field(default=True, description="evaluate alert rules and notify inside serve")
+    alert_rules: Path | None = Field(
+        default=None, description="alert rules and channels (TOML); reloaded when it changes; none: defaults"
+    )
+    alert_poll_seconds: float = Field(default=0.2, gt=0, le=60, description="how often alerting looks")
+    public_url: str | None = Field(default=None, description="the console's address, for links in alerts")
 
     @field_validator("db_url")
     @classmethod

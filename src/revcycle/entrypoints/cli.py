@@ -263,9 +263,11 @@ def dlq_replay(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.alerts_cli import alerts
     from revcycle.entrypoints.simulate_cli import simulate
 
     main.add_command(simulate)
+    main.add_command(alerts)
 
 
 _register_commands()

@@ -8,9 +8,10 @@ import logging
 import threading
 
 from revcycle.adapters.mllp.listener import MllpListener
-from revcycle.bootstrap import Container
+from revcycle.bootstrap import Container, build_alerting
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.worker_process import WorkerProcess
+from revcycle.service_layer.alerts.service import AlertService
 from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class Runtime:
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._worker_process: WorkerProcess | None = None
+        self.alerting: AlertService | None = None
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -49,6 +51,9 @@ class Runtime:
         elif settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
+        if settings.alerts_enabled:
+            self.alerting = build_alerting(self.container)
+            self.alerting.start()
 
     def _work(self) -> None:
         settings = self.container.settings
@@ -66,4 +71,6 @@ class Runtime:
             await asyncio.to_thread(self._worker.join, 30)
         if self._worker_process is not None:
             await asyncio.to_thread(self._worker_process.stop)
+        if self.alerting is not None:
+            await asyncio.to_thread(self.alerting.stop)
         self.container.engine.dispose()

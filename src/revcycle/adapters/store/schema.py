@@ -296,3 +296,41 @@ PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "patients": ("account", "data", "coverages"),
     "claims": ("data",),
 }
+
+# --- alerts and console ---
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    Column("rule", String(100), nullable=False, index=True),
+    Column("key", String(300), nullable=False, unique=True),  # one alert per open condition
+    Column("severity", Integer, nullable=False),
+    Column("summary", Text, nullable=False),  # PHI-free
+    Column("status", String(16), nullable=False, index=True),
+    Column("details", JSON, nullable=False),
+    Column("correlation_id", String(36)),
+    Column("opened_at", Moment, nullable=False),
+    Column("last_notified_at", Moment),
+    Column("notifications", Integer, nullable=False, default=0),
+    Column("acknowledged_at", Moment),
+    Column("acknowledged_by", String(100)),
+    Column("assigned_to", String(100)),
+    Column("escalated_at", Moment),
+    Column("resolved_at", Moment),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    _id(),
+    Column("alert_id", ForeignKey("alerts.id"), nullable=False, index=True),
+    Column("channel", String(60), nullable=False),
+    Column("event", String(20), nullable=False),  # opened, reminder, escalated, resolved
+    Column("status", String(16), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Moment, nullable=False),
+    Column("sent_at", Moment),
+    Column("error", Text),
+    Column("created_at", Moment, nullable=False),
+    Index("ix_alert_deliveries_status_next", "status", "next_attempt_at"),
+)

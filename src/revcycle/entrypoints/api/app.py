@@ -12,6 +12,7 @@ from revcycle import __version__
 from revcycle.bootstrap import Container
 from revcycle.entrypoints.api import (
     problems,
+    routes_alerts,
     routes_billing,
     routes_clinical,
     routes_fhir,
@@ -44,6 +45,7 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_clinical,
         routes_billing,
         routes_fhir,
+        routes_alerts,
     ):
         app.include_router(module.router)
     return app
