@@ -21,6 +21,7 @@ from revcycle.entrypoints.api import (
     routes_system,
 )
 from revcycle.entrypoints.runtime import Runtime
+from revcycle.entrypoints.web import setup as web_console
 
 
 def create_app(make_container: Callable[[], Container]) -> FastAPI:
@@ -48,4 +49,5 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_alerts,
     ):
         app.include_router(module.router)
+    web_console.install(app)
     return app
