@@ -163,12 +163,16 @@ def encounter(engine: Engine, visit: str, discharged: datetime) -> int:
         )
 
 
-def charge(engine: Engine, visit: str) -> None:
+def charge(
+    engine: Engine, visit: str, *, service_date: date | None = None, department: str | None = None
+) -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(charges).values(
                 patient_key="MRN-1",
                 visit_number=visit,
+                service_date=service_date,
+                department_code=department,
                 quantity=Decimal(1),
                 amount=Decimal(50),
                 charge_type="CG",
@@ -179,7 +183,7 @@ def charge(engine: Engine, visit: str) -> None:
         )
 
 
-def message(engine: Engine, interface: str, at: datetime) -> None:
+def message(engine: Engine, interface: str, at: datetime, control_id: str | None = None) -> None:
     with engine.begin() as conn:
         n = len(conn.execute(inbound_messages.select()).fetchall())
         conn.execute(
@@ -189,6 +193,7 @@ def message(engine: Engine, interface: str, at: datetime) -> None:
                 transport="mllp",
                 format="hl7v2",
                 message_type="ADT_A01",
+                control_id=control_id,
                 idempotency_key=f"idem-{n}",
                 content_hash="0" * 64,
                 received_at=at,

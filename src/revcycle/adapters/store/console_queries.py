@@ -22,7 +22,7 @@ from revcycle.adapters.store.schema import (
     outbox,
     patients,
 )
-from revcycle.adapters.store.sql_dialect import days_between, minute_bucket
+from revcycle.adapters.store.sql_dialect import minute_bucket, seconds_between
 
 
 class ConsoleQueries:
@@ -46,7 +46,7 @@ class ConsoleQueries:
     def interfaces(self, since: datetime) -> list[dict[str, Any]]:
         """Per interface since ``since``: received, processed, failed, dead, mean processing seconds."""
         m = inbound_messages.c
-        processing = days_between(self.engine, m.processed_at, m.received_at)
+        processing = seconds_between(self.engine, m.processed_at, m.received_at)
         query = (
             select(
                 m.interface.label("interface"),
@@ -55,9 +55,7 @@ class ConsoleQueries:
                 func.sum(case((m.status.in_(("failed", "rejected")), 1), else_=0)).label("errors"),
                 func.sum(case((m.status == "dead", 1), else_=0)).label("dead"),
                 func.max(m.received_at).label("last_received"),
-                func.avg(case((m.processed_at.is_not(None), processing), else_=None)).label(
-                    "processing_days"
-                ),
+                func.avg(case((m.processed_at.is_not(None), processing), else_=None)).label("processing_s"),
             )
             .where(m.received_at >= since)
             .group_by(m.interface)
@@ -66,8 +64,8 @@ class ConsoleQueries:
         with self.engine.connect() as conn:
             rows = [as_dict(r) for r in conn.execute(query)]
         for row in rows:
-            days = row.pop("processing_days")
-            row["processing_seconds"] = None if days is None else round(float(days) * 86400, 3)
+            seconds = row.pop("processing_s")
+            row["processing_seconds"] = None if seconds is None else round(float(seconds), 3)
         return rows
 
     def today(self, midnight: datetime) -> dict[str, Any]:

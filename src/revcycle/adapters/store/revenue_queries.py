@@ -85,13 +85,30 @@ class RevenueQueries:
         return where
 
     def _payment_where(self, f: RevenueFilter) -> list[ColumnElement[bool]]:
-        p, c = claim_payments.c, claims.c
+        p = claim_payments.c
         where: list[ColumnElement[bool]] = [p.payment_date >= f.start, p.payment_date <= f.end]
         if f.payer:
             where.append(p.payer_id == f.payer)
-        claim_filters = [w for w in self._claim_where(f)[2:] if f.facility or f.provider or f.service_line]
-        if claim_filters:
-            where.append(exists().where(c.id == p.claim_id, *claim_filters))
+        if f.facility or f.provider or f.service_line:
+            # the paid claim's facility, provider or service line (its own alias: outer queries may
+            # join claims too, and must not correlate with this)
+            paid = claims.alias("paid_claim")
+            c = paid.c
+            match: list[ColumnElement[bool]] = [c.id == p.claim_id]
+            if f.facility:
+                match.append(c.facility_code == f.facility)
+            if f.provider:
+                match.append(c.billing_npi == f.provider)
+            if f.service_line:
+                ch = charges.c
+                match.append(
+                    exists().where(
+                        ch.patient_key == c.patient_key,
+                        ch.service_date == c.service_date,
+                        ch.department_code == f.service_line,
+                    )
+                )
+            where.append(exists(select(c.id).where(*match)))
         return where
 
     # --- revenue cycle --------------------------------------------------------------------------------

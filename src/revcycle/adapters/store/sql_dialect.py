@@ -27,3 +27,10 @@ def days_between(engine: Engine, later: Any, earlier: Any) -> ColumnElement[Any]
     if engine.dialect.name == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return later - earlier  # type: ignore[no-any-return]
+
+
+def seconds_between(engine: Engine, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Seconds from ``earlier`` to ``later`` (two timestamp columns)."""
+    if engine.dialect.name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return func.extract("epoch", later - earlier)
