@@ -86,8 +86,8 @@ def run_demo(
         run_server(
             settings,
             banner=(
-                f"revcycle demo at {url}  (health: {url}/health, messages: {url}/api/v1/messages, "
-                f"claims: {url}/api/v1/claims)\n{login}\n"
+                f"revcycle demo at {url}  (console: {url}/console, health: {url}/health, "
+                f"messages: {url}/api/v1/messages, claims: {url}/api/v1/claims)\n{login}\n"
                 f"demo data: simulated provider network, {backfill_days} days of history then live"
             ),
         )

@@ -103,7 +103,7 @@ class ConsoleService:
     def operations(self) -> dict[str, Any]:
         now = self.clock()
         latency = self.ack_latency()
-        hour = self.queries.interfaces(now - timedelta(hours=1))
+        hour = self.queries.interfaces(now - timedelta(hours=1), processing=True)
         day = {row["interface"]: row for row in self.queries.interfaces(now - timedelta(hours=24))}
         rows = []
         for name in sorted({*day, *(r["interface"] for r in hour), *latency}):
@@ -115,7 +115,7 @@ class ConsoleService:
                     "received_24h": day.get(name, {}).get("received", 0),
                     "errors_24h": day.get(name, {}).get("errors", 0),
                     "dead_24h": day.get(name, {}).get("dead", 0),
-                    "processing_seconds": day.get(name, {}).get("processing_seconds"),
+                    "processing_seconds": last_hour.get("processing_seconds"),
                     "ack_ms_mean": latency.get(name, {}).get("mean_ms"),
                     "ack_ms_p95": latency.get(name, {}).get("p95_ms"),
                     "last_received": day.get(name, {}).get("last_received"),

@@ -140,3 +140,19 @@ def test_patient_provider_and_facility_pages(browser: Any, fed_server: ServerPro
     browser.get(f"{fed_server.url}/console/patients/{patients[0]['id']}")
     assert browser.find_elements("css selector", "#balance-patient")
     _shot(browser, "patient")
+
+
+def test_alert_texts_carry_no_patient_data(fed_server: ServerProcess) -> None:
+    """Every alert the simulated network raised, against every patient's identifiers and names."""
+    alerts = httpx.get(f"{fed_server.url}/api/v1/alerts", params={"limit": 1000}).json()["items"]
+    patients = httpx.get(f"{fed_server.url}/api/v1/patients", params={"limit": 1000}).json()["items"]
+    assert alerts and patients
+    text = json.dumps([[a["summary"], a["details"], a["key"]] for a in alerts])
+    for patient in patients:
+        data = patient["data"]
+        names = [n for n in (data.get("family_name"), data.get("given_name")) if n and len(n) > 2]
+        identifiers = [
+            i for i in (patient["patient_key"], patient["account"], data.get("mrn")) if i and len(i) > 5
+        ]
+        for value in [*names, *identifiers]:
+            assert str(value) not in text, "an alert text carries patient data"

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, update
 
+from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.schema import (
     appointments,
     charges,
@@ -31,7 +32,7 @@ def finding(
     subject: tuple[str, str] = ("claim", "1"),
     status: str = "open",
 ) -> int:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         return int(
             conn.execute(
                 insert(findings).values(
@@ -53,7 +54,7 @@ def finding(
 
 
 def set_finding_status(engine: Engine, key: str, status: str) -> None:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         conn.execute(update(findings).where(findings.c.key == key).values(status=status))
 
 
@@ -66,7 +67,7 @@ def claim(
     created: datetime = NOW,
     charge: str = "100.00",
 ) -> int:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         n = conn.execute(claims.select()).fetchall()
         return int(
             conn.execute(
@@ -94,7 +95,7 @@ def claim(
 
 
 def payment(engine: Engine, claim_id: int, *, payer: str, status_code: str, at: datetime = NOW) -> None:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         conn.execute(
             insert(claim_payments).values(
                 trace_number="T",
@@ -117,7 +118,7 @@ def payment(engine: Engine, claim_id: int, *, payer: str, status_code: str, at: 
 
 
 def contract(engine: Engine, codes: list[str], code: str = "C1") -> None:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         conn.execute(
             insert(master_data).values(
                 kind="contract",
@@ -132,7 +133,7 @@ def contract(engine: Engine, codes: list[str], code: str = "C1") -> None:
 
 def appointment(engine: Engine, appointment_id: str, start: datetime, codes: list[str]) -> None:
     data: dict[str, Any] = {"services": [{"code": c} for c in codes]}
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         conn.execute(
             insert(appointments).values(
                 appointment_id=appointment_id,
@@ -147,7 +148,7 @@ def appointment(engine: Engine, appointment_id: str, start: datetime, codes: lis
 
 
 def encounter(engine: Engine, visit: str, discharged: datetime) -> int:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         return int(
             conn.execute(
                 insert(encounters).values(
@@ -166,7 +167,7 @@ def encounter(engine: Engine, visit: str, discharged: datetime) -> int:
 def charge(
     engine: Engine, visit: str, *, service_date: date | None = None, department: str | None = None
 ) -> None:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         conn.execute(
             insert(charges).values(
                 patient_key="MRN-1",
@@ -184,7 +185,7 @@ def charge(
 
 
 def message(engine: Engine, interface: str, at: datetime, control_id: str | None = None) -> None:
-    with engine.begin() as conn:
+    with for_writing(engine).begin() as conn:
         n = len(conn.execute(inbound_messages.select()).fetchall())
         conn.execute(
             insert(inbound_messages).values(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, case, func, or_, select
+from sqlalchemy import Engine, case, func, null, or_, select
 
 from revcycle.adapters.store.message_queries import as_dict
 from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, money
@@ -43,10 +43,12 @@ class ConsoleQueries:
         with self.engine.connect() as conn:
             return [(str(i), str(mi), int(n)) for i, mi, n in conn.execute(query)]
 
-    def interfaces(self, since: datetime) -> list[dict[str, Any]]:
-        """Per interface since ``since``: received, processed, failed, dead, mean processing seconds."""
+    def interfaces(self, since: datetime, *, processing: bool = False) -> list[dict[str, Any]]:
+        """Per interface since ``since``: received, processed, failed, dead, and (``processing``) the
+        mean receipt-to-processed seconds (a per-row computation: ask for it over short windows)."""
         m = inbound_messages.c
-        processing = seconds_between(self.engine, m.processed_at, m.received_at)
+        seconds = seconds_between(self.engine, m.processed_at, m.received_at)
+        mean = func.avg(case((m.processed_at.is_not(None), seconds), else_=None)) if processing else null()
         query = (
             select(
                 m.interface.label("interface"),
@@ -55,7 +57,7 @@ class ConsoleQueries:
                 func.sum(case((m.status.in_(("failed", "rejected")), 1), else_=0)).label("errors"),
                 func.sum(case((m.status == "dead", 1), else_=0)).label("dead"),
                 func.max(m.received_at).label("last_received"),
-                func.avg(case((m.processed_at.is_not(None), processing), else_=None)).label("processing_s"),
+                mean.label("processing_s"),
             )
             .where(m.received_at >= since)
             .group_by(m.interface)
@@ -64,8 +66,8 @@ class ConsoleQueries:
         with self.engine.connect() as conn:
             rows = [as_dict(r) for r in conn.execute(query)]
         for row in rows:
-            seconds = row.pop("processing_s")
-            row["processing_seconds"] = None if seconds is None else round(float(seconds), 3)
+            mean_s = row.pop("processing_s")
+            row["processing_seconds"] = None if mean_s is None else round(float(mean_s), 3)
         return rows
 
     def today(self, midnight: datetime) -> dict[str, Any]:

@@ -334,3 +334,14 @@ alert_deliveries = Table(
     Column("created_at", Moment, nullable=False),
     Index("ix_alert_deliveries_status_next", "status", "next_attempt_at"),
 )
+
+# Console and alert-rule reads: date ranges on payments, provider / facility pages and filters,
+# per-interface silence, discharged visits.
+Index("ix_claim_payments_payment_date", claim_payments.c.payment_date)
+Index("ix_claims_billing_npi_service_date", claims.c.billing_npi, claims.c.service_date)
+Index("ix_claims_facility_code_service_date", claims.c.facility_code, claims.c.service_date)
+Index("ix_charges_performing_npi", charges.c.performing_npi)
+Index("ix_encounters_status_discharged_at", encounters.c.status, encounters.c.discharged_at)
+Index(
+    "ix_inbound_messages_interface_received_at", inbound_messages.c.interface, inbound_messages.c.received_at
+)

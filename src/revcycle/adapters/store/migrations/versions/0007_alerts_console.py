@@ -15,6 +15,15 @@ branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# Indexes on existing tables for the console's and the alert rules' reads.
+INDEXES = (
+    ("ix_claim_payments_payment_date", "claim_payments", ["payment_date"]),
+    ("ix_claims_billing_npi_service_date", "claims", ["billing_npi", "service_date"]),
+    ("ix_claims_facility_code_service_date", "claims", ["facility_code", "service_date"]),
+    ("ix_charges_performing_npi", "charges", ["performing_npi"]),
+    ("ix_encounters_status_discharged_at", "encounters", ["status", "discharged_at"]),
+    ("ix_inbound_messages_interface_received_at", "inbound_messages", ["interface", "received_at"]),
+)
 
 
 def upgrade() -> None:
@@ -62,8 +71,12 @@ def upgrade() -> None:
     with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alert_deliveries_alert_id"), ["alert_id"], unique=False)
         batch_op.create_index("ix_alert_deliveries_status_next", ["status", "next_attempt_at"], unique=False)
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
 
 
 def downgrade() -> None:
+    for name, table, _ in INDEXES:
+        op.drop_index(name, table_name=table)
     op.drop_table("alert_deliveries")
     op.drop_table("alerts")
