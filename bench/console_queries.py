@@ -264,13 +264,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--db", type=Path, default=None, help="reuse a store this bench filled (no fill)")
     args = parser.parse_args()
     today = datetime.now(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
+        engine = make_engine(f"sqlite:///{args.db or Path(tmp) / 'bench.db'}")
         upgrade(engine)
-        fill(engine, args.claims, today)
+        if args.db is None:
+            fill(engine, args.claims, today)
+            with engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
         revenue, console = RevenueQueries(engine), ConsoleQueries(engine)
         month = RevenueFilter(today - timedelta(days=29), today)
         payer = RevenueFilter(today - timedelta(days=29), today, payer="PAYER03")

@@ -257,16 +257,12 @@ class ConsoleQueries:
         }
 
     def search(self, term: str) -> list[dict[str, Any]]:
-        """Claims (id, patient control number, payer claim number), patient accounts, message control
-        ids and correlation ids equal to ``term``."""
+        """Claims (id, patient control number), patient accounts, message control ids and correlation
+        ids equal to ``term`` (a correlation id finds its message, whose page links onwards)."""
         c, pt, m = claims.c, patients.c, inbound_messages.c
         hits: list[dict[str, Any]] = []
         with self.engine.connect() as conn:
-            claim_match = [
-                c.patient_control_number == term,
-                c.payer_claim_control_number == term,
-                c.correlation_id == term,
-            ]
+            claim_match = [c.patient_control_number == term]  # indexed columns only
             if term.isdigit():
                 claim_match.append(c.id == int(term))
             for r in conn.execute(

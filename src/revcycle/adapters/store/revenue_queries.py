@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, select
+from sqlalchemy import Engine, Select, and_, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims, encounters
@@ -84,6 +84,14 @@ class RevenueQueries:
             )
         return where
 
+    def _charges_total(self, f: RevenueFilter) -> Select[Any, int]:
+        """Charges in the range; for one payer, what was billed to it (charge lines carry no payer)."""
+        if f.payer:
+            c = claims.c
+            return select(func.sum(c.total_charge), func.count()).where(*self._claim_where(f))
+        ch = charges.c
+        return select(func.sum(ch.amount), func.count()).where(*self._charge_where(f))
+
     def _payment_where(self, f: RevenueFilter) -> list[ColumnElement[bool]]:
         p = claim_payments.c
         where: list[ColumnElement[bool]] = [p.payment_date >= f.start, p.payment_date <= f.end]
@@ -114,11 +122,9 @@ class RevenueQueries:
     # --- revenue cycle --------------------------------------------------------------------------------
 
     def revenue_totals(self, f: RevenueFilter) -> dict[str, Any]:
-        ch, p, c, e = charges.c, claim_payments.c, claims.c, claim_events.c
+        p, c, e = claim_payments.c, claims.c, claim_events.c
         with self.engine.connect() as conn:
-            charged, charge_lines = conn.execute(
-                select(func.sum(ch.amount), func.count()).where(*self._charge_where(f))
-            ).one()
+            charged, charge_lines = conn.execute(self._charges_total(f)).one()
             paid, patient_resp, contractual, payments = conn.execute(
                 select(
                     func.sum(p.paid),
@@ -142,7 +148,7 @@ class RevenueQueries:
                     exists().where(e.claim_id == c.id, e.to_status == "rejected"),
                 )
             ).scalar_one()
-            first_payment = (
+            first_payment = (  # each claim's first payment in the range: its initial adjudication
                 select(p.claim_id, func.min(p.id).label("first_id"))
                 .where(p.claim_id.is_not(None), *self._payment_where(f))
                 .group_by(p.claim_id)
@@ -181,10 +187,14 @@ class RevenueQueries:
         ch, p = charges.c, claim_payments.c
         out: dict[str, dict[str, Decimal]] = {}
         with self.engine.connect() as conn:
-            day = day_bucket(self.engine, ch.service_date)
-            for d, amount in conn.execute(
-                select(day, func.sum(ch.amount)).where(*self._charge_where(f)).group_by(day)
-            ):
+            if f.payer:
+                c = claims.c
+                day = day_bucket(self.engine, c.service_date)
+                charged = select(day, func.sum(c.total_charge)).where(*self._claim_where(f)).group_by(day)
+            else:
+                day = day_bucket(self.engine, ch.service_date)
+                charged = select(day, func.sum(ch.amount)).where(*self._charge_where(f)).group_by(day)
+            for d, amount in conn.execute(charged):
                 out.setdefault(str(d), {})["charges"] = money(amount)
             pday = day_bucket(self.engine, p.payment_date)
             for d, paid, patient in conn.execute(

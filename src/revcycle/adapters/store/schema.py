@@ -336,11 +336,28 @@ alert_deliveries = Table(
 )
 
 # Console and alert-rule reads: date ranges on payments, provider / facility pages and filters,
-# per-interface silence, discharged visits.
-Index("ix_claim_payments_payment_date", claim_payments.c.payment_date)
+# per-interface silence, discharged visits. The three "covering" indexes hold every column the revenue
+# figures read for a date range, so those queries never fetch the (wide) rows themselves.
+Index(
+    "ix_claim_payments_payment_date_cover",
+    *(claim_payments.c[n] for n in ("payment_date", "payer_id", "status_code", "claim_id", "paid")),
+    *(claim_payments.c[n] for n in ("patient_responsibility", "contractual")),
+)
+Index(
+    "ix_claims_service_date_cover",
+    *(claims.c[n] for n in ("service_date", "status", "payer_id", "facility_code", "billing_npi")),
+    *(claims.c[n] for n in ("total_charge", "paid_total", "contractual_total", "patient_key")),
+)
+Index(
+    "ix_charges_service_date_cover",
+    *(charges.c[n] for n in ("service_date", "charge_type", "department_code", "facility_code")),
+    *(charges.c[n] for n in ("performing_npi", "amount", "patient_key")),
+)
 Index("ix_claims_billing_npi_service_date", claims.c.billing_npi, claims.c.service_date)
 Index("ix_claims_facility_code_service_date", claims.c.facility_code, claims.c.service_date)
 Index("ix_charges_performing_npi", charges.c.performing_npi)
+Index("ix_charges_created_at", charges.c.created_at)
+Index("ix_claim_payments_created_at", claim_payments.c.created_at)
 Index("ix_encounters_status_discharged_at", encounters.c.status, encounters.c.discharged_at)
 Index(
     "ix_inbound_messages_interface_received_at", inbound_messages.c.interface, inbound_messages.c.received_at

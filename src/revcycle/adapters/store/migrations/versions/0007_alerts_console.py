@@ -17,10 +17,52 @@ depends_on = None
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 # Indexes on existing tables for the console's and the alert rules' reads.
 INDEXES = (
-    ("ix_claim_payments_payment_date", "claim_payments", ["payment_date"]),
+    (
+        "ix_claim_payments_payment_date_cover",
+        "claim_payments",
+        [
+            "payment_date",
+            "payer_id",
+            "status_code",
+            "claim_id",
+            "paid",
+            "patient_responsibility",
+            "contractual",
+        ],
+    ),
+    (
+        "ix_claims_service_date_cover",
+        "claims",
+        [
+            "service_date",
+            "status",
+            "payer_id",
+            "facility_code",
+            "billing_npi",
+            "total_charge",
+            "paid_total",
+            "contractual_total",
+            "patient_key",
+        ],
+    ),
+    (
+        "ix_charges_service_date_cover",
+        "charges",
+        [
+            "service_date",
+            "charge_type",
+            "department_code",
+            "facility_code",
+            "performing_npi",
+            "amount",
+            "patient_key",
+        ],
+    ),
     ("ix_claims_billing_npi_service_date", "claims", ["billing_npi", "service_date"]),
     ("ix_claims_facility_code_service_date", "claims", ["facility_code", "service_date"]),
     ("ix_charges_performing_npi", "charges", ["performing_npi"]),
+    ("ix_charges_created_at", "charges", ["created_at"]),
+    ("ix_claim_payments_created_at", "claim_payments", ["created_at"]),
     ("ix_encounters_status_discharged_at", "encounters", ["status", "discharged_at"]),
     ("ix_inbound_messages_interface_received_at", "inbound_messages", ["interface", "received_at"]),
 )
