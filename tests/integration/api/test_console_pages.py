@@ -58,7 +58,11 @@ def test_every_page_renders(client: TestClient) -> None:
     ):
         response = client.get(path)
         assert response.status_code == 200, path
-    assert client.get("/console/claims/999999").status_code == 404
+    missing = client.get("/console/claims/999999")
+    assert missing.status_code == 404 and "claim 999999 not found" in missing.text
+    assert missing.headers["content-type"].startswith("text/html")
+    bad = client.get("/console/revenue", params={"start": "22/11/2026"})
+    assert bad.status_code == 400 and "use YYYY-MM-DD" in bad.text
     assert "Export CSV" in client.get("/console/revenue").text
 
 

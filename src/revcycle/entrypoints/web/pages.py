@@ -15,9 +15,8 @@ from revcycle.adapters.store.revenue_queries import RevenueFilter
 from revcycle.entrypoints.api.deps import container
 from revcycle.entrypoints.web.access import VIEW, page_access
 from revcycle.entrypoints.web.charts import bar_chart, line_chart
-from revcycle.entrypoints.web.setup import console_service, templates
+from revcycle.entrypoints.web.setup import PageError, console_service, templates
 from revcycle.service_layer.console import DIMENSIONS, default_range, revenue_csv
-from revcycle.service_layer.errors import NotFound
 
 router = APIRouter(dependencies=[Depends(page_access(VIEW))], include_in_schema=False)
 FINDING_STATUSES = ("open", "in_progress", "resolved", "ignored")
@@ -68,7 +67,7 @@ def _optional_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise NotFound(f"not a date: {value[:20]!r} (use YYYY-MM-DD)") from None
+        raise PageError(400, f"not a date: {value[:20]!r} (use YYYY-MM-DD)") from None
 
 
 @router.get("/console/revenue")
@@ -135,7 +134,7 @@ def operations(
 def dead_letter(request: Request, dead_letter_id: int) -> HTMLResponse:
     found = container(request).queries.dead_letter(dead_letter_id)
     if found is None:
-        raise NotFound(f"dead letter {dead_letter_id} not found")
+        raise PageError(404, f"dead letter {dead_letter_id} not found")
     return _page(request, "dead_letter.html", letter=found)
 
 
@@ -173,7 +172,7 @@ def claim_page(request: Request, claim_id: int) -> HTMLResponse:
     billing = BillingQueries(container(request).engine)
     found = billing.claim(claim_id)
     if found is None:
-        raise NotFound(f"claim {claim_id} not found")
+        raise PageError(404, f"claim {claim_id} not found")
     issues = billing.findings(Page(None, 100), subject_kind="claim", subject_id=str(claim_id))
     return _page(request, "claim.html", claim=found, findings=issues)
 
@@ -182,7 +181,7 @@ def claim_page(request: Request, claim_id: int) -> HTMLResponse:
 def message_page(request: Request, message_id: int) -> HTMLResponse:
     found = container(request).queries.get(message_id, include_raw=True)
     if found is None:
-        raise NotFound(f"message {message_id} not found")
+        raise PageError(404, f"message {message_id} not found")
     return _page(request, "message.html", message=found)
 
 
@@ -190,7 +189,7 @@ def message_page(request: Request, message_id: int) -> HTMLResponse:
 def patient_page(request: Request, patient_id: int) -> HTMLResponse:
     found = ConsoleQueries(container(request).engine).patient(patient_id)
     if found is None:
-        raise NotFound(f"patient {patient_id} not found")
+        raise PageError(404, f"patient {patient_id} not found")
     return _page(request, "patient.html", patient=found)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -16,6 +16,15 @@ from revcycle.entrypoints.api.deps import container
 from revcycle.service_layer.console import ConsoleService, histogram_summary
 
 HERE = Path(__file__).parent
+
+
+class PageError(Exception):
+    """A console page that cannot be shown (unknown id, bad filter): an HTML page with the status."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
 
 
 def money(value: Any) -> str:
@@ -66,6 +75,13 @@ def install(app: FastAPI) -> None:
     from revcycle.entrypoints.web import actions, events, pages
 
     app.state.templates = make_templates()
+
+    async def page_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, PageError)
+        context = {"nav": "", "status": error.status, "detail": error.detail}
+        return templates(request).TemplateResponse(request, "error.html", context, status_code=error.status)
+
+    app.add_exception_handler(PageError, page_error)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     for module in (pages, actions, events):
         app.include_router(module.router)
