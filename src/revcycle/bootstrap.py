@@ -18,6 +18,8 @@ from revcycle.adapters.erp.registry import make_gateway
 from revcycle.adapters.formats.registry import FormatRegistry, load_registry
 from revcycle.adapters.metrics import PrometheusTelemetry
 from revcycle.adapters.store.accounts import AuthPolicy, SqlAccounts
+from revcycle.adapters.store.alert_reads import SqlAlertReads
+from revcycle.adapters.store.alert_store import SqlAlertStore
 from revcycle.adapters.store.audit_log import SqlAuditLog
 from revcycle.adapters.store.dead_letters import SqlDeadLetters
 from revcycle.adapters.store.encrypted import install_key_ring
@@ -32,6 +34,7 @@ from revcycle.domain.commands import Command
 from revcycle.domain.gl_mapping import GlMapping
 from revcycle.domain.journal_posting import SummaryLevel
 from revcycle.security.phi_crypto import KeyRing, default_key_file, load_key_ring
+from revcycle.service_layer.alerts.service import AlertService
 from revcycle.service_layer.edge import Edge
 from revcycle.service_layer.erp_ports import ErpGateway
 from revcycle.service_layer.erp_poster import ErpPoster
@@ -63,6 +66,7 @@ class Container:
     telemetry: PrometheusTelemetry
     accounts: SqlAccounts
     audit: SqlAuditLog
+    alerts: SqlAlertStore
     wakeup: Wakeup = field(default_factory=Wakeup)
     shared_lock: SharedWriteLock | None = None
     sweeper: Sweeper | None = None
@@ -141,6 +145,7 @@ def build(
         telemetry=telemetry,
         accounts=SqlAccounts(engine, policy=auth_policy(settings)),
         audit=SqlAuditLog(engine, key=key_ring.derived_key("audit-chain")),
+        alerts=SqlAlertStore(engine),
         wakeup=wakeup,
         shared_lock=shared_lock,
         sweeper=Sweeper(lambda: SqlUnitOfWork(engine, reference), interval=settings.sweep_interval_seconds),
@@ -203,3 +208,16 @@ def store_engine(settings: Settings) -> Engine:
 def phi_key_ring(settings: Settings) -> KeyRing:
     """The PHI key ring: ``$REVCYCLE_PHI_KEY``, else the key file (created on first use)."""
     return load_key_ring(phi_key_file(settings))
+
+
+def build_alerting(container: Container) -> AlertService:
+    """The alert rules, channels and their thread (raises AlertConfigError for an invalid rules file)."""
+    settings = container.settings
+    return AlertService(
+        SqlAlertReads(container.engine),
+        container.alerts,
+        container.alerts,
+        settings.alert_rules,
+        poll_seconds=settings.alert_poll_seconds,
+        link_base=settings.public_url,
+    )

@@ -192,6 +192,12 @@ class Settings(BaseSettings):
     recon_variance_amount: Decimal = Field(
         default=Decimal("0.00"), ge=0, description="tolerated amount difference"
     )
+    alerts_enabled: bool = Field(default=True, description="evaluate alert rules and notify inside serve")
+    alert_rules: Path | None = Field(
+        default=None, description="alert rules and channels (TOML); reloaded when it changes; none: defaults"
+    )
+    alert_poll_seconds: float = Field(default=0.2, gt=0, le=60, description="how often alerting looks")
+    public_url: str | None = Field(default=None, description="the console's address, for links in alerts")
 
     @field_validator("db_url")
     @classmethod

@@ -299,6 +299,7 @@ def _audit_cli_read(container: Any, record: str) -> None:
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from revcycle.entrypoints.alerts_cli import alerts
     from revcycle.entrypoints.audit_cli import audit
     from revcycle.entrypoints.erp_cli import COMMANDS as ERP_COMMANDS
     from revcycle.entrypoints.findings_cli import findings
@@ -307,7 +308,7 @@ def _register_commands() -> None:
     from revcycle.entrypoints.simulate_cli import simulate
     from revcycle.entrypoints.users_cli import users
 
-    for command in (simulate, findings, remit, users, audit, keys, *ERP_COMMANDS):
+    for command in (simulate, findings, remit, users, audit, keys, alerts, *ERP_COMMANDS):
         main.add_command(command)
 
 

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 from revcycle.adapters.erp.rest_pull import SqlPullState
 from revcycle.adapters.mllp.listener import MllpListener
-from revcycle.bootstrap import Container
+from revcycle.bootstrap import Container, build_alerting
 from revcycle.entrypoints.erp_runtime import start_poster
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.master_pull import MasterDataPuller
 from revcycle.entrypoints.worker_process import WorkerProcess
 from revcycle.security.network import allow_list, server_tls
+from revcycle.service_layer.alerts.service import AlertService
 from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class Runtime:
         self._worker_process: WorkerProcess | None = None
         self._pulls: list[asyncio.Task[None]] = []
         self._erp_poster: threading.Thread | None = None
+        self.alerting: AlertService | None = None
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -71,6 +73,9 @@ class Runtime:
             self._pulls.append(asyncio.create_task(puller.run_forever(), name=f"pull-{pull.name}"))
         if settings.erp_poster:
             self._erp_poster = start_poster(settings, self.container.engine, self._stop)
+        if settings.alerts_enabled:
+            self.alerting = build_alerting(self.container)
+            self.alerting.start()
 
     def _work(self) -> None:
         settings = self.container.settings
@@ -98,4 +103,6 @@ class Runtime:
             await asyncio.to_thread(self._worker_process.stop)
         if self._erp_poster is not None:
             await asyncio.to_thread(self._erp_poster.join, 30)
+        if self.alerting is not None:
+            await asyncio.to_thread(self.alerting.stop)
         self.container.engine.dispose()

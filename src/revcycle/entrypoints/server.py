@@ -103,8 +103,8 @@ def run_demo(
         run_server(
             settings,
             banner=(
-                f"revcycle demo at {url}  (health: {url}/health, messages: {url}/api/v1/messages, "
-                f"claims: {url}/api/v1/claims)\n{login}\n"
+                f"revcycle demo at {url}  (console: {url}/console, health: {url}/health, "
+                f"messages: {url}/api/v1/messages, claims: {url}/api/v1/claims)\n{login}\n"
                 f"demo data: simulated provider network, {backfill_days} days of history then live\n"
                 f"ERP: journals posted to the ERP emulator at {erp.url}/journals "
                 f"(ours: {url}/api/v1/journals, control report: {url}/api/v1/reconciliation)"

@@ -580,3 +580,69 @@ PHI_COLUMNS: dict[str, tuple[str, ...]] = {
     "finding_events": ("text",),
     "users": ("mfa_secret",),
 }
+
+# --- alerts and console ---
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    Column("rule", String(100), nullable=False, index=True),
+    Column("key", String(300), nullable=False, unique=True),  # one alert per open condition
+    Column("severity", Integer, nullable=False),
+    Column("summary", Text, nullable=False),  # PHI-free
+    Column("status", String(16), nullable=False, index=True),
+    Column("details", JSON, nullable=False),
+    Column("correlation_id", String(36)),
+    Column("opened_at", Moment, nullable=False),
+    Column("last_notified_at", Moment),
+    Column("notifications", Integer, nullable=False, default=0),
+    Column("acknowledged_at", Moment),
+    Column("acknowledged_by", String(100)),
+    Column("assigned_to", String(100)),
+    Column("escalated_at", Moment),
+    Column("resolved_at", Moment),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    _id(),
+    Column("alert_id", ForeignKey("alerts.id"), nullable=False, index=True),
+    Column("channel", String(60), nullable=False),
+    Column("event", String(20), nullable=False),  # opened, reminder, escalated, resolved
+    Column("status", String(16), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Moment, nullable=False),
+    Column("sent_at", Moment),
+    Column("error", Text),
+    Column("created_at", Moment, nullable=False),
+    Index("ix_alert_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+# Console and alert-rule reads: date ranges on payments, provider / facility pages and filters,
+# per-interface silence, discharged visits. The three "covering" indexes hold every column the revenue
+# figures read for a date range, so those queries never fetch the (wide) rows themselves.
+Index(
+    "ix_claim_payments_payment_date_cover",
+    *(claim_payments.c[n] for n in ("payment_date", "payer_id", "status_code", "claim_id", "paid")),
+    *(claim_payments.c[n] for n in ("patient_responsibility", "contractual")),
+)
+Index(
+    "ix_claims_service_date_cover",
+    *(claims.c[n] for n in ("service_date", "status", "payer_id", "facility_code", "billing_npi")),
+    *(claims.c[n] for n in ("total_charge", "paid_total", "contractual_total", "patient_key")),
+)
+Index(
+    "ix_charges_service_date_cover",
+    *(charges.c[n] for n in ("service_date", "charge_type", "department_code", "facility_code")),
+    *(charges.c[n] for n in ("performing_npi", "amount", "patient_key")),
+)
+Index("ix_claims_billing_npi_service_date", claims.c.billing_npi, claims.c.service_date)
+Index("ix_claims_facility_code_service_date", claims.c.facility_code, claims.c.service_date)
+Index("ix_charges_performing_npi", charges.c.performing_npi)
+Index("ix_charges_created_at", charges.c.created_at)
+Index("ix_claim_payments_created_at", claim_payments.c.created_at)
+Index("ix_encounters_status_discharged_at", encounters.c.status, encounters.c.discharged_at)
+Index(
+    "ix_inbound_messages_interface_received_at", inbound_messages.c.interface, inbound_messages.c.received_at
+)

@@ -14,6 +14,7 @@ from revcycle.entrypoints.api import (
     auth,
     phi_masking,
     problems,
+    routes_alerts,
     routes_audit,
     routes_auth,
     routes_billing,
@@ -30,6 +31,7 @@ from revcycle.entrypoints.api import (
     security_headers,
 )
 from revcycle.entrypoints.runtime import Runtime
+from revcycle.entrypoints.web import setup as web_console
 
 
 def create_app(make_container: Callable[[], Container]) -> FastAPI:
@@ -66,6 +68,8 @@ def create_app(make_container: Callable[[], Container]) -> FastAPI:
         routes_erp,
         routes_auth,
         routes_audit,
+        routes_alerts,
     ):
         app.include_router(module.router)
+    web_console.install(app)
     return app

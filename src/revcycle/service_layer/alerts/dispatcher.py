@@ -1,0 +1,107 @@
+"""Delivers queued notifications through their channels: concurrently, with exponential backoff
+between attempts (``backoff_seconds * 2**(attempt-1)``, at most an hour) up to ``max_attempts``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from revcycle.adapters.alert_channels.base import Channel, DeliveryError, Notification
+from revcycle.domain.findings import Severity
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 3600.0
+
+
+class DeliveryRow(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def alert_id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+class DeliveryStore(Protocol):
+    def due(self, now: datetime, limit: int = 200) -> list[tuple[Any, dict[str, Any]]]: ...
+    def delivered(self, delivery_id: int, now: datetime, attempts: int) -> None: ...
+    def retry(self, delivery_id: int, attempts: int, at: datetime, error: str) -> None: ...
+    def failed(self, delivery_id: int, attempts: int, error: str) -> None: ...
+
+
+def notification(event: str, alert: Mapping[str, Any], at: datetime, link_base: str | None) -> Notification:
+    severity = int(alert["severity"])
+    known = {int(level) for level in Severity}
+    name = Severity(severity).name.lower() if severity in known else str(severity)
+    return Notification(
+        alert_id=int(alert["id"]),
+        event=event,
+        rule=str(alert["rule"]),
+        key=str(alert["key"]),
+        severity=name,
+        summary=str(alert["summary"]),
+        status=str(alert["status"]),
+        opened_at=datetime.fromisoformat(str(alert["opened_at"])),
+        at=at,
+        assigned_to=alert.get("assigned_to"),
+        correlation_id=alert.get("correlation_id"),
+        details=dict(alert.get("details") or {}),
+        link=f"{link_base.rstrip('/')}/console/alerts?alert={alert['id']}" if link_base else None,
+    )
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        channels: Callable[[], Mapping[str, Channel]],
+        *,
+        link_base: str | None = None,
+        workers: int = 4,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.channels = channels
+        self.link_base = link_base
+        self.clock = clock
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="revcycle-alert-send")
+
+    def run_due(self) -> int:
+        """Send every due notification once; returns how many were delivered."""
+        due = self.store.due(self.clock())
+        if not due:
+            return 0
+        return sum(self.pool.map(lambda item: self._send(*item), due))
+
+    def _send(self, delivery: DeliveryRow, alert: dict[str, Any]) -> int:
+        channels = self.channels()
+        channel = channels.get(delivery.channel)
+        attempts = delivery.attempts + 1
+        if channel is None:
+            self.store.failed(delivery.id, attempts, f"channel {delivery.channel!r} is not configured")
+            return 0
+        try:
+            channel.send(notification(delivery.event, alert, self.clock(), self.link_base))
+        except DeliveryError as error:
+            if error.retry and attempts < channel.max_attempts:
+                wait = min(MAX_BACKOFF, channel.backoff_seconds * 2 ** (attempts - 1))
+                self.store.retry(delivery.id, attempts, self.clock() + timedelta(seconds=wait), str(error))
+                log.warning(
+                    "alert %d via %s: %s (retry in %.1f s)", delivery.alert_id, channel.name, error, wait
+                )
+            else:
+                self.store.failed(delivery.id, attempts, str(error))
+                log.error("alert %d via %s failed: %s", delivery.alert_id, channel.name, error)
+            return 0
+        self.store.delivered(delivery.id, self.clock(), attempts)
+        return 1
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

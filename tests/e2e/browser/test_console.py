@@ -1,0 +1,158 @@
+"""The console in real headless Chromium against a real server fed by the simulator: every page shows
+the store's numbers, filters change them, a dead letter is edited and replayed from its page, an alert
+is acknowledged from the alerts page. Waits are on DOM conditions, never sleeps."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.browser.conftest import ARTIFACTS
+from tests.e2e.server import ServerProcess
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 30
+
+
+def _wait(driver: Any, condition: Any) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, TIMEOUT).until(condition)
+
+
+def _text(driver: Any, css: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.CSS_SELECTOR, css).text)
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(text.replace("$", "").replace(",", ""))
+
+
+def _shot(driver: Any, name: str) -> None:
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def test_overview_shows_live_figures(browser: Any, fed_server: ServerProcess) -> None:
+    browser.get(f"{fed_server.url}/console")
+    _wait(
+        browser,
+        lambda d: int(d.find_element("css selector", "body").get_attribute("data-live-updates") or 0) >= 1,
+    )
+    dead = int(_text(browser, '[data-metric="dead_letters"]').replace(",", ""))
+    api_dead = httpx.get(f"{fed_server.url}/api/v1/dead-letters", params={"limit": 1000}).json()["items"]
+    assert dead == len(api_dead)
+    assert _money(_text(browser, '[data-metric="charges"]')) > 0  # the feed's charges arrived today
+    assert browser.find_elements("css selector", 'svg[data-chart="messages per minute"] polyline')
+    _shot(browser, "overview")
+
+
+def test_revenue_page_and_a_payer_filter(browser: Any, fed_server: ServerProcess) -> None:
+    browser.get(f"{fed_server.url}/console/revenue")
+    total = _money(_text(browser, "#kpi-charges"))
+    billed = _money(_text(browser, "#breakdown tbody tr:first-child td:nth-child(3)"))
+    payer = _text(browser, "#breakdown tbody tr:first-child td:first-child")
+    assert total > 0 and billed > 0
+    field = browser.find_element("css selector", "#revenue-filter input[name=payer]")
+    field.send_keys(payer)
+    field.submit()
+    _wait(browser, lambda d: f"payer={payer}" in d.current_url)
+    rows = browser.find_elements("css selector", "#breakdown tbody tr")
+    assert [r.find_element("css selector", "td").text for r in rows] == [payer]
+    assert _money(_text(browser, "#breakdown tbody tr:first-child td:nth-child(3)")) == billed
+    assert _money(_text(browser, "#kpi-charges")) < total  # charges narrowed to that payer's visits
+    _shot(browser, "revenue-filtered")
+    csv = httpx.get(f"{fed_server.url}/console/revenue.csv", params={"payer": payer}).text
+    assert f"filter,payer,{payer}" in csv
+
+
+def test_claim_and_patient_pages_via_search(browser: Any, fed_server: ServerProcess) -> None:
+    claim = httpx.get(f"{fed_server.url}/api/v1/claims", params={"limit": 1}).json()["items"][0]
+    browser.get(f"{fed_server.url}/console")
+    box = browser.find_element("css selector", "header form.search input[name=q]")
+    box.send_keys(claim["patient_control_number"])
+    box.submit()
+    _wait(browser, lambda d: f"/console/claims/{claim['id']}" in d.current_url)
+    assert _money(_text(browser, "#claim-charge")) == Decimal(claim["total_charge"])
+    assert browser.find_elements("css selector", "#timeline tbody tr")
+    _shot(browser, "claim")
+
+
+def test_dead_letter_edited_and_replayed_from_its_page(browser: Any, fed_server: ServerProcess) -> None:
+    bad = json.dumps([{"npi": "1234567890", "name": "E2E"}])  # NPI check digit wrong: dead letter
+    httpx.post(
+        f"{fed_server.url}/api/v1/master-data/provider",
+        content=bad,
+        headers={"content-type": "application/json"},
+    )
+    browser.get(f"{fed_server.url}/console/operations")
+
+    def row(d: Any) -> Any:
+        d.refresh()
+        found = [
+            r
+            for r in d.find_elements("css selector", "#dead-letters tr[data-dead-letter]")
+            if "mapping_error" in r.text
+        ]
+        return found[0] if found else False
+
+    letter_id = _wait(browser, row).get_attribute("data-dead-letter")
+    _shot(browser, "operations")
+    browser.find_element("css selector", f'tr[data-dead-letter="{letter_id}"] a').click()
+    _wait(browser, lambda d: d.find_elements("css selector", "#raw"))
+    raw = browser.find_element("css selector", "#raw")
+    fixed = raw.get_attribute("value").replace("1234567890", "1234567893")
+    raw.clear()
+    raw.send_keys(fixed)
+    browser.find_element("css selector", "#edit-replay").click()
+    _wait(browser, lambda d: _text(d, "#dl-replays") == "1")
+    _shot(browser, "dead-letter-replayed")
+    letter = httpx.get(f"{fed_server.url}/api/v1/dead-letters/{letter_id}").json()
+    assert letter["status"] == "replayed" and letter["replays"][0]["edited"] is True
+
+
+def test_alert_acknowledged_from_the_alerts_page(browser: Any, fed_server: ServerProcess) -> None:
+    browser.get(f"{fed_server.url}/console/alerts?status=open")
+    button = _wait(browser, lambda d: d.find_elements("css selector", "#alerts button.ack"))[0]
+    alert_id = button.get_attribute("value")
+    button.click()
+    _wait(browser, lambda d: not d.find_elements("css selector", f'tr[data-alert="{alert_id}"] button.ack'))
+    alert = httpx.get(f"{fed_server.url}/api/v1/alerts/{alert_id}").json()
+    assert alert["status"] == "acknowledged" and alert["acknowledged_by"] == "console"
+    browser.get(f"{fed_server.url}/console/alerts?status=acknowledged")
+    assert browser.find_elements("css selector", f'tr[data-alert="{alert_id}"]')
+    _shot(browser, "alerts")
+
+
+def test_patient_provider_and_facility_pages(browser: Any, fed_server: ServerProcess) -> None:
+    claims = httpx.get(f"{fed_server.url}/api/v1/claims", params={"limit": 200}).json()["items"]
+    with_facility = next(c for c in claims if c["facility_code"] and c["billing_npi"])
+    browser.get(f"{fed_server.url}/console/facilities/{with_facility['facility_code']}")
+    assert int(_text(browser, "#party-claims").replace(",", "")) >= 1
+    browser.get(f"{fed_server.url}/console/providers/{with_facility['billing_npi']}")
+    assert int(_text(browser, "#party-claims").replace(",", "")) >= 1
+    patients = httpx.get(f"{fed_server.url}/api/v1/patients", params={"limit": 1}).json()["items"]
+    browser.get(f"{fed_server.url}/console/patients/{patients[0]['id']}")
+    assert browser.find_elements("css selector", "#balance-patient")
+    _shot(browser, "patient")
+
+
+def test_alert_texts_carry_no_patient_data(fed_server: ServerProcess) -> None:
+    """Every alert the simulated network raised, against every patient's identifiers and names."""
+    alerts = httpx.get(f"{fed_server.url}/api/v1/alerts", params={"limit": 1000}).json()["items"]
+    patients = httpx.get(f"{fed_server.url}/api/v1/patients", params={"limit": 1000}).json()["items"]
+    assert alerts and patients
+    text = json.dumps([[a["summary"], a["details"], a["key"]] for a in alerts])
+    for patient in patients:
+        data = patient["data"]
+        names = [n for n in (data.get("family_name"), data.get("given_name")) if n and len(n) > 2]
+        identifiers = [
+            i for i in (patient["patient_key"], patient["account"], data.get("mrn")) if i and len(i) > 5
+        ]
+        for value in [*names, *identifiers]:
+            assert str(value) not in text, "an alert text carries patient data"
