@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Update, bindparam, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.engine import for_writing
@@ -232,12 +233,28 @@ def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[PendingMess
     return ready
 
 
-def mark_processed(conn: Connection, message_id: int, now: datetime, commands: int) -> None:
-    conn.execute(
+@cache
+def _mark_processed() -> Update:
+    """Built once, run as one executemany for a whole batch of processed messages."""
+    return (
         update(inbound_messages)
-        .where(inbound_messages.c.id == message_id)
-        .values(status=PROCESSED, processed_at=now, commands=commands, error=None, error_code=None)
+        .where(inbound_messages.c.id == bindparam("message_id"))
+        .values(status=PROCESSED, processed_at=bindparam("now"), commands=bindparam("commands"))
+        .values(error=None, error_code=None)
     )
+
+
+def mark_processed(conn: Connection, message_id: int, now: datetime, commands: int) -> None:
+    mark_processed_many(conn, [(message_id, now, commands)])
+
+
+def mark_processed_many(conn: Connection, marks: Sequence[tuple[int, datetime, int]]) -> None:
+    """Mark messages processed: ``(message_id, now, commands)`` each, in one statement execution."""
+    if marks:
+        conn.execute(
+            _mark_processed(),
+            [{"message_id": mid, "now": now, "commands": commands} for mid, now, commands in marks],
+        )
 
 
 def mark_failed(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Insert, Select, bindparam, insert, select, update
 
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
@@ -18,6 +19,22 @@ from revcycle.service_layer.ports import MessageContext, StoredClaim
 
 def identity_hash(charge: Charge) -> str:
     return hashlib.sha256(repr(charge.identity()).encode()).hexdigest()
+
+
+@cache
+def _charge_insert() -> Insert:
+    """Built once and reused (see ``upsert``'s docstring for why)."""
+    return insert(charges).returning(charges.c.id)
+
+
+@cache
+def _same_service() -> Select[Any]:
+    c = charges.c
+    return (
+        select(c.id)
+        .where(c.identity_hash == bindparam("identity"), c.charge_type == bindparam("charge_type"))
+        .order_by(c.id)
+    )
 
 
 class SqlCharges:
@@ -45,16 +62,11 @@ class SqlCharges:
             "created_at": ctx.now,
             "data": dump(charge),
         }
-        return int(self.conn.execute(insert(charges).returning(charges.c.id), [row]).scalar_one())
+        return int(self.conn.execute(_charge_insert(), row).scalar_one())
 
     def same_service(self, charge: Charge) -> list[int]:
-        c = charges.c
-        rows = self.conn.execute(
-            select(c.id)
-            .where(c.identity_hash == identity_hash(charge), c.charge_type == charge.charge_type.value)
-            .order_by(c.id)
-        )
-        return [int(r) for r in rows.scalars()]
+        params = {"identity": identity_hash(charge), "charge_type": charge.charge_type.value}
+        return [int(r) for r in self.conn.execute(_same_service(), params).scalars()]
 
 
 class SqlClaims:

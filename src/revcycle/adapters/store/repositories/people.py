@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Select, bindparam, select, update
 
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.repositories.upsert import upsert
@@ -12,16 +15,35 @@ from revcycle.domain.visits import Appointment, Encounter
 from revcycle.service_layer.ports import MessageContext
 
 
+@cache
+def _patient_column(name: str) -> Select[Any]:
+    """Built once, reused with a bound key (see ``upsert``'s docstring for why)."""
+    return select(patients.c[name]).where(patients.c.patient_key == bindparam("key"))
+
+
+@cache
+def _encounter_data() -> Select[Any]:
+    c = encounters.c
+    return select(c.data).where(
+        c.patient_key == bindparam("patient_key"), c.visit_number == bindparam("visit")
+    )
+
+
+@cache
+def _appointment_data() -> Select[Any]:
+    return select(appointments.c.data).where(appointments.c.appointment_id == bindparam("appointment_id"))
+
+
 class SqlPatients:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def get(self, key: str) -> Patient | None:
-        data = self.conn.execute(select(patients.c.data).where(patients.c.patient_key == key)).scalar()
+        data = self.conn.execute(_patient_column("data"), {"key": key}).scalar()
         return None if data is None else load(data, Patient)
 
     def coverages(self, key: str) -> tuple[Coverage, ...]:
-        data = self.conn.execute(select(patients.c.coverages).where(patients.c.patient_key == key)).scalar()
+        data = self.conn.execute(_patient_column("coverages"), {"key": key}).scalar()
         return () if not data else tuple(load(c, Coverage) for c in data)
 
     def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None:
@@ -58,9 +80,8 @@ class SqlEncounters:
         self.conn = conn
 
     def get(self, patient_key: str, visit_number: str) -> Encounter | None:
-        c = encounters.c
         data = self.conn.execute(
-            select(c.data).where(c.patient_key == patient_key, c.visit_number == visit_number)
+            _encounter_data(), {"patient_key": patient_key, "visit": visit_number}
         ).scalar()
         return None if data is None else load(data, Encounter)
 
@@ -89,8 +110,7 @@ class SqlAppointments:
         self.conn = conn
 
     def get(self, appointment_id: str) -> Appointment | None:
-        c = appointments.c
-        data = self.conn.execute(select(c.data).where(c.appointment_id == appointment_id)).scalar()
+        data = self.conn.execute(_appointment_data(), {"appointment_id": appointment_id}).scalar()
         return None if data is None else load(data, Appointment)
 
     def save(self, appointment: Appointment, ctx: MessageContext) -> None:
