@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Update, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Select, Update, bindparam, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.fast_insert import PreparedUpsertInsert
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
 from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.intake import Appended, Receipt
@@ -60,8 +61,7 @@ def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended
             collision = bool(hashes - {receipt.content_hash})
             hashes.add(receipt.content_hash)
         fresh.append((receipt, DEAD if receipt.rejection is not None else ACCEPTED, collision))
-    statement = _insert_new(conn).returning(inbound_messages.c.id, inbound_messages.c.idempotency_key)
-    rows = conn.execute(statement, [_row(r, status, collision) for r, status, collision in fresh]).all()
+    rows = _new_rows().run(conn, [_row(r, status, collision) for r, status, collision in fresh])
     inserted = {key: int(message_id) for message_id, key in rows}
     held_before = [key for key in first_in_batch if key not in inserted]
     held = _held(conn, held_before) if held_before else {}
@@ -96,26 +96,32 @@ def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended
     return results
 
 
-def _insert_new(conn: Connection) -> Any:
+@cache
+def _new_rows() -> PreparedUpsertInsert:
     """INSERT that skips rows whose idempotency key is already held (a concurrent edge got there first)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
+    return PreparedUpsertInsert(inbound_messages, _ROW_COLUMNS, "idempotency_key", ("id", "idempotency_key"))
 
-        return postgresql.insert(inbound_messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    from sqlalchemy.dialects import sqlite
 
-    return sqlite.insert(inbound_messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
+@cache
+def _held_by_key() -> Select[Any]:
+    c = inbound_messages.c
+    return select(c.idempotency_key, c.id, c.correlation_id, c.status).where(
+        c.idempotency_key.in_(bindparam("keys", expanding=True))
+    )
+
+
+@cache
+def _hashes_by_control_id() -> Select[Any]:
+    c = inbound_messages.c
+    return select(c.format, c.sender, c.control_id, c.content_hash).where(
+        c.control_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def _held(conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
     found: dict[str, tuple[int, str, str]] = {}
-    c = inbound_messages.c
     for start in range(0, len(keys), 500):
-        rows = conn.execute(
-            select(c.idempotency_key, c.id, c.correlation_id, c.status).where(
-                c.idempotency_key.in_(keys[start : start + 500])
-            )
-        )
+        rows = conn.execute(_held_by_key(), {"keys": keys[start : start + 500]})
         for key, message_id, correlation_id, status in rows:
             found[key] = (message_id, correlation_id, status)
     return found
@@ -134,19 +140,36 @@ def _hashes_by_control(conn: Connection, receipts: Sequence[Receipt]) -> dict[tu
     found: dict[tuple[str, str, str], set[str]] = {}
     if not controls:
         return found
-    c = inbound_messages.c
     ids = sorted({control_id for _, _, control_id in controls})
     for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(c.format, c.sender, c.control_id, c.content_hash).where(
-                c.control_id.in_(ids[start : start + 500])
-            )
-        )
+        rows = conn.execute(_hashes_by_control_id(), {"ids": ids[start : start + 500]})
         for fmt, sender, control_id, digest in rows:
             key = (fmt, sender, control_id)
             if key in controls:
                 found.setdefault(key, set()).add(digest)
     return found
+
+
+_ROW_COLUMNS = (
+    "correlation_id",
+    "interface",
+    "transport",
+    "format",
+    "message_type",
+    "control_id",
+    "sender",
+    "idempotency_key",
+    "content_hash",
+    "partition_key",
+    "received_at",
+    "status",
+    "attempts",
+    "collision",
+    "error_code",
+    "error",
+    "size",
+    "raw",
+)
 
 
 def _row(receipt: Receipt, status: str, collision: bool) -> dict[str, Any]:
