@@ -57,7 +57,9 @@ def build(
     write_lock: WriteLock | None = None
     if shared_lock is not None:
         write_lock = shared_lock.for_worker() if side == "worker" else shared_lock.for_edge()
-    engine = make_engine(settings.database_url, write_lock=write_lock)
+    engine = make_engine(
+        settings.database_url, write_lock=write_lock, synchronous=settings.sqlite_synchronous
+    )
     if migrate:
         upgrade(engine)
     formats = load_registry()

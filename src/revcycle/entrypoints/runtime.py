@@ -53,7 +53,11 @@ class Runtime:
     def _work(self) -> None:
         settings = self.container.settings
         run_forever(
-            self.container.worker, self._stop.is_set, self.container.wakeup.wait, settings.worker_poll_seconds
+            self.container.worker,
+            self._stop.is_set,
+            self.container.wakeup.wait,
+            settings.worker_poll_seconds,
+            settings.worker_linger_seconds,
         )
 
     async def stop(self) -> None:

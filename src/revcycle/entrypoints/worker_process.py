@@ -22,6 +22,8 @@ def _main(
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
     container = build(settings, migrate=False, shared_lock=shared_lock, side="worker")
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)  # the edge's acknowledgments first when both want a core
 
     def idle(seconds: float) -> None:
         wakeup.wait(seconds)
@@ -31,7 +33,9 @@ def _main(
         return stop.is_set() or os.getppid() != parent  # the server is gone (even by SIGKILL)
 
     try:
-        run_forever(container.worker, stopped, idle, settings.worker_poll_seconds)
+        run_forever(
+            container.worker, stopped, idle, settings.worker_poll_seconds, settings.worker_linger_seconds
+        )
     finally:
         container.engine.dispose()
 

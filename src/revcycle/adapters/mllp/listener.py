@@ -213,8 +213,9 @@ class MllpListener:
     async def _send(self, conn: _Connection, payload: bytes | None) -> None:
         if payload:
             conn.writer.write(encode(payload))
-            async with asyncio.timeout(self.idle_timeout):
-                await conn.writer.drain()
+            if conn.writer.transport.get_write_buffer_size():  # the socket did not take it all at once
+                async with asyncio.timeout(self.idle_timeout):
+                    await conn.writer.drain()
             self.stats.acks_sent += 1
 
     async def _frame_error(self, conn: _Connection, kind: str, prefix: bytes, *, reply: bool) -> None:
