@@ -6,8 +6,9 @@ import hashlib
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
 from revcycle.domain.charges import Charge
@@ -22,19 +23,20 @@ def identity_hash(charge: Charge) -> str:
 
 
 @cache
-def _charge_insert() -> Insert:
-    """Built once and reused (see ``upsert``'s docstring for why)."""
-    return insert(charges).returning(charges.c.id)
+def _charge_insert() -> Prepared:
+    """Built once and reused (see ``adapters/store/prepared.py`` for why)."""
+    return Prepared(insert(charges).returning(charges.c.id), result_types=[charges.c.id.type])
 
 
 @cache
-def _same_service() -> Select[Any]:
+def _same_service() -> Prepared:
     c = charges.c
-    return (
+    statement = (
         select(c.id)
         .where(c.identity_hash == bindparam("identity"), c.charge_type == bindparam("charge_type"))
         .order_by(c.id)
     )
+    return Prepared(statement, result_types=[c.id.type])
 
 
 class SqlCharges:
@@ -62,11 +64,11 @@ class SqlCharges:
             "created_at": ctx.now,
             "data": dump(charge),
         }
-        return int(self.conn.execute(_charge_insert(), row).scalar_one())
+        return int(_charge_insert().scalar(self.conn, row, insert_keys=True))
 
     def same_service(self, charge: Charge) -> list[int]:
         params = {"identity": identity_hash(charge), "charge_type": charge.charge_type.value}
-        return [int(r) for r in self.conn.execute(_same_service(), params).scalars()]
+        return [int(found) for (found,) in _same_service().rows(self.conn, params)]
 
 
 class SqlClaims:

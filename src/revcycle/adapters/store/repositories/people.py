@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.repositories.upsert import upsert
 from revcycle.adapters.store.schema import appointments, encounters, patients
@@ -16,22 +16,28 @@ from revcycle.service_layer.ports import MessageContext
 
 
 @cache
-def _patient_column(name: str) -> Select[Any]:
-    """Built once, reused with a bound key (see ``upsert``'s docstring for why)."""
-    return select(patients.c[name]).where(patients.c.patient_key == bindparam("key"))
-
-
-@cache
-def _encounter_data() -> Select[Any]:
-    c = encounters.c
-    return select(c.data).where(
-        c.patient_key == bindparam("patient_key"), c.visit_number == bindparam("visit")
+def _patient_column(name: str) -> Prepared:
+    """Built once, reused with a bound key (see ``adapters/store/prepared.py`` for why)."""
+    column = patients.c[name]
+    return Prepared(
+        select(column).where(patients.c.patient_key == bindparam("key")), result_types=[column.type]
     )
 
 
 @cache
-def _appointment_data() -> Select[Any]:
-    return select(appointments.c.data).where(appointments.c.appointment_id == bindparam("appointment_id"))
+def _encounter_data() -> Prepared:
+    c = encounters.c
+    statement = select(c.data).where(
+        c.patient_key == bindparam("patient_key"), c.visit_number == bindparam("visit")
+    )
+    return Prepared(statement, result_types=[c.data.type])
+
+
+@cache
+def _appointment_data() -> Prepared:
+    c = appointments.c
+    statement = select(c.data).where(c.appointment_id == bindparam("appointment_id"))
+    return Prepared(statement, result_types=[c.data.type])
 
 
 class SqlPatients:
@@ -39,11 +45,11 @@ class SqlPatients:
         self.conn = conn
 
     def get(self, key: str) -> Patient | None:
-        data = self.conn.execute(_patient_column("data"), {"key": key}).scalar()
+        data = _patient_column("data").scalar(self.conn, {"key": key})
         return None if data is None else load(data, Patient)
 
     def coverages(self, key: str) -> tuple[Coverage, ...]:
-        data = self.conn.execute(_patient_column("coverages"), {"key": key}).scalar()
+        data = _patient_column("coverages").scalar(self.conn, {"key": key})
         return () if not data else tuple(load(c, Coverage) for c in data)
 
     def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None:
@@ -80,9 +86,7 @@ class SqlEncounters:
         self.conn = conn
 
     def get(self, patient_key: str, visit_number: str) -> Encounter | None:
-        data = self.conn.execute(
-            _encounter_data(), {"patient_key": patient_key, "visit": visit_number}
-        ).scalar()
+        data = _encounter_data().scalar(self.conn, {"patient_key": patient_key, "visit": visit_number})
         return None if data is None else load(data, Encounter)
 
     def save(self, encounter: Encounter, ctx: MessageContext) -> None:
@@ -110,7 +114,7 @@ class SqlAppointments:
         self.conn = conn
 
     def get(self, appointment_id: str) -> Appointment | None:
-        data = self.conn.execute(_appointment_data(), {"appointment_id": appointment_id}).scalar()
+        data = _appointment_data().scalar(self.conn, {"appointment_id": appointment_id})
         return None if data is None else load(data, Appointment)
 
     def save(self, appointment: Appointment, ctx: MessageContext) -> None:

@@ -7,18 +7,19 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Update, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import findings, master_data, outbox
 from revcycle.domain.findings import Finding
 from revcycle.service_layer.ports import MessageContext
 
 
 @cache
-def _bump_finding() -> Update:
-    """Built once and reused (see ``upsert``'s docstring for why)."""
+def _bump_finding() -> Prepared:
+    """Built once and reused (see ``adapters/store/prepared.py`` for why)."""
     c = findings.c
-    return (
+    return Prepared(
         update(findings)
         .where(c.key == bindparam("finding_key"))
         .values(occurrences=c.occurrences + 1, updated_at=bindparam("now"))
@@ -26,8 +27,8 @@ def _bump_finding() -> Update:
 
 
 @cache
-def _insert_finding() -> Insert:
-    return insert(findings)
+def _insert_finding() -> Prepared:
+    return Prepared(insert(findings))
 
 
 class SqlFindings:
@@ -36,11 +37,11 @@ class SqlFindings:
 
     def raise_finding(self, finding: Finding, ctx: MessageContext) -> None:
         """Open a finding, or count one more occurrence of the same open problem (same key)."""
-        bumped = self.conn.execute(_bump_finding(), {"finding_key": finding.key, "now": ctx.now}).rowcount
+        bumped = _bump_finding().rowcount(self.conn, {"finding_key": finding.key, "now": ctx.now})
         if bumped:
             return
-        self.conn.execute(
-            _insert_finding(),
+        _insert_finding().rowcount(
+            self.conn,
             {
                 "key": finding.key,
                 "type": finding.type.value,
@@ -56,6 +57,7 @@ class SqlFindings:
                 "updated_at": ctx.now,
                 "occurrences": 1,
             },
+            insert_keys=True,
         )
 
 
