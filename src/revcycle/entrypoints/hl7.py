@@ -58,7 +58,11 @@ class Hl7Intake:
             reason = "message stored, header unreadable for the ACK"
             return build_reject(raw, reason, APPLICATION_INTERNAL_ERROR), True
         header = header_of(message)
-        return build_ack(message, header=header), accept_ack_required(message, "accept", header=header)
+        # The ACK's own MSH-10: the receipt's correlation id (unique per receipt, and it ties the ACK
+        # to the stored message in the log), instead of drawing another random id.
+        control = accepted.receipt.correlation_id.replace("-", "")[:20].upper()
+        ack = build_ack(message, header=header, control_id=control)
+        return ack, accept_ack_required(message, "accept", header=header)
 
     async def handle_batch(self, raw: bytes, *, interface: str, transport: str) -> list[bytes]:
         """A batch (FHS/BHS, or several messages one after another): one ACK per message."""
