@@ -53,7 +53,11 @@ class Settings(BaseSettings):
         "one (fewer, larger transactions; processing is asynchronous to the acknowledgment anyway)",
     )
     worker_nice: int = Field(
-        default=5, ge=0, le=19, description="niceness of the worker process: acknowledgments go first"
+        default=0,
+        ge=0,
+        le=19,
+        description="niceness of the worker process, so acknowledgments go first on a dedicated machine "
+        "(on a busy shared one a niced worker holds the write lock longer: measured in bench/results)",
     )
     workers: bool = Field(default=True, description="run the processing worker inside serve")
     worker_mode: Literal["process", "thread"] = Field(

@@ -39,3 +39,15 @@ def test_the_setting_reaches_the_store_and_refuses_weaker_modes(tmp_path: Path) 
         container.engine.dispose()
     with pytest.raises(ValidationError):
         Settings(data_dir=tmp_path, sqlite_synchronous="OFF")  # type: ignore[arg-type]
+
+
+def test_the_worker_process_commits_derived_state_without_the_per_commit_sync(tmp_path: Path) -> None:
+    # Its transactions (state + "processed" marks together) are redone from the synced log if lost.
+    settings = Settings(data_dir=tmp_path, workers=False)
+    for side, expected in (("edge", 2), ("worker", 1)):
+        container = build(settings, side=side)
+        try:
+            with container.engine.connect() as conn:
+                assert conn.execute(text("PRAGMA synchronous")).scalar_one() == expected
+        finally:
+            container.engine.dispose()

@@ -65,7 +65,7 @@ class _WorkerSide:
 
     def acquire(self) -> bool:
         while self.shared._edge_waiting.is_set():
-            time.sleep(0.0002)
+            time.sleep(0.001)  # the worker can wait; polling faster only burns the CPU the edge needs
         return bool(self.shared._lock.acquire())
 
     def release(self) -> None:
@@ -84,7 +84,9 @@ def make_engine(
     after the ACK was sent. ``synchronous=FULL`` syncs the WAL at every commit, so a committed append
     survives both (SQLite, "PRAGMA synchronous"); the group commit shares one sync among every message
     of a batch (costs measured in bench/results/mllp.md). ``REVCYCLE_SQLITE_SYNCHRONOUS=NORMAL`` trades
-    the power-loss guarantee for faster commits.
+    the power-loss guarantee for faster commits. The worker process always uses NORMAL: its commits
+    hold derived state that is redone from the log if a power loss undoes them (see ``bootstrap``), and
+    the next FULL commit of the edge syncs the WAL frames written before it as well.
 
     ``write_lock`` (SQLite only) serialises our own write transactions before SQLite sees them: SQLite's
     busy handler sleeps 1, 2, 5, 10... ms between retries, so writers that collide in SQLite wait far
