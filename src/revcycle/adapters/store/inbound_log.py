@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, Update, bindparam, insert, or_, select, update
@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.fast_insert import PreparedUpsertInsert
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
 from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.intake import Appended, Receipt
@@ -110,11 +111,15 @@ def _held_by_key() -> Select[Any]:
     )
 
 
-@cache
-def _hashes_by_control_id() -> Select[Any]:
+@lru_cache(maxsize=64)
+def _hashes_by_control_ids(count: int) -> Prepared:
+    """One prepared statement per number of control ids (a batch's are few, so few sizes recur)."""
     c = inbound_messages.c
-    return select(c.format, c.sender, c.control_id, c.content_hash).where(
-        c.control_id.in_(bindparam("ids", expanding=True))
+    statement = select(c.format, c.sender, c.control_id, c.content_hash).where(
+        c.control_id.in_([bindparam(f"id{i}") for i in range(count)])
+    )
+    return Prepared(
+        statement, result_types=[c.format.type, c.sender.type, c.control_id.type, c.content_hash.type]
     )
 
 
@@ -142,7 +147,10 @@ def _hashes_by_control(conn: Connection, receipts: Sequence[Receipt]) -> dict[tu
         return found
     ids = sorted({control_id for _, _, control_id in controls})
     for start in range(0, len(ids), 500):
-        rows = conn.execute(_hashes_by_control_id(), {"ids": ids[start : start + 500]})
+        chunk = ids[start : start + 500]
+        rows = _hashes_by_control_ids(len(chunk)).rows(
+            conn, {f"id{i}": value for i, value in enumerate(chunk)}
+        )
         for fmt, sender, control_id, digest in rows:
             key = (fmt, sender, control_id)
             if key in controls:
