@@ -61,6 +61,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path(".revcycle"), description="where the SQLite store and lake live")
     db_url: str | None = Field(default=None, description="sqlite:///... or postgresql+psycopg://...")
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite (WAL) sync: FULL = an acknowledged message survives power loss; NORMAL = it "
+        "survives a crash of the process only (faster commits)",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
     mllp_host: str = "127.0.0.1"
@@ -74,6 +79,19 @@ class Settings(BaseSettings):
         default=0.005, gt=0, description="seconds a worker transaction may hold the store's write lock"
     )
     worker_poll_seconds: float = Field(default=0.2, gt=0)
+    worker_linger_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        description="a worker that found less than a full batch waits this long for more before the next "
+        "one (fewer, larger transactions; processing is asynchronous to the acknowledgment anyway)",
+    )
+    worker_nice: int = Field(
+        default=0,
+        ge=0,
+        le=19,
+        description="niceness of the worker process, so acknowledgments go first on a dedicated machine "
+        "(on a busy shared one a niced worker holds the write lock longer: measured in bench/results)",
+    )
     workers: bool = Field(default=True, description="run the processing worker inside serve")
     worker_mode: Literal["process", "thread"] = Field(
         default="process",

@@ -21,6 +21,7 @@ from revcycle.adapters.formats.hl7v2.ack import (
     build_reject,
     reject_for,
 )
+from revcycle.adapters.formats.hl7v2.ack_header import header_of
 from revcycle.adapters.formats.hl7v2.batch import split_messages
 from revcycle.adapters.formats.hl7v2.errors import APPLICATION_INTERNAL_ERROR
 from revcycle.adapters.formats.hl7v2.tokenizer import tokenize
@@ -56,7 +57,12 @@ class Hl7Intake:
         except FormatError:  # identify read the header; a full tokenize can still object
             reason = "message stored, header unreadable for the ACK"
             return build_reject(raw, reason, APPLICATION_INTERNAL_ERROR), True
-        return build_ack(message), accept_ack_required(message, "accept")
+        header = header_of(message)
+        # The ACK's own MSH-10: the receipt's correlation id (unique per receipt, and it ties the ACK
+        # to the stored message in the log), instead of drawing another random id.
+        control = accepted.receipt.correlation_id.replace("-", "")[:20].upper()
+        ack = build_ack(message, header=header, control_id=control)
+        return ack, accept_ack_required(message, "accept", header=header)
 
     async def handle_batch(self, raw: bytes, *, interface: str, transport: str) -> list[bytes]:
         """A batch (FHS/BHS, or several messages one after another): one ACK per message."""

@@ -86,6 +86,7 @@ class Runtime:
             self.container.wakeup.wait,
             settings.worker_poll_seconds,
             sweeper.tick if sweeper else None,
+            settings.worker_linger_seconds,
         )
 
     async def stop(self) -> None:

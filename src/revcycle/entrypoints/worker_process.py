@@ -22,6 +22,8 @@ def _main(
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
     container = build(settings, migrate=False, shared_lock=shared_lock, side="worker")
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)  # the edge's acknowledgments first when both want a core
 
     def idle(seconds: float) -> None:
         wakeup.wait(seconds)
@@ -33,7 +35,12 @@ def _main(
     try:
         sweeper = container.sweeper
         run_forever(
-            container.worker, stopped, idle, settings.worker_poll_seconds, sweeper.tick if sweeper else None
+            container.worker,
+            stopped,
+            idle,
+            settings.worker_poll_seconds,
+            sweeper.tick if sweeper else None,
+            settings.worker_linger_seconds,
         )
     finally:
         container.engine.dispose()

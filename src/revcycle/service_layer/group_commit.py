@@ -58,7 +58,7 @@ class GroupCommitter:
         if self._queue is None:
             raise RuntimeError("group committer not started")
         future: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
-        await self._queue.put((receipt, future))
+        self._queue.put_nowait((receipt, future))  # unbounded: never waits
         return await future
 
     async def _run(self) -> None:

@@ -613,6 +613,16 @@ class FakeMasterData(_Repository):
             if (row.kind, row.code) == (kind, code)
         ]
 
+    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
+        return [
+            dict(row.data)
+            for _, row in sorted(self.rows.items(), key=lambda item: item[0][1])
+            if row.kind == kind
+            and (
+                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
+            )
+        ]
+
     # -- test helpers
     def versions(self, kind: str, code: str) -> list[MasterRow]:
         rows = [row for row in self.rows.values() if row.kind == kind and row.code == code]
@@ -759,16 +769,6 @@ class FakePostings(_Repository):
 
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
         self.manual.append(ManualRow(trace_number, entry, ctx.message_id))
-
-    def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
-        return [
-            dict(row.data)
-            for _, row in sorted(self.rows.items(), key=lambda item: item[0][1])
-            if row.kind == kind
-            and (
-                on is None or ((row.start is None or row.start <= on) and (row.end is None or row.end >= on))
-            )
-        ]
 
     # -- test helpers
     def lines(self, claim_id: int) -> list[LinePosting]:

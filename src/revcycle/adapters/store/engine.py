@@ -65,15 +65,28 @@ class _WorkerSide:
 
     def acquire(self) -> bool:
         while self.shared._edge_waiting.is_set():
-            time.sleep(0.0002)
+            time.sleep(0.001)  # the worker can wait; polling faster only burns the CPU the edge needs
         return bool(self.shared._lock.acquire())
 
     def release(self) -> None:
         self.shared._lock.release()
 
 
-def make_engine(url: str, *, echo: bool = False, write_lock: WriteLock | None = None) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, NORMAL sync, foreign keys and a busy timeout.
+def make_engine(
+    url: str, *, echo: bool = False, write_lock: WriteLock | None = None, synchronous: str = "FULL"
+) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, ``synchronous`` (FULL by default), foreign keys and
+    a busy timeout.
+
+    Durability: an acknowledgment promises the message is on safe storage. In WAL mode,
+    ``synchronous=NORMAL`` syncs the WAL only at checkpoints, so a commit survives a crash of the
+    process but not of the machine (power loss, kernel panic): the last transactions can roll back
+    after the ACK was sent. ``synchronous=FULL`` syncs the WAL at every commit, so a committed append
+    survives both (SQLite, "PRAGMA synchronous"); the group commit shares one sync among every message
+    of a batch (costs measured in bench/results/mllp.md). ``REVCYCLE_SQLITE_SYNCHRONOUS=NORMAL`` trades
+    the power-loss guarantee for faster commits. The worker process always uses NORMAL: its commits
+    hold derived state that is redone from the log if a power loss undoes them (see ``bootstrap``), and
+    the next FULL commit of the edge syncs the WAL frames written before it as well.
 
     ``write_lock`` (SQLite only) serialises our own write transactions before SQLite sees them: SQLite's
     busy handler sleeps 1, 2, 5, 10... ms between retries, so writers that collide in SQLite wait far
@@ -81,11 +94,15 @@ def make_engine(url: str, *, echo: bool = False, write_lock: WriteLock | None = 
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database, echo=echo, write_lock=write_lock)
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError("synchronous must be FULL or NORMAL (anything weaker is not durable)")
+        return _sqlite_engine(url, parsed.database, echo=echo, write_lock=write_lock, synchronous=synchronous)
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _sqlite_engine(url: str, database: str | None, *, echo: bool, write_lock: WriteLock | None) -> Engine:
+def _sqlite_engine(
+    url: str, database: str | None, *, echo: bool, write_lock: WriteLock | None, synchronous: str
+) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
@@ -97,7 +114,7 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool, write_lock: Wr
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Select, Update, bindparam, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.fast_insert import PreparedUpsertInsert
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
 from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.intake import Appended, Receipt
@@ -59,8 +62,7 @@ def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended
             collision = bool(hashes - {receipt.content_hash})
             hashes.add(receipt.content_hash)
         fresh.append((receipt, DEAD if receipt.rejection is not None else ACCEPTED, collision))
-    statement = _insert_new(conn).returning(inbound_messages.c.id, inbound_messages.c.idempotency_key)
-    rows = conn.execute(statement, [_row(r, status, collision) for r, status, collision in fresh]).all()
+    rows = _new_rows().run(conn, [_row(r, status, collision) for r, status, collision in fresh])
     inserted = {key: int(message_id) for message_id, key in rows}
     held_before = [key for key in first_in_batch if key not in inserted]
     held = _held(conn, held_before) if held_before else {}
@@ -95,26 +97,36 @@ def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended
     return results
 
 
-def _insert_new(conn: Connection) -> Any:
+@cache
+def _new_rows() -> PreparedUpsertInsert:
     """INSERT that skips rows whose idempotency key is already held (a concurrent edge got there first)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
+    return PreparedUpsertInsert(inbound_messages, _ROW_COLUMNS, "idempotency_key", ("id", "idempotency_key"))
 
-        return postgresql.insert(inbound_messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    from sqlalchemy.dialects import sqlite
 
-    return sqlite.insert(inbound_messages).on_conflict_do_nothing(index_elements=["idempotency_key"])
+@cache
+def _held_by_key() -> Select[Any]:
+    c = inbound_messages.c
+    return select(c.idempotency_key, c.id, c.correlation_id, c.status).where(
+        c.idempotency_key.in_(bindparam("keys", expanding=True))
+    )
+
+
+@lru_cache(maxsize=64)
+def _hashes_by_control_ids(count: int) -> Prepared:
+    """One prepared statement per number of control ids (a batch's are few, so few sizes recur)."""
+    c = inbound_messages.c
+    statement = select(c.format, c.sender, c.control_id, c.content_hash).where(
+        c.control_id.in_([bindparam(f"id{i}") for i in range(count)])
+    )
+    return Prepared(
+        statement, result_types=[c.format.type, c.sender.type, c.control_id.type, c.content_hash.type]
+    )
 
 
 def _held(conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
     found: dict[str, tuple[int, str, str]] = {}
-    c = inbound_messages.c
     for start in range(0, len(keys), 500):
-        rows = conn.execute(
-            select(c.idempotency_key, c.id, c.correlation_id, c.status).where(
-                c.idempotency_key.in_(keys[start : start + 500])
-            )
-        )
+        rows = conn.execute(_held_by_key(), {"keys": keys[start : start + 500]})
         for key, message_id, correlation_id, status in rows:
             found[key] = (message_id, correlation_id, status)
     return found
@@ -133,19 +145,39 @@ def _hashes_by_control(conn: Connection, receipts: Sequence[Receipt]) -> dict[tu
     found: dict[tuple[str, str, str], set[str]] = {}
     if not controls:
         return found
-    c = inbound_messages.c
     ids = sorted({control_id for _, _, control_id in controls})
     for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(c.format, c.sender, c.control_id, c.content_hash).where(
-                c.control_id.in_(ids[start : start + 500])
-            )
+        chunk = ids[start : start + 500]
+        rows = _hashes_by_control_ids(len(chunk)).rows(
+            conn, {f"id{i}": value for i, value in enumerate(chunk)}
         )
         for fmt, sender, control_id, digest in rows:
             key = (fmt, sender, control_id)
             if key in controls:
                 found.setdefault(key, set()).add(digest)
     return found
+
+
+_ROW_COLUMNS = (
+    "correlation_id",
+    "interface",
+    "transport",
+    "format",
+    "message_type",
+    "control_id",
+    "sender",
+    "idempotency_key",
+    "content_hash",
+    "partition_key",
+    "received_at",
+    "status",
+    "attempts",
+    "collision",
+    "error_code",
+    "error",
+    "size",
+    "raw",
+)
 
 
 def _row(receipt: Receipt, status: str, collision: bool) -> dict[str, Any]:
@@ -232,12 +264,28 @@ def fetch_ready(conn: Connection, now: datetime, limit: int) -> list[PendingMess
     return ready
 
 
-def mark_processed(conn: Connection, message_id: int, now: datetime, commands: int) -> None:
-    conn.execute(
+@cache
+def _mark_processed() -> Update:
+    """Built once, run as one executemany for a whole batch of processed messages."""
+    return (
         update(inbound_messages)
-        .where(inbound_messages.c.id == message_id)
-        .values(status=PROCESSED, processed_at=now, commands=commands, error=None, error_code=None)
+        .where(inbound_messages.c.id == bindparam("message_id"))
+        .values(status=PROCESSED, processed_at=bindparam("now"), commands=bindparam("commands"))
+        .values(error=None, error_code=None)
     )
+
+
+def mark_processed(conn: Connection, message_id: int, now: datetime, commands: int) -> None:
+    mark_processed_many(conn, [(message_id, now, commands)])
+
+
+def mark_processed_many(conn: Connection, marks: Sequence[tuple[int, datetime, int]]) -> None:
+    """Mark messages processed: ``(message_id, now, commands)`` each, in one statement execution."""
+    if marks:
+        conn.execute(
+            _mark_processed(),
+            [{"message_id": mid, "now": now, "commands": commands} for mid, now, commands in marks],
+        )
 
 
 def mark_failed(

@@ -17,20 +17,30 @@ from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEnco
 from revcycle.adapters.store.repositories.posting import SqlContracts, SqlPostings
 from revcycle.adapters.store.repositories.quarantine import SqlMasterLoads, SqlQuarantine
 from revcycle.adapters.store.repositories.work import SqlFindings, SqlMasterData, SqlOutbox
+from revcycle.adapters.store.savepoints import DriverSavepoints
 from revcycle.domain.rules.reference import Reference
 from revcycle.service_layer import ports
 from revcycle.service_layer.ports import PendingMessage
 
 
 class SqlMessages:
+    """The inbound log inside one unit of work. Processed marks are kept and written together, in one
+    executemany, just before the commit (``flush``): a worker batch then pays one statement for all
+    its marks instead of one each. A savepoint that rolls back drops the marks made inside it."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.processed: list[tuple[int, datetime, int]] = []
 
     def fetch_ready(self, now: datetime, limit: int) -> list[PendingMessage]:
         return inbound_log.fetch_ready(self.conn, now, limit)
 
     def mark_processed(self, message_id: int, now: datetime, commands: int) -> None:
-        inbound_log.mark_processed(self.conn, message_id, now, commands)
+        self.processed.append((message_id, now, commands))
+
+    def flush(self) -> None:
+        marks, self.processed = self.processed, []
+        inbound_log.mark_processed_many(self.conn, marks)
 
     def mark_failed(self, message_id: int, attempts: int, retry_at: datetime, code: str, reason: str) -> None:
         inbound_log.mark_failed(self.conn, message_id, attempts, retry_at, code, reason)
@@ -69,8 +79,10 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = for_writing(self.engine).connect()
         self.transaction = self.conn.begin()
+        self._savepoints = DriverSavepoints(self.conn)
+        self._messages = SqlMessages(self.conn)
         conn = self.conn
-        self.messages = SqlMessages(conn)
+        self.messages = self._messages
         self.patients = SqlPatients(conn)
         self.encounters = SqlEncounters(conn)
         self.appointments = SqlAppointments(conn)
@@ -96,10 +108,16 @@ class SqlUnitOfWork:
             self.conn.close()
 
     def commit(self) -> None:
+        self._messages.flush()
         self.transaction.commit()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A nested transaction: one message's changes roll back alone if its handler fails."""
-        with self.conn.begin_nested():
-            yield
+        marks = len(self._messages.processed)
+        with self._savepoints.point():
+            try:
+                yield
+            except BaseException:
+                del self._messages.processed[marks:]
+                raise

@@ -153,9 +153,12 @@ def ack_mode(message: Message) -> Literal["original", "enhanced"]:
     return "enhanced" if header_of(message).enhanced else "original"
 
 
-def accept_ack_required(message: Message, status: AckStatus = "accept") -> bool:
-    """Whether an (accept) acknowledgment is due, per MSH-15 (table 0155) in enhanced mode."""
-    h = header_of(message)
+def accept_ack_required(
+    message: Message, status: AckStatus = "accept", *, header: InboundHeader | None = None
+) -> bool:
+    """Whether an (accept) acknowledgment is due, per MSH-15 (table 0155) in enhanced mode.
+    ``header``: the message's ``header_of``, when the caller already has it."""
+    h = header or header_of(message)
     if not h.enhanced:
         return True
     condition = h.accept_ack or "AL"
@@ -175,10 +178,12 @@ def build_ack(
     error: AckError | None = None,
     control_id: str | None = None,
     now: datetime | None = None,
+    header: InboundHeader | None = None,
 ) -> bytes:
     """The ACK for a parsed message (see the module docstring). ``status`` "error" or "reject" without
-    an ``error`` gets a generic ERR with code 207."""
-    h = header_of(message)
+    an ``error`` gets a generic ERR with code 207. ``header``: the message's ``header_of``, when the
+    caller already has it (the edge reads it once for the ACK and for MSH-15)."""
+    h = header or header_of(message)
     codes = _ENHANCED if h.enhanced else _ORIGINAL
     if status != "accept" and error is None:
         error = AckError(APPLICATION_INTERNAL_ERROR, "message not accepted")

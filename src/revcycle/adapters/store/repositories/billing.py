@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
 from revcycle.domain.charges import Charge
@@ -19,6 +21,23 @@ from revcycle.service_layer.ports import MessageContext, StoredClaim
 
 def identity_hash(charge: Charge) -> str:
     return hashlib.sha256(repr(charge.identity()).encode()).hexdigest()
+
+
+@cache
+def _charge_insert() -> Prepared:
+    """Built once and reused (see ``adapters/store/prepared.py`` for why)."""
+    return Prepared(insert(charges).returning(charges.c.id), result_types=[charges.c.id.type])
+
+
+@cache
+def _same_service() -> Prepared:
+    c = charges.c
+    statement = (
+        select(c.id)
+        .where(c.identity_hash == bindparam("identity"), c.charge_type == bindparam("charge_type"))
+        .order_by(c.id)
+    )
+    return Prepared(statement, result_types=[c.id.type])
 
 
 class SqlCharges:
@@ -46,16 +65,11 @@ class SqlCharges:
             "created_at": ctx.now,
             "data": dump(charge),
         }
-        return int(self.conn.execute(insert(charges).returning(charges.c.id), [row]).scalar_one())
+        return int(_charge_insert().scalar(self.conn, row, insert_keys=True))
 
     def same_service(self, charge: Charge) -> list[int]:
-        c = charges.c
-        rows = self.conn.execute(
-            select(c.id)
-            .where(c.identity_hash == identity_hash(charge), c.charge_type == charge.charge_type.value)
-            .order_by(c.id)
-        )
-        return [int(r) for r in rows.scalars()]
+        params = {"identity": identity_hash(charge), "charge_type": charge.charge_type.value}
+        return [int(found) for (found,) in _same_service().rows(self.conn, params)]
 
     def of_visit(self, patient_key: str, visit_number: str) -> list[Charge]:
         c = charges.c

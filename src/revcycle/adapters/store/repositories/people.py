@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import Connection, and_, exists, func, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, literal, or_, select, update
 
 from revcycle.adapters.store.encrypted import blind_index
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.repositories.upsert import upsert
 from revcycle.adapters.store.schema import appointments, charges, encounters, findings, patients
@@ -17,16 +19,41 @@ from revcycle.domain.visits import Appointment, Encounter, EncounterStatus
 from revcycle.service_layer.ports import MessageContext
 
 
+@cache
+def _patient_column(name: str) -> Prepared:
+    """Built once, reused with a bound key (see ``adapters/store/prepared.py`` for why)."""
+    column = patients.c[name]
+    return Prepared(
+        select(column).where(patients.c.patient_key == bindparam("key")), result_types=[column.type]
+    )
+
+
+@cache
+def _encounter_data() -> Prepared:
+    c = encounters.c
+    statement = select(c.data).where(
+        c.patient_key == bindparam("patient_key"), c.visit_number == bindparam("visit")
+    )
+    return Prepared(statement, result_types=[c.data.type])
+
+
+@cache
+def _appointment_data() -> Prepared:
+    c = appointments.c
+    statement = select(c.data).where(c.appointment_id == bindparam("appointment_id"))
+    return Prepared(statement, result_types=[c.data.type])
+
+
 class SqlPatients:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def get(self, key: str) -> Patient | None:
-        data = self.conn.execute(select(patients.c.data).where(patients.c.patient_key == key)).scalar()
+        data = _patient_column("data").scalar(self.conn, {"key": key})
         return None if data is None else load(data, Patient)
 
     def coverages(self, key: str) -> tuple[Coverage, ...]:
-        data = self.conn.execute(select(patients.c.coverages).where(patients.c.patient_key == key)).scalar()
+        data = _patient_column("coverages").scalar(self.conn, {"key": key})
         return () if not data else tuple(load(c, Coverage) for c in data)
 
     def save(self, patient: Patient, coverages: tuple[Coverage, ...] | None, ctx: MessageContext) -> None:
@@ -64,10 +91,7 @@ class SqlEncounters:
         self.conn = conn
 
     def get(self, patient_key: str, visit_number: str) -> Encounter | None:
-        c = encounters.c
-        data = self.conn.execute(
-            select(c.data).where(c.patient_key == patient_key, c.visit_number == visit_number)
-        ).scalar()
+        data = _encounter_data().scalar(self.conn, {"patient_key": patient_key, "visit": visit_number})
         return None if data is None else load(data, Encounter)
 
     def save(self, encounter: Encounter, ctx: MessageContext) -> None:
@@ -124,8 +148,7 @@ class SqlAppointments:
         self.conn = conn
 
     def get(self, appointment_id: str) -> Appointment | None:
-        c = appointments.c
-        data = self.conn.execute(select(c.data).where(c.appointment_id == appointment_id)).scalar()
+        data = _appointment_data().scalar(self.conn, {"appointment_id": appointment_id})
         return None if data is None else load(data, Appointment)
 
     def save(self, appointment: Appointment, ctx: MessageContext) -> None:

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import findings, master_data, outbox
 from revcycle.domain.findings import Finding
 from revcycle.domain.master_data import Effective, version_on
 from revcycle.domain.master_loads import Outcome, VersionChange, changed_fields
 from revcycle.service_layer.ports import MessageContext
+
+
+@cache
+def _bump_finding() -> Prepared:
+    """Built once and reused (see ``adapters/store/prepared.py`` for why)."""
+    c = findings.c
+    return Prepared(
+        update(findings)
+        .where(c.key == bindparam("finding_key"))
+        .values(occurrences=c.occurrences + 1, updated_at=bindparam("now"))
+    )
+
+
+@cache
+def _insert_finding() -> Prepared:
+    return Prepared(insert(findings))
 
 
 class SqlFindings:
@@ -21,30 +39,27 @@ class SqlFindings:
 
     def raise_finding(self, finding: Finding, ctx: MessageContext) -> None:
         """Open a finding, or count one more occurrence of the same open problem (same key)."""
-        c = findings.c
-        bumped = self.conn.execute(
-            update(findings)
-            .where(c.key == finding.key)
-            .values(occurrences=c.occurrences + 1, updated_at=ctx.now)
-        ).rowcount
+        bumped = _bump_finding().rowcount(self.conn, {"finding_key": finding.key, "now": ctx.now})
         if bumped:
             return
-        self.conn.execute(
-            insert(findings).values(
-                key=finding.key,
-                type=finding.type.value,
-                severity=int(finding.severity),
-                status=finding.status.value,
-                subject_kind=finding.subject_kind,
-                subject_id=finding.subject_id,
-                summary=finding.summary,
-                details=finding.details,
-                message_id=ctx.message_id,
-                correlation_id=ctx.correlation_id,
-                created_at=ctx.now,
-                updated_at=ctx.now,
-                occurrences=1,
-            )
+        _insert_finding().rowcount(
+            self.conn,
+            {
+                "key": finding.key,
+                "type": finding.type.value,
+                "severity": int(finding.severity),
+                "status": finding.status.value,
+                "subject_kind": finding.subject_kind,
+                "subject_id": finding.subject_id,
+                "summary": finding.summary,
+                "details": finding.details,
+                "message_id": ctx.message_id,
+                "correlation_id": ctx.correlation_id,
+                "created_at": ctx.now,
+                "updated_at": ctx.now,
+                "occurrences": 1,
+            },
+            insert_keys=True,
         )
 
 
