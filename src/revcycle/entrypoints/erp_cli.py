@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from revcycle.bootstrap import ErpParts
-    from revcycle.domain.reconciliation import Policy, Report
+    from revcycle.domain.control_facts import Policy, Report
     from revcycle.settings import Settings
 
 EXIT_SETTINGS, EXIT_FOUND, EXIT_UNAVAILABLE = 1, 2, 3
@@ -328,7 +328,7 @@ def reconcile(
 
 
 def recon_policy(settings: Settings) -> Policy:
-    from revcycle.domain.reconciliation import Policy
+    from revcycle.domain.control_facts import Policy
 
     return Policy(
         claim_lag_days=settings.recon_claim_lag_days,

@@ -35,7 +35,7 @@ from revcycle.bootstrap import build, build_erp
 from revcycle.domain import commands as c
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimKind, ClaimLine
-from revcycle.domain.reconciliation import Policy, Report
+from revcycle.domain.control_facts import Policy, Report
 from revcycle.domain.remittances import ClaimPayment, ClaimPaymentStatus, Remittance
 from revcycle.entrypoints.cli import main
 from revcycle.entrypoints.ingest_files import ingest_local

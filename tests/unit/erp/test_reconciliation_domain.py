@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from revcycle.domain.reconciliation import (
+from revcycle.domain.control_facts import (
     ChargeFact,
     ClaimFact,
     Facts,
@@ -13,8 +13,8 @@ from revcycle.domain.reconciliation import (
     JournalFact,
     PaymentFact,
     Policy,
-    reconcile,
 )
+from revcycle.domain.reconciliation import reconcile
 
 D = Decimal
 START, END = date(2026, 1, 1), date(2026, 1, 31)

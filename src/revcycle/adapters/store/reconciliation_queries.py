@@ -25,9 +25,7 @@ from revcycle.adapters.store.schema import (
     master_data,
     patients,
 )
-from revcycle.domain.findings import Finding, FindingType, Severity
-from revcycle.domain.money import ZERO, money
-from revcycle.domain.reconciliation import (
+from revcycle.domain.control_facts import (
     ChargeFact,
     ClaimFact,
     Facts,
@@ -36,8 +34,10 @@ from revcycle.domain.reconciliation import (
     PaymentFact,
     Policy,
     Report,
-    reconcile,
 )
+from revcycle.domain.findings import Finding, FindingType, Severity
+from revcycle.domain.money import ZERO, money
+from revcycle.domain.reconciliation import reconcile
 from revcycle.service_layer.ports import MessageContext
 
 _ENDED = ("replaced", "void")

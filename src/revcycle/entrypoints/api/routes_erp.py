@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse, Response
 from revcycle.adapters.store.billing_queries import Page
 from revcycle.adapters.store.journal_queries import JournalQueries
 from revcycle.adapters.store.reconciliation_queries import control_report
-from revcycle.domain.reconciliation import Policy
+from revcycle.domain.control_facts import Policy
 from revcycle.entrypoints.api.deps import container, require_token
 from revcycle.entrypoints.erp_cli import report_csv
 from revcycle.service_layer.errors import NotFound, ServiceError
