@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,14 +60,27 @@ class _EdgeSide:
         self.shared._lock.release()
 
 
+class WriteLockAbandoned(RuntimeError):
+    """The server process that shares the write lock is gone (killed, perhaps while holding it)."""
+
+
 class _WorkerSide:
+    """The worker process's side. It runs in the server's child, so the server is its parent: when the
+    parent dies (even by SIGKILL, perhaps holding the lock or with its waiting flag set) the worker must
+    not wait forever, or it would outlive the server as an orphan holding the store open."""
+
     def __init__(self, shared: SharedWriteLock) -> None:
         self.shared = shared
+        self.parent = os.getppid()
 
     def acquire(self) -> bool:
-        while self.shared._edge_waiting.is_set():
-            time.sleep(0.001)  # the worker can wait; polling faster only burns the CPU the edge needs
-        return bool(self.shared._lock.acquire())
+        while True:
+            if not self.shared._edge_waiting.is_set() and self.shared._lock.acquire(timeout=0.5):
+                return True
+            if os.getppid() != self.parent:
+                raise WriteLockAbandoned("the server process sharing the store's write lock has exited")
+            if self.shared._edge_waiting.is_set():
+                time.sleep(0.001)  # the worker can wait; polling faster only burns the CPU the edge needs
 
     def release(self) -> None:
         self.shared._lock.release()
