@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
@@ -33,11 +34,14 @@ class PreparedUpsertInsert:
         self.columns = tuple(columns)
         self.conflict = conflict
         self.returning = tuple(returning)
-        self._dialects: dict[str, tuple[str, str, str, list[Processor]]] = {}
+        # Per dialect instance: the encrypted columns' bind processors use that engine's key ring.
+        self._dialects: WeakKeyDictionary[Dialect, tuple[str, str, str, list[Processor]]] = (
+            WeakKeyDictionary()
+        )
         self._sql: dict[tuple[str, int], str] = {}
 
     def _for(self, dialect: Dialect) -> tuple[str, str, str, list[Processor]]:
-        prepared = self._dialects.get(dialect.name)
+        prepared = self._dialects.get(dialect)
         if prepared is None:
             if dialect.paramstyle not in ("qmark", "format", "pyformat"):
                 raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
@@ -55,7 +59,7 @@ class PreparedUpsertInsert:
                 self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.columns
             ]
             prepared = (head, row, tail, processors)
-            self._dialects[dialect.name] = prepared
+            self._dialects[dialect] = prepared
         return prepared
 
     def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:

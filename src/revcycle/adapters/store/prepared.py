@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
@@ -53,12 +54,16 @@ class Prepared:
     def __init__(self, statement: ClauseElement, *, result_types: Sequence[Any] = ()) -> None:
         self.statement = statement
         self.result_types = tuple(result_types)
-        self._compiled: dict[tuple[str, tuple[str, ...] | None], _Compiled | None] = {}
+        # Per dialect instance, not per dialect name: a type's processors may be bound to the engine's
+        # own dialect (the PHI columns' key ring hangs on it), and two engines may hold different keys.
+        self._compiled: WeakKeyDictionary[Dialect, dict[tuple[str, ...] | None, _Compiled | None]] = (
+            WeakKeyDictionary()
+        )
 
     def _compile(self, dialect: Dialect, keys: tuple[str, ...] | None) -> _Compiled | None:
-        cache_key = (dialect.name, keys)
-        if cache_key in self._compiled:
-            return self._compiled[cache_key]
+        per_dialect = self._compiled.setdefault(dialect, {})
+        if keys in per_dialect:
+            return per_dialect[keys]
         prepared: _Compiled | None = None
         compiled = self.statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         assert isinstance(compiled, SQLCompiler)
@@ -81,7 +86,7 @@ class Prepared:
                 t.dialect_impl(dialect).result_processor(dialect, None) for t in self.result_types
             )
             prepared = _Compiled(compiled.string, compiled, positional, binds, results)
-        self._compiled[cache_key] = prepared
+        per_dialect[keys] = prepared
         return prepared
 
     def _run(self, conn: Connection, params: Mapping[str, Any], keys: tuple[str, ...] | None) -> _Ran:
@@ -117,7 +122,7 @@ class Prepared:
         return _Ran(cursor, None)
 
     def _convert(self, conn: Connection, keys: tuple[str, ...] | None, row: Sequence[Any]) -> tuple[Any, ...]:
-        prepared = self._compiled[(conn.dialect.name, keys)]
+        prepared = self._compiled[conn.dialect][keys]
         assert prepared is not None
         return tuple(
             process(value) if process is not None else value
