@@ -73,6 +73,12 @@ class ServerProcess:
         assert made.returncode == 0, made.stderr
         return str(json.loads(made.stdout)["token"])
 
+    def add_user(self, username: str, roles: str) -> str:
+        """A person's account (``revcycle users add``); answers its generated password."""
+        made = self.cli("users", "add", username, "--role", roles, "--json")
+        assert made.returncode == 0, made.stderr
+        return str(json.loads(made.stdout)["password"])
+
     def start(self, timeout: float = 30.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.token is None:

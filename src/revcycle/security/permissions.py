@@ -240,6 +240,43 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/journals/{journal_id}"): _r(Perm.JOURNALS_READ),
     ("GET", "/api/v1/claims/{claim_id}/journals"): _r(Perm.JOURNALS_READ),
     ("GET", "/api/v1/reconciliation"): _r(Perm.JOURNALS_READ),
+    # claim building (routes_claim_build)
+    ("POST", "/api/v1/claims"): _r(Perm.CLAIMS_MANAGE, Audit.ACTION),
+    # alerts (routes_alerts): alert texts carry no PHI
+    ("GET", "/api/v1/alerts"): _r(Perm.ALERTS_READ),
+    ("GET", "/api/v1/alerts/rules"): _r(Perm.ALERTS_READ),
+    ("POST", "/api/v1/alerts/rules/reload"): _r(Perm.ALERTS_MANAGE, Audit.ACTION),
+    ("GET", "/api/v1/alerts/{alert_id}"): _r(Perm.ALERTS_READ),
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): _r(Perm.ALERTS_MANAGE, Audit.ACTION),
+    ("POST", "/api/v1/alerts/acknowledge"): _r(Perm.ALERTS_MANAGE, Audit.ACTION),
+    ("POST", "/api/v1/alerts/{alert_id}/assign"): _r(Perm.ALERTS_MANAGE, Audit.ACTION),
+    # web console (entrypoints/web): sign-in and static files are public; the overview and its live
+    # stream are PHI-free aggregates any signed-in role may see; each page needs what it shows
+    ("GET", "/console/static"): _r(Perm.PUBLIC),
+    ("GET", "/console/login"): _r(Perm.PUBLIC),
+    ("POST", "/console/login"): _r(Perm.PUBLIC),
+    ("POST", "/console/login/mfa"): _r(Perm.PUBLIC),  # checks the half-open session itself
+    ("POST", "/console/logout"): _r(Perm.AUTHENTICATED),
+    ("GET", "/"): _r(Perm.AUTHENTICATED),
+    ("GET", "/console"): _r(Perm.AUTHENTICATED),
+    ("GET", "/console/events"): _r(Perm.AUTHENTICATED),
+    ("GET", "/console/revenue"): _r(Perm.CLAIMS_READ),
+    ("GET", "/console/revenue.csv"): _r(Perm.CLAIMS_READ),
+    ("GET", "/console/operations"): _r(Perm.MESSAGES_READ),
+    ("GET", "/console/dead-letters/{dead_letter_id}"): _r(Perm.DEAD_LETTERS_READ, Audit.PHI_READ),
+    ("GET", "/console/work-queue"): _r(Perm.FINDINGS_READ),
+    ("GET", "/console/alerts"): _r(Perm.ALERTS_READ),
+    ("GET", "/console/claims/{claim_id}"): _r(Perm.CLAIMS_READ, Audit.PHI_READ),
+    ("GET", "/console/messages/{message_id}"): _r(Perm.MESSAGES_RAW, Audit.PHI_READ),  # shows the payload
+    ("GET", "/console/patients/{patient_id}"): _r(Perm.PATIENTS_READ, Audit.PHI_READ),
+    ("GET", "/console/providers/{npi}"): _r(Perm.CLAIMS_READ),
+    ("GET", "/console/facilities/{code}"): _r(Perm.CLAIMS_READ),
+    ("GET", "/console/search"): _r(Perm.CLAIMS_READ, Audit.PHI_READ),  # claims and patient accounts
+    ("POST", "/console/actions/alerts/acknowledge"): _r(Perm.ALERTS_MANAGE, Audit.ACTION),
+    ("POST", "/console/actions/alerts/{alert_id}/assign"): _r(Perm.ALERTS_MANAGE, Audit.ACTION),
+    ("POST", "/console/actions/findings"): _r(Perm.FINDINGS_MANAGE, Audit.ACTION),
+    ("POST", "/console/actions/dead-letters/replay"): _r(Perm.DEAD_LETTERS_REPLAY, Audit.ACTION),
+    ("POST", "/console/actions/dead-letters/{dead_letter_id}/edit"): _r(Perm.DEAD_LETTERS_EDIT, Audit.ACTION),
 }
 
 # CLI actions (run against the store directly; recorded in the audit log as the OS user).

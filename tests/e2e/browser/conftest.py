@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -64,17 +65,26 @@ def fed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
     from revcycle.simulator.config import SimConfig
     from revcycle.simulator.live import LiveOptions, stream
 
-    server = ServerProcess(tmp_path_factory.mktemp("console-e2e"), env={"REVCYCLE_ALERT_POLL_SECONDS": "0.2"})
+    env = {"REVCYCLE_ALERT_POLL_SECONDS": "0.2", "REVCYCLE_COOKIE_SECURE": "false"}  # plain http on loopback
+    server = ServerProcess(tmp_path_factory.mktemp("console-e2e"), env=env)
     server.start()
     try:
         days = 21
         config = SimConfig(seed=11, start=date.today() - timedelta(days=days), days=days, visits_per_day=12)
-        options = LiveOptions(server.url, mllp=("127.0.0.1", server.mllp_port), rate=5000, backfill_days=days)
+        options = LiveOptions(
+            server.url,
+            mllp=("127.0.0.1", server.mllp_port),
+            rate=5000,
+            backfill_days=days,
+            token=server.token,
+        )
         stream(config, options, stop=threading.Event())
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             waiting = httpx.get(
-                f"{server.url}/api/v1/messages", params={"status": "accepted", "limit": 1}
+                f"{server.url}/api/v1/messages",
+                params={"status": "accepted", "limit": 1},
+                headers=server.headers,
             ).json()
             if not waiting["items"]:
                 break
@@ -101,3 +111,25 @@ def browser(chromium: str) -> Iterator[object]:
         yield driver
     finally:
         driver.quit()
+
+
+OPERATOR = "e2e-operator"
+
+
+@pytest.fixture(scope="session")
+def console(browser: Any, fed_server: ServerProcess) -> Any:
+    """The browser signed in once through the real login page, as a user made with ``revcycle users
+    add``: the first visit to a page is sent to the login form and, signed in, back to that page."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    password = fed_server.add_user(OPERATOR, "billing-admin")
+    browser.get(f"{fed_server.url}/console/revenue")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", "#login-form"))
+    assert "/console/login?next=%2Fconsole%2Frevenue" in browser.current_url
+    browser.find_element("css selector", "#username").send_keys(OPERATOR)
+    browser.find_element("css selector", "#password").send_keys(password)
+    browser.find_element("css selector", "#sign-in").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", "#signed-in-user"))
+    assert browser.current_url.endswith("/console/revenue")
+    assert browser.find_element("css selector", "#signed-in-user").text == OPERATOR
+    return browser

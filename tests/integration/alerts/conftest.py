@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 
 from revcycle.adapters.store.alert_reads import SqlAlertReads
 from revcycle.adapters.store.alert_store import SqlAlertStore
-from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import upgrade
+from revcycle.bootstrap import store_engine
 from revcycle.service_layer.alerts.service import AlertService
+from revcycle.settings import Settings
 from tests.integration.alerts.seed import NOW
 
 
@@ -30,8 +31,8 @@ class Clock:
 
 
 @pytest.fixture
-def engine(store_url: str) -> Iterator[Engine]:
-    engine = make_engine(store_url)
+def engine(store_url: str, tmp_path: Path) -> Iterator[Engine]:
+    engine = store_engine(Settings(db_url=store_url, data_dir=tmp_path))  # with the PHI key ring
     upgrade(engine)
     yield engine
     engine.dispose()

@@ -5,25 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert
 
 from revcycle.adapters.metrics import Backlog
 from revcycle.adapters.store.console_queries import ConsoleQueries
-from revcycle.adapters.store.engine import make_engine
+from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.revenue_queries import RevenueFilter, RevenueQueries
 from revcycle.adapters.store.schema import claim_events, patients
+from revcycle.bootstrap import store_engine
 from revcycle.service_layer.console import ConsoleService, revenue_csv
+from revcycle.settings import Settings
 from tests.integration.alerts import seed
 
 NOVEMBER = RevenueFilter(date(2026, 11, 1), date(2026, 11, 30))
 
 
 @pytest.fixture
-def engine(store_url: str) -> Iterator[Engine]:
-    engine = make_engine(store_url)
+def engine(store_url: str, tmp_path: Path) -> Iterator[Engine]:
+    engine = store_engine(Settings(db_url=store_url, data_dir=tmp_path))  # with the PHI key ring
     upgrade(engine)
     a = seed.claim(engine, payer="P1", status="paid")
     seed.payment(engine, a, payer="P1", status_code="4")  # denied first ...
@@ -46,7 +49,12 @@ def engine(store_url: str) -> Iterator[Engine]:
         )
         conn.execute(
             insert(patients).values(
-                patient_key="MRN-1", account="ACC-77", data={}, coverages=[], updated_at=seed.NOW
+                patient_key="MRN-1",
+                account="ACC-77",
+                account_index=blind_index(engine.dialect, "ACC-77", "patients.account"),
+                data={},
+                coverages=[],
+                updated_at=seed.NOW,
             )
         )
     seed.encounter(engine, "V1", datetime(2026, 11, 22, 15, tzinfo=UTC))

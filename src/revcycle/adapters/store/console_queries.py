@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, null, or_, select
 
+from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.message_queries import as_dict
 from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, money
 from revcycle.adapters.store.schema import (
@@ -261,6 +262,7 @@ class ConsoleQueries:
         ids equal to ``term`` (a correlation id finds its message, whose page links onwards)."""
         c, pt, m = claims.c, patients.c, inbound_messages.c
         hits: list[dict[str, Any]] = []
+        account_index = blind_index(self.engine.dialect, term, "patients.account")  # account is encrypted
         with self.engine.connect() as conn:
             claim_match = [c.patient_control_number == term]  # indexed columns only
             if term.isdigit():
@@ -275,7 +277,9 @@ class ConsoleQueries:
                         "label": f"claim {r.id} ({r.patient_control_number}, {r.status})",
                     }
                 )
-            for (patient_id,) in conn.execute(select(pt.id).where(pt.account == term).limit(20)):
+            for (patient_id,) in conn.execute(
+                select(pt.id).where(pt.account_index == account_index).limit(20)
+            ):
                 hits.append({"kind": "patient", "id": int(patient_id), "label": f"patient account {term}"})
             for msg in conn.execute(
                 select(m.id, m.message_type, m.control_id, m.correlation_id)

@@ -12,12 +12,10 @@ from fastapi.responses import RedirectResponse
 from revcycle.adapters.store.alert_store import AlertNotFound
 from revcycle.adapters.store.work_queue import SqlWorkQueue
 from revcycle.entrypoints.api.deps import container
-from revcycle.entrypoints.web.access import ACT, actor, page_access
+from revcycle.entrypoints.web.access import actor, page_access
 from revcycle.service_layer.errors import NotFound, PermanentError
 
-router = APIRouter(
-    prefix="/console/actions", dependencies=[Depends(page_access(ACT))], include_in_schema=False
-)
+router = APIRouter(prefix="/console/actions", dependencies=[Depends(page_access())], include_in_schema=False)
 Ids = Annotated[list[int], Form(default_factory=list)]
 
 

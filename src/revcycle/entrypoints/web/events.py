@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from revcycle.entrypoints.web.access import VIEW, page_access
+from revcycle.entrypoints.web.access import page_access
 from revcycle.entrypoints.web.setup import console_service
 
-router = APIRouter(dependencies=[Depends(page_access(VIEW))], include_in_schema=False)
+router = APIRouter(dependencies=[Depends(page_access())], include_in_schema=False)
 
 
 @router.get("/console/events")

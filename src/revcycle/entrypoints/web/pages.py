@@ -12,17 +12,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from revcycle.adapters.store.billing_queries import BillingQueries, Page
 from revcycle.adapters.store.console_queries import ConsoleQueries
 from revcycle.adapters.store.revenue_queries import RevenueFilter
+from revcycle.entrypoints.api.auth import shows_phi
 from revcycle.entrypoints.api.deps import container
-from revcycle.entrypoints.web.access import VIEW, page_access
+from revcycle.entrypoints.web.access import page_access
 from revcycle.entrypoints.web.charts import bar_chart, line_chart
 from revcycle.entrypoints.web.setup import PageError, console_service, templates
+from revcycle.security.masking import mask
+from revcycle.security.permissions import Perm
 from revcycle.service_layer.console import DIMENSIONS, default_range, revenue_csv
 
-router = APIRouter(dependencies=[Depends(page_access(VIEW))], include_in_schema=False)
+router = APIRouter(dependencies=[Depends(page_access())], include_in_schema=False)
 FINDING_STATUSES = ("open", "in_progress", "resolved", "ignored")
 
 
 def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    """A page; for roles without ``phi.view`` every PHI field in its data is masked (``security.masking``,
+    the same keys the API masks), raw payloads included."""
+    if not shows_phi(request):
+        context = {key: mask(value) for key, value in context.items()}
     return templates(request).TemplateResponse(request, name, {"nav": name.removesuffix(".html"), **context})
 
 
@@ -43,7 +50,8 @@ def overview(request: Request) -> HTMLResponse:
     for interface, minute, n in data["per_minute"]:
         series.setdefault(interface, [0] * len(minutes))[minutes.index(minute)] = n
     chart = line_chart([m[11:] for m in minutes], series, width=1200, height=220, label="messages per minute")
-    alerts = container(request).alerts.list(status="live", limit=10)
+    readable = request.state.principal.can(Perm.ALERTS_READ)  # the overview is open to every role
+    alerts = container(request).alerts.list(status="live", limit=10) if readable else []
     return _page(request, "overview.html", data=data, chart=chart, alerts=alerts)
 
 
