@@ -71,7 +71,10 @@ def test_demo_serves_and_is_fed_live_by_the_simulator(tmp_path: Path) -> None:
         posted: list[dict[str, object]] = []
         while time.monotonic() < deadline + 60 and not posted:  # journals reach the demo's ERP emulator
             found = httpx.get(
-                f"{url}/api/v1/journals", params={"status": "acknowledged", "limit": 5}, timeout=5
+                f"{url}/api/v1/journals",
+                params={"status": "acknowledged", "limit": 5},
+                headers=headers,
+                timeout=5,
             )
             posted = found.json()["items"]
             time.sleep(1)
