@@ -92,10 +92,11 @@ async def stream(port: int, rate: float, seconds: float, every: int, acked: dict
     return latencies
 
 
-async def poll(url: str, seen: dict[str, float], stop: asyncio.Event) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+async def poll(url: str, headers: dict[str, str], seen: dict[str, float], stop: asyncio.Event) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=10, headers=headers) as client:
         while not stop.is_set():
             response = await client.get("/api/v1/findings", params={"type": "invalid_code", "limit": 1000})
+            response.raise_for_status()  # an unauthorized poller would otherwise look like lost findings
             now = time.time()
             for item in response.json().get("items", []):
                 code = (item.get("details") or {}).get("code")
@@ -108,7 +109,7 @@ async def one_rate(server: ServerProcess, rate: float, seconds: float, every: in
     acked: dict[str, float] = {}
     seen: dict[str, float] = {}
     stop = asyncio.Event()
-    poller = asyncio.create_task(poll(server.url, seen, stop))
+    poller = asyncio.create_task(poll(server.url, server.headers, seen, stop))
     started = time.perf_counter()
     ack_latencies = await stream(server.mllp_port, rate, seconds, every, acked)
     achieved = len(ack_latencies) / (time.perf_counter() - started)
