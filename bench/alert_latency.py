@@ -128,7 +128,7 @@ async def run(args: argparse.Namespace) -> None:
             cpu1 = os.times()
             by_correlation = {r.json()["correlation_id"]: r.at for r in hook.received}
             latencies, processing, alerting, missing = [], [], [], 0
-            with httpx.Client(base_url=server.url, timeout=10) as client:
+            with httpx.Client(base_url=server.url, timeout=10, headers=server.headers) as client:
                 for control, acked_at in acked.items():
                     found = client.get("/api/v1/messages", params={"control_id": control}).json()["items"]
                     arrived = by_correlation.get(found[0]["correlation_id"]) if found else None
