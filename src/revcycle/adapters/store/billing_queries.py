@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Select, select
 
 from revcycle.adapters.store import posting_queries
 from revcycle.adapters.store.message_queries import MAX_PAGE, as_dict
-from revcycle.adapters.store.schema import claim_events, claim_payments, claims, findings, inbound_messages
+from revcycle.adapters.store.schema import claim_events, claim_payments, claims, inbound_messages
 
 _CLAIM_LIST = [c for c in claims.c if c.name not in ("data", "claim_key", "patient_key")]
 
@@ -141,30 +141,3 @@ class BillingQueries:
             row["posted_lines"] = lines.get(row["id"], [])
             row["manual_entry"] = manual.get(row["message_id"]) if row["source"] == "manual" else None
         return rows
-
-    def findings(
-        self,
-        page: Page,
-        *,
-        type_: str | None = None,
-        status: str | None = None,
-        min_severity: int | None = None,
-        subject_kind: str | None = None,
-        subject_id: str | None = None,
-        owner: str | None = None,
-    ) -> list[dict[str, Any]]:
-        f = findings.c
-        query = select(findings)
-        for column, value in (
-            (f.type, type_),
-            (f.status, status),
-            (f.subject_kind, subject_kind),
-            (f.subject_id, subject_id),
-            (f.owner, owner),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        if min_severity is not None:
-            query = query.where(f.severity >= min_severity)
-        with self.engine.connect() as conn:
-            return [as_dict(r) for r in conn.execute(page.apply(query, f.id))]

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from revcycle.adapters.store import posting_queries
 from revcycle.adapters.store.billing_queries import BillingQueries, Page
 from revcycle.adapters.store.uow import SqlUnitOfWork
+from revcycle.adapters.store.work_queue import FindingFilter, SqlWorkQueue
 from revcycle.domain import commands as c
 from revcycle.entrypoints.api.deps import container, require_token
 from revcycle.service_layer.errors import NotFound
@@ -48,7 +49,9 @@ def build_claim(request: Request, body: BuildRequest) -> JSONResponse:
         uow.commit()
     [item] = queries.claims(Page(limit=1), patient_control_number=visit[1])
     found: dict[str, Any] = queries.claim(int(item["id"])) or {}
-    problems = queries.findings(Page(limit=1), type_="claim_not_ready", subject_id=str(item["id"]))
+    problems = SqlWorkQueue(app.engine).search(
+        FindingFilter(type="claim_not_ready", subject_id=str(item["id"]), limit=1)
+    )["items"]
     found["problems"] = problems[0]["details"]["problems"] if problems else []
     found["correlation_id"] = ctx.correlation_id
     return JSONResponse(jsonable_encoder(found), status_code=200 if before else 201)

@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revcycle.adapters.store.billing_queries import BillingQueries, Page
+from revcycle.adapters.store.billing_queries import BillingQueries
 from revcycle.adapters.store.console_queries import ConsoleQueries
 from revcycle.adapters.store.revenue_queries import RevenueFilter
+from revcycle.adapters.store.work_queue import FindingFilter, SqlWorkQueue
 from revcycle.entrypoints.api.auth import shows_phi
 from revcycle.entrypoints.api.deps import container
 from revcycle.entrypoints.web.access import page_access
@@ -156,14 +157,17 @@ def work_queue(
     subject_kind: str | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> HTMLResponse:
-    items = BillingQueries(container(request).engine).findings(
-        Page(None, limit),
-        type_=_blank(type),
-        status=_blank(status),
-        min_severity=min_severity,
-        owner=_blank(owner),
-        subject_kind=_blank(subject_kind),
-    )
+    wanted = _blank(status)
+    items = SqlWorkQueue(container(request).engine).search(
+        FindingFilter(
+            type=_blank(type),
+            status=(wanted,) if wanted else (),
+            min_severity=min_severity,
+            owner=_blank(owner),
+            subject_kind=_blank(subject_kind),
+            limit=limit,
+        )
+    )["items"]
     filters = {"type": type or "", "status": status or "", "min_severity": min_severity, "owner": owner or ""}
     return _page(request, "work_queue.html", items=items, filters=filters, statuses=FINDING_STATUSES)
 
@@ -181,7 +185,9 @@ def claim_page(request: Request, claim_id: int) -> HTMLResponse:
     found = billing.claim(claim_id)
     if found is None:
         raise PageError(404, f"claim {claim_id} not found")
-    issues = billing.findings(Page(None, 100), subject_kind="claim", subject_id=str(claim_id))
+    issues = SqlWorkQueue(container(request).engine).search(
+        FindingFilter(subject_kind="claim", subject_id=str(claim_id), limit=100)
+    )["items"]
     return _page(request, "claim.html", claim=found, findings=issues)
 
 
