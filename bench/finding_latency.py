@@ -7,8 +7,8 @@ worker, API and this client share the machine's two cores), then for each rate s
 stream of HL7 DFT^P03 messages over MLLP (8 connections). Every ``--every``-th message is a *trigger*:
 its diagnosis is a code no ICD-10-CM release holds (``X`` + its number), so the invalid-code rule
 raises a finding whose ``details.code`` names the trigger. A poller reads ``GET /api/v1/findings?
-type=invalid_code`` every 50 ms; latency = first seen by the poller - the trigger's MLLP ACK (the ACK
-comes after the durable append). Reports the achieved rate, ACK latency and finding latency
+type=invalid_code&after_id=N`` every 50 ms (incrementally, as an integration syncing findings would);
+latency = first seen by the poller - the trigger's MLLP ACK (the ACK comes after the durable append). Reports the achieved rate, ACK latency and finding latency
 percentiles, and how many findings were not seen within 30 s after the stream ended.
 """
 
@@ -94,11 +94,14 @@ async def stream(port: int, rate: float, seconds: float, every: int, acked: dict
 
 async def poll(url: str, headers: dict[str, str], seen: dict[str, float], stop: asyncio.Event) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=10, headers=headers) as client:
+        after = 0
         while not stop.is_set():
-            response = await client.get("/api/v1/findings", params={"type": "invalid_code", "limit": 1000})
+            params = {"type": "invalid_code", "limit": 1000, "after_id": after}
+            response = await client.get("/api/v1/findings", params=params)
             response.raise_for_status()  # an unauthorized poller would otherwise look like lost findings
             now = time.time()
             for item in response.json().get("items", []):
+                after = max(after, item["id"])
                 code = (item.get("details") or {}).get("code")
                 if code and code.startswith("X") and code not in seen:
                     seen[code] = now

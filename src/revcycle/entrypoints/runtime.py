@@ -106,4 +106,5 @@ class Runtime:
             await asyncio.to_thread(self._erp_poster.join, 30)
         if self.alerting is not None:
             await asyncio.to_thread(self.alerting.stop)
+        self.container.inbound_log.close()
         self.container.engine.dispose()

@@ -43,6 +43,7 @@ def _main(
             settings.worker_linger_seconds,
         )
     finally:
+        container.inbound_log.close()
         container.engine.dispose()
 
 

@@ -65,6 +65,18 @@ def test_filters_paging_and_age(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/findings", params={"limit": 0}), 422)
 
 
+def test_incremental_sync_pages_forward_from_the_last_id_seen(client: TestClient) -> None:
+    all_ids = seed_findings(client)
+    first = client.get("/api/v1/findings", params={"after_id": 0, "limit": 4}).json()
+    assert [f["id"] for f in first["items"]] == all_ids[:4]  # oldest first
+    assert first["total"] == 6 and first["next_after_id"] == all_ids[3] and first["next_before_id"] is None
+    rest = client.get("/api/v1/findings", params={"after_id": first["next_after_id"], "limit": 4}).json()
+    assert [f["id"] for f in rest["items"]] == all_ids[4:] and rest["total"] == 2
+    caught_up = client.get("/api/v1/findings", params={"after_id": all_ids[-1]}).json()
+    assert caught_up["items"] == [] and caught_up["next_after_id"] is None
+    assert ids(client, after_id=all_ids[0], type="denial") == [all_ids[1]]
+
+
 def test_assign_move_comment_with_history(client: TestClient) -> None:
     first = seed_findings(client)[0]
     body = client.post(f"/api/v1/findings/{first}/assign", json={"actor": "lead", "owner": "ines"}).json()

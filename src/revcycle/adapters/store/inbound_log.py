@@ -7,7 +7,7 @@ collisions (the same sender and control id with different content: processed and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -27,15 +27,35 @@ ACCEPTED, PROCESSED, FAILED, DEAD = "accepted", "processed", "failed", "dead"
 
 
 class SqlInboundLog:
-    def __init__(self, engine: Engine) -> None:
+    """``sync``, when given, makes the commit durable after the transaction has released the store's
+    write lock (``engine.WalSync``: the SQLite log commits without a sync, then syncs its WAL outside
+    the lock, so the worker's transactions are not held up by the disk). ``append_batch`` returns only
+    after it, so nothing is acknowledged before the append is on safe storage."""
+
+    def __init__(self, engine: Engine, *, sync: Callable[[], None] | None = None) -> None:
         self.engine = for_writing(engine)
+        self.sync = sync
+        self._own_engine = engine if sync is not None else None
+
+    def close(self) -> None:
+        """Close the log's own engine, when it has one (the store's engine is closed by its owner)."""
+        if self._own_engine is not None:
+            self._own_engine.dispose()
 
     def append_batch(self, receipts: Sequence[Receipt]) -> list[Appended]:
-        """Append receipts in one transaction; resends map to the message already held.
+        """Append receipts in one transaction and make it durable; resends map to the message already
+        held.
 
         A store failure becomes ``TransientError``: the entry point answers "resend later" (HL7 AE,
         HTTP 503) and nothing is acknowledged.
         """
+        appended = self.commit_batch(receipts)
+        self.make_durable()
+        return appended
+
+    def commit_batch(self, receipts: Sequence[Receipt]) -> list[Appended]:
+        """``append_batch`` without the sync: the group commit syncs once for several batches
+        (``make_durable``) before it acknowledges any of them."""
         try:
             with self.engine.begin() as conn:
                 return append_batch(conn, receipts)
@@ -43,6 +63,15 @@ class SqlInboundLog:
             raise TransientError(
                 f"store unavailable ({type(error).__name__})", code="store_unavailable"
             ) from None
+
+    def make_durable(self) -> None:
+        """Every batch committed so far is on safe storage when this returns (no-op without ``sync``)."""
+        if self.sync is None:
+            return
+        try:
+            self.sync()
+        except OSError as error:  # the commit may not be durable: nothing may be acknowledged
+            raise TransientError(f"store sync failed ({error.strerror})", code="store_unavailable") from None
 
 
 def append_batch(conn: Connection, receipts: Sequence[Receipt]) -> list[Appended]:

@@ -41,6 +41,7 @@ class FindingFilter:
     since: datetime | None = None
     until: datetime | None = None
     before_id: int | None = None
+    after_id: int | None = None  # incremental sync: only findings newer than this, oldest first
     offset: int = 0
     limit: int = 100
 
@@ -71,6 +72,8 @@ class FindingFilter:
             query = query.where(f.created_at >= self.since)
         if self.until is not None:
             query = query.where(f.created_at < self.until)
+        if self.after_id is not None:  # part of the filter: ``total`` counts what is still newer
+            query = query.where(f.id > self.after_id)
         return query
 
 
@@ -108,7 +111,9 @@ class SqlWorkQueue:
         query = flt.where(select(findings))
         if flt.before_id is not None:
             query = query.where(f.id < flt.before_id)
-        query = query.order_by(f.id.desc()).offset(max(0, flt.offset)).limit(limit)
+        # A consumer catching up (``after_id``) pages forward, oldest first; people see newest first.
+        query = query.order_by(f.id if flt.after_id is not None else f.id.desc())
+        query = query.offset(max(0, flt.offset)).limit(limit)
         now = self.clock()
         with self.engine.connect() as conn:
             items = [_with_age(as_dict(r), now) for r in conn.execute(query)]
@@ -118,7 +123,8 @@ class SqlWorkQueue:
             "total": int(total),
             "offset": flt.offset,
             "limit": limit,
-            "next_before_id": items[-1]["id"] if len(items) == limit else None,
+            "next_before_id": items[-1]["id"] if len(items) == limit and flt.after_id is None else None,
+            "next_after_id": items[-1]["id"] if items and flt.after_id is not None else None,
         }
 
     def get(self, finding_id: int) -> dict[str, Any]:

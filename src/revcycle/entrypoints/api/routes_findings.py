@@ -35,6 +35,9 @@ def list_findings(
     since: datetime | None = None,
     until: datetime | None = None,
     before_id: int | None = None,
+    after_id: int | None = Query(
+        default=None, description="only findings with a larger id, oldest first (incremental sync)"
+    ),
     offset: int = Query(default=0, ge=0),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> dict[str, Any]:
@@ -52,6 +55,7 @@ def list_findings(
         since=since,
         until=until,
         before_id=before_id,
+        after_id=after_id,
         offset=offset,
         limit=limit,
     )

@@ -1,0 +1,142 @@
+"""The group commit: receipts share commits, and with a separate sync no sender hears back before the
+sync that covers its batch has returned (``service_layer.group_commit``)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from revcycle.service_layer.group_commit import GroupCommitter
+from revcycle.service_layer.intake import Appended, Receipt
+
+
+def receipt(n: int) -> Receipt:
+    return Receipt(
+        raw=f"message {n}".encode(),
+        interface="test",
+        transport="test",
+        received_at=datetime(2026, 11, 22, tzinfo=UTC),
+        correlation_id=f"corr-{n}",
+        content_hash=f"hash-{n}",
+        idempotency_key=f"key-{n}",
+        envelope=None,
+    )
+
+
+class Store:
+    """Commits batches (recording them) and syncs on demand: each sync waits for its gate to open."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.synced_batches: list[int] = []  # how many batches had committed when each sync started
+        self.gates: list[threading.Event] = []
+        self.fail_next_sync = False
+        self.fail_next_commit = False
+
+    def commit(self, receipts: Sequence[Receipt]) -> list[Appended]:
+        if self.fail_next_commit:
+            self.fail_next_commit = False
+            raise RuntimeError("commit failed")
+        self.batches.append([r.correlation_id for r in receipts])
+        return [
+            Appended(len(self.batches) * 100 + i, r.correlation_id, False, False, "accepted")
+            for i, r in enumerate(receipts)
+        ]
+
+    def sync(self) -> None:
+        gate = threading.Event()
+        self.gates.append(gate)
+        self.synced_batches.append(len(self.batches))
+        assert gate.wait(5), "test never opened the sync gate"
+        if self.fail_next_sync:
+            self.fail_next_sync = False
+            raise OSError(5, "Input/output error")
+
+
+async def until(condition: object, timeout: float = 2.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.005)
+
+
+async def test_concurrent_receipts_share_a_commit_and_each_gets_its_own_result() -> None:
+    store = Store()
+    committer = GroupCommitter(store.commit)
+    await committer.start()
+    results = await asyncio.gather(*(committer.submit(receipt(n)) for n in range(20)))
+    await committer.close()
+    assert [r.correlation_id for r in results] == [f"corr-{n}" for n in range(20)]
+    assert len(store.batches) < 20  # they shared commits
+    assert sorted(c for batch in store.batches for c in batch) == sorted(f"corr-{n}" for n in range(20))
+
+
+async def test_no_sender_is_answered_before_the_sync_that_covers_its_batch() -> None:
+    store = Store()
+    committer = GroupCommitter(store.commit, sync=store.sync)
+    await committer.start()
+    first = asyncio.ensure_future(committer.submit(receipt(1)))
+    await until(lambda: len(store.gates) == 1)  # committed, and the sync is running
+    assert store.batches == [["corr-1"]]
+    await asyncio.sleep(0.05)
+    assert not first.done()  # committed but not yet durable: not acknowledged
+
+    # A batch committed while that sync runs is covered by the next sync, not by the running one.
+    second = asyncio.ensure_future(committer.submit(receipt(2)))
+    await until(lambda: len(store.batches) == 2)
+    store.gates[0].set()
+    assert (await first).correlation_id == "corr-1"
+    await asyncio.sleep(0.05)
+    assert not second.done()
+    await until(lambda: len(store.gates) == 2)
+    store.gates[1].set()
+    assert (await second).correlation_id == "corr-2"
+    assert store.synced_batches == [1, 2]
+    assert committer.syncs == 2
+    await committer.close()
+
+
+async def test_a_failed_sync_fails_the_senders_it_covered_and_later_ones_succeed() -> None:
+    store = Store()
+    committer = GroupCommitter(store.commit, sync=store.sync)
+    await committer.start()
+    store.fail_next_sync = True
+    doomed = asyncio.ensure_future(committer.submit(receipt(1)))
+    await until(lambda: len(store.gates) == 1)
+    store.gates[0].set()
+    with pytest.raises(OSError):
+        await doomed
+    fine = asyncio.ensure_future(committer.submit(receipt(2)))
+    await until(lambda: len(store.gates) == 2)
+    store.gates[1].set()
+    assert (await fine).correlation_id == "corr-2"
+    await committer.close()
+
+
+async def test_a_failed_commit_fails_its_batch_only() -> None:
+    store = Store()
+    committer = GroupCommitter(store.commit)
+    await committer.start()
+    store.fail_next_commit = True
+    with pytest.raises(RuntimeError):
+        await committer.submit(receipt(1))
+    assert (await committer.submit(receipt(2))).correlation_id == "corr-2"
+    await committer.close()
+
+
+async def test_close_waits_for_the_sync_of_what_is_queued() -> None:
+    store = Store()
+    committer = GroupCommitter(store.commit, sync=store.sync)
+    await committer.start()
+    pending = asyncio.ensure_future(committer.submit(receipt(1)))
+    await until(lambda: len(store.gates) == 1)
+    closing = asyncio.ensure_future(committer.close())
+    await asyncio.sleep(0.05)
+    assert not closing.done()
+    store.gates[0].set()
+    await closing
+    assert pending.done() and pending.result().correlation_id == "corr-1"
