@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import Claim, ClaimStatus
-from revcycle.domain.patients import Coverage
+from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.rules.facts import ChargeFacts, ClaimFacts, PatientFacts, PayerFacts, Subject
 from revcycle.domain.rules.reference import ReferenceDataError
 from revcycle.domain.rules.registry import rules_for
@@ -37,10 +37,11 @@ class ReferenceDataUnavailable(TransientError):
 
 
 def patient_facts(uow: UnitOfWork, patient_key: str | None) -> PatientFacts | None:
-    patient = uow.patients.get(patient_key) if patient_key else None
-    if patient is None:
-        return None
-    return PatientFacts(sex=patient.sex.value, birth_date=patient.birth_date)
+    return facts_of(uow.patients.get(patient_key) if patient_key else None)
+
+
+def facts_of(patient: Patient | None) -> PatientFacts | None:
+    return None if patient is None else PatientFacts(sex=patient.sex.value, birth_date=patient.birth_date)
 
 
 def payer_facts(uow: UnitOfWork, payer_id: str | None, on: date | None) -> PayerFacts | None:
@@ -62,6 +63,10 @@ class ChargeChecker:
         self._patients: dict[str, PatientFacts | None] = {}
         self._payers: dict[tuple[str, date | None], PayerFacts | None] = {}
         self._inpatient: dict[tuple[str, str | None], bool] = {}
+
+    def knows(self, patient_key: str, patient: Patient | None) -> None:
+        """The caller has just read (or stored) this patient: no need to read it again."""
+        self._patients[patient_key] = facts_of(patient)
 
     def check(self, charge: Charge, charge_id: int, same_service: list[int]) -> int:
         key = charge.patient_key

@@ -9,9 +9,12 @@ from revcycle.service_layer.rules import ChargeChecker
 
 
 def capture_charges(cmd: c.CaptureCharges, uow: UnitOfWork, ctx: MessageContext) -> None:
-    if cmd.patient is not None and uow.patients.get(cmd.patient.key) is None:
-        uow.patients.save(cmd.patient, None, ctx)
     checker = ChargeChecker(uow, ctx, cmd.coverages)
+    if cmd.patient is not None:
+        stored = uow.patients.get(cmd.patient.key)
+        if stored is None:
+            uow.patients.save(cmd.patient, None, ctx)
+        checker.knows(cmd.patient.key, stored or cmd.patient)  # read once per message, not once more
     for charge in cmd.charges:
         earlier = uow.charges.same_service(charge)
         charge_id = uow.charges.add(charge, ctx)

@@ -43,6 +43,12 @@ def _same_service() -> Prepared:
 class SqlCharges:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._hashed: tuple[Charge, str] | None = None  # ``same_service`` then ``add`` hash one charge
+
+    def _identity(self, charge: Charge) -> str:
+        if self._hashed is None or self._hashed[0] is not charge:
+            self._hashed = (charge, identity_hash(charge))
+        return self._hashed[1]
 
     def add(self, charge: Charge, ctx: MessageContext) -> int:
         row = {
@@ -59,7 +65,7 @@ class SqlCharges:
             "department_code": charge.department_code,
             "facility_code": charge.facility_code,
             "performing_npi": charge.performing_npi,
-            "identity_hash": identity_hash(charge),
+            "identity_hash": self._identity(charge),
             "message_id": ctx.message_id,
             "correlation_id": ctx.correlation_id,
             "created_at": ctx.now,
@@ -68,7 +74,7 @@ class SqlCharges:
         return int(_charge_insert().scalar(self.conn, row, insert_keys=True))
 
     def same_service(self, charge: Charge) -> list[int]:
-        params = {"identity": identity_hash(charge), "charge_type": charge.charge_type.value}
+        params = {"identity": self._identity(charge), "charge_type": charge.charge_type.value}
         return [int(found) for (found,) in _same_service().rows(self.conn, params)]
 
     def of_visit(self, patient_key: str, visit_number: str) -> list[Charge]:
