@@ -40,6 +40,55 @@ def _same_service() -> Prepared:
     return Prepared(statement, result_types=[c.id.type])
 
 
+_CLAIM_COLUMNS = (
+    "status", "payer_id", "patient_key", "total_charge", "service_date", "billing_npi", "facility_code",
+    "frequency", "payer_claim_control_number", "data", "correlation_id", "updated_at",
+)  # fmt: skip
+
+
+@cache
+def _claim_update() -> Prepared:
+    """A claim's columns by id (the bind names differ from the columns: SQLAlchemy reserves those)."""
+    values = {name: bindparam(f"v_{name}", type_=claims.c[name].type) for name in _CLAIM_COLUMNS}
+    return Prepared(update(claims).where(claims.c.id == bindparam("claim_id")).values(values))
+
+
+@cache
+def _claim_payment_totals() -> Prepared:
+    c = claims.c
+    statement = (
+        update(claims)
+        .where(c.id == bindparam("claim_id"))
+        .values(
+            paid_total=c.paid_total + bindparam("paid", type_=c.paid_total.type),
+            patient_responsibility=c.patient_responsibility
+            + bindparam("patient", type_=c.patient_responsibility.type),
+            contractual_total=c.contractual_total + bindparam("contractual", type_=c.contractual_total.type),
+        )
+    )
+    return Prepared(statement)
+
+
+@cache
+def _claims_by_control_number() -> Prepared:
+    c = claims.c
+    statement = select(c.id, c.data).where(c.patient_control_number == bindparam("pcn")).order_by(c.id)
+    return Prepared(statement, result_types=[c.id.type, c.data.type])
+
+
+@cache
+def _insert(table_name: str) -> Prepared:
+    """An INSERT of the columns given at run time (``insert_keys``), for the event and payment tables."""
+    table = {"claim_events": claim_events, "claim_payments": claim_payments}[table_name]
+    return Prepared(insert(table).returning(table.c.id), result_types=[table.c.id.type])
+
+
+@cache
+def _payment_by_dedup_key() -> Prepared:
+    c = claim_payments.c
+    return Prepared(select(c.id).where(c.dedup_key == bindparam("key")).limit(1), result_types=[c.id.type])
+
+
 class SqlCharges:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -93,12 +142,8 @@ class SqlClaims:
         return [StoredClaim(int(row.id), load(row.data, Claim)) for row in rows]
 
     def by_control_number(self, patient_control_number: str) -> list[StoredClaim]:
-        c = claims.c
-        return self._stored(
-            self.conn.execute(
-                select(c.id, c.data).where(c.patient_control_number == patient_control_number).order_by(c.id)
-            )
-        )
+        rows = _claims_by_control_number().rows(self.conn, {"pcn": patient_control_number})
+        return [StoredClaim(int(claim_id), load(data, Claim)) for claim_id, data in rows]
 
     def by_transaction(
         self, group_control_number: str, transaction_control_number: str | None
@@ -127,9 +172,8 @@ class SqlClaims:
         return int(self.conn.execute(insert(claims).returning(claims.c.id), [row]).scalar_one())
 
     def save(self, stored: StoredClaim, ctx: MessageContext) -> None:
-        self.conn.execute(
-            update(claims).where(claims.c.id == stored.id).values(**self._columns(stored.claim, ctx))
-        )
+        values = {f"v_{name}": value for name, value in self._columns(stored.claim, ctx).items()}
+        _claim_update().rowcount(self.conn, {"claim_id": stored.id, **values})
 
     @staticmethod
     def _columns(claim: Claim, ctx: MessageContext) -> dict[str, Any]:
@@ -157,18 +201,17 @@ class SqlClaims:
         transition: Transition | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        self.conn.execute(
-            insert(claim_events).values(
-                claim_id=claim_id,
-                at=ctx.now,
-                kind=kind,
-                from_status=transition.source.value if transition else None,
-                to_status=transition.target.value if transition else None,
-                message_id=ctx.message_id,
-                correlation_id=ctx.correlation_id,
-                detail=detail or {},
-            )
-        )
+        row = {
+            "claim_id": claim_id,
+            "at": ctx.now,
+            "kind": kind,
+            "from_status": transition.source.value if transition else None,
+            "to_status": transition.target.value if transition else None,
+            "message_id": ctx.message_id,
+            "correlation_id": ctx.correlation_id,
+            "detail": detail or {},
+        }
+        _insert("claim_events").scalar(self.conn, row, insert_keys=True)
 
     def attach_transaction(
         self, claim_id: int, group_control: str | None, transaction_control: str | None
@@ -181,16 +224,13 @@ class SqlClaims:
         )
 
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None:
-        c = claims.c
-        self.conn.execute(
-            update(claims)
-            .where(c.id == claim_id)
-            .values(
-                paid_total=c.paid_total + payment.paid,
-                patient_responsibility=c.patient_responsibility + payment.patient_responsibility,
-                contractual_total=c.contractual_total + payment.adjusted(AdjustmentGroup.CONTRACTUAL),
-            )
-        )
+        params = {
+            "claim_id": claim_id,
+            "paid": payment.paid,
+            "patient": payment.patient_responsibility,
+            "contractual": payment.adjusted(AdjustmentGroup.CONTRACTUAL),
+        }
+        _claim_payment_totals().rowcount(self.conn, params)
 
     def same_content(self, claim: Claim) -> list[StoredClaim]:
         """Narrowed by the indexed patient key and the service date, compared in full in Python."""
@@ -217,8 +257,7 @@ class SqlPayments:
         self.conn = conn
 
     def exists(self, dedup_key: str) -> bool:
-        c = claim_payments.c
-        return self.conn.execute(select(c.id).where(c.dedup_key == dedup_key).limit(1)).first() is not None
+        return _payment_by_dedup_key().scalar(self.conn, {"key": dedup_key}) is not None
 
     def add(
         self,
@@ -252,6 +291,4 @@ class SqlPayments:
             "correlation_id": ctx.correlation_id,
             "created_at": ctx.now,
         }
-        return int(
-            self.conn.execute(insert(claim_payments).returning(claim_payments.c.id), [row]).scalar_one()
-        )
+        return int(_insert("claim_payments").scalar(self.conn, row, insert_keys=True))

@@ -4,15 +4,33 @@ from the effective-dated master data."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, bindparam, func, insert, or_, select
+from sqlalchemy.types import NullType
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import line_postings, manual_remittances, master_data, payment_postings
 from revcycle.domain.master_data import Contract
 from revcycle.domain.money import money
 from revcycle.domain.posting import PostingTotals
 from revcycle.service_layer.ports import LinePosting, ManualEntry, MessageContext
+
+_TOTALS = ("charge", "paid", "contractual", "patient_responsibility", "other_adjustments", "denied")
+
+
+@cache
+def _claim_totals() -> Prepared:
+    p = payment_postings.c
+    sums = [func.coalesce(func.sum(p[name]), 0) for name in _TOTALS]
+    # Read as the driver returns them (SQLite: floats; PostgreSQL: Decimal); ``money`` rounds to cents.
+    return Prepared(select(*sums).where(p.claim_id == bindparam("claim_id")), result_types=[NullType()] * 6)
+
+
+@cache
+def _posting_insert() -> Prepared:
+    return Prepared(insert(payment_postings))
 
 
 class SqlPostings:
@@ -27,20 +45,19 @@ class SqlPostings:
         lines: tuple[LinePosting, ...],
         ctx: MessageContext,
     ) -> None:
-        self.conn.execute(
-            insert(payment_postings).values(
-                payment_id=payment_id,
-                claim_id=claim_id,
-                charge=totals.charge,
-                paid=totals.paid,
-                contractual=totals.contractual,
-                patient_responsibility=totals.patient_responsibility,
-                other_adjustments=totals.other,
-                denied=totals.denied,
-                correlation_id=ctx.correlation_id,
-                created_at=ctx.now,
-            )
-        )
+        row = {
+            "payment_id": payment_id,
+            "claim_id": claim_id,
+            "charge": totals.charge,
+            "paid": totals.paid,
+            "contractual": totals.contractual,
+            "patient_responsibility": totals.patient_responsibility,
+            "other_adjustments": totals.other,
+            "denied": totals.denied,
+            "correlation_id": ctx.correlation_id,
+            "created_at": ctx.now,
+        }
+        _posting_insert().rowcount(self.conn, row, insert_keys=True)
         if not lines:
             return
         rows = []
@@ -75,11 +92,7 @@ class SqlPostings:
         self.conn.execute(insert(line_postings), rows)
 
     def claim_totals(self, claim_id: int) -> PostingTotals:
-        p = payment_postings.c
-        columns = (p.charge, p.paid, p.contractual, p.patient_responsibility, p.other_adjustments, p.denied)
-        row = self.conn.execute(
-            select(*(func.coalesce(func.sum(col), 0) for col in columns)).where(p.claim_id == claim_id)
-        ).one()
+        [row] = _claim_totals().rows(self.conn, {"claim_id": claim_id})
         return PostingTotals(*(money(value) for value in row))
 
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
