@@ -79,8 +79,21 @@ def _claims_by_control_number() -> Prepared:
 @cache
 def _insert(table_name: str) -> Prepared:
     """An INSERT of the columns given at run time (``insert_keys``), for the event and payment tables."""
-    table = {"claim_events": claim_events, "claim_payments": claim_payments}[table_name]
+    table = {"claims": claims, "claim_events": claim_events, "claim_payments": claim_payments}[table_name]
     return Prepared(insert(table).returning(table.c.id), result_types=[table.c.id.type])
+
+
+@cache
+def _same_claim_candidates(dated: bool) -> Prepared:
+    """Claims of the patient with the same total and service date (the duplicate rule's candidates)."""
+    c = claims.c
+    same_date = c.service_date == bindparam("service_date") if dated else c.service_date.is_(None)
+    statement = select(c.id, c.data).where(
+        c.patient_key == bindparam("patient_key"),
+        same_date,
+        c.total_charge == bindparam("total", type_=c.total_charge.type),
+    )
+    return Prepared(statement.order_by(c.id), result_types=[c.id.type, c.data.type])
 
 
 @cache
@@ -169,7 +182,7 @@ class SqlClaims:
             "transaction_control": transaction_control,
             "created_at": ctx.now,
         }
-        return int(self.conn.execute(insert(claims).returning(claims.c.id), [row]).scalar_one())
+        return int(_insert("claims").scalar(self.conn, row, insert_keys=True))
 
     def save(self, stored: StoredClaim, ctx: MessageContext) -> None:
         values = {f"v_{name}": value for name, value in self._columns(stored.claim, ctx).items()}
@@ -236,20 +249,13 @@ class SqlClaims:
         """Narrowed by the indexed patient key and the service date, compared in full in Python."""
         if claim.patient_key is None:
             return []
-        c = claims.c
-        rows = self.conn.execute(
-            select(c.id, c.data)
-            .where(
-                c.patient_key == claim.patient_key,
-                c.service_date.is_(None)
-                if claim.service_date is None
-                else c.service_date == claim.service_date,
-                c.total_charge == claim.total_charge,
-            )
-            .order_by(c.id)
-        )
+        params: dict[str, Any] = {"patient_key": claim.patient_key, "total": claim.total_charge}
+        if claim.service_date is not None:
+            params["service_date"] = claim.service_date
+        rows = _same_claim_candidates(claim.service_date is not None).rows(self.conn, params)
         content = claim_content(claim)
-        return [s for s in self._stored(rows) if claim_content(s.claim) == content]
+        stored = [StoredClaim(int(claim_id), load(data, Claim)) for claim_id, data in rows]
+        return [s for s in stored if claim_content(s.claim) == content]
 
 
 class SqlPayments:

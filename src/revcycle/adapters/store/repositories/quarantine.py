@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import (
     finding_events,
     findings,
@@ -23,6 +25,16 @@ QUARANTINED, ACCEPTED = "quarantined", "accepted"
 # replay finds the command still missing something and holds it again.
 HELD, RELEASED, REPLAYED, SUPERSEDED = "held", "released", "replayed", "superseded"
 SYSTEM = "system"
+
+
+@cache
+def _held_commands() -> Prepared:
+    """Asked for every message the gate admits: built once (``adapters/store/prepared.py``)."""
+    q = quarantine.c
+    statement = select(q.command_index).where(
+        q.message_id == bindparam("message_id"), q.status.in_((HELD, RELEASED))
+    )
+    return Prepared(statement, result_types=[q.command_index.type])
 
 
 class SqlQuarantine:
@@ -97,11 +109,7 @@ class SqlQuarantine:
 
     def held_commands(self, message_id: int) -> frozenset[int]:
         """The indices of the message's commands held and not yet applied (a replay applies only these)."""
-        q = quarantine.c
-        rows = self.conn.execute(
-            select(q.command_index).where(q.message_id == message_id, q.status.in_((HELD, RELEASED)))
-        ).scalars()
-        return frozenset(rows)
+        return frozenset(index for (index,) in _held_commands().rows(self.conn, {"message_id": message_id}))
 
     def replayed(self, message_id: int, indices: Sequence[int], ctx: MessageContext) -> None:
         """These held commands of the message have now been applied."""

@@ -33,6 +33,28 @@ def _insert_finding() -> Prepared:
     return Prepared(insert(findings))
 
 
+@cache
+def _versions(with_data: bool) -> Prepared:
+    """Every version of one master record (its validity, and its data when asked), in load order."""
+    c = master_data.c
+    columns = [c.effective_start, c.effective_end, *([c.data] if with_data else [])]
+    statement = select(*columns).where(c.kind == bindparam("kind"), c.code == bindparam("code"))
+    return Prepared(statement.order_by(c.loaded_at, c.id), result_types=[col.type for col in columns])
+
+
+@cache
+def _valid_on(dated: bool) -> Prepared:
+    c = master_data.c
+    statement = select(c.data).where(c.kind == bindparam("kind"))
+    if dated:
+        on = bindparam("on", type_=c.effective_start.type)
+        statement = statement.where(
+            or_(c.effective_start.is_(None), c.effective_start <= on),
+            or_(c.effective_end.is_(None), c.effective_end >= on),
+        )
+    return Prepared(statement.order_by(c.code, c.id), result_types=[c.data.type])
+
+
 class SqlFindings:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -108,22 +130,14 @@ class SqlMasterData:
     def find(self, kind: str, code: str, on: date | None) -> dict[str, Any] | None:
         """The version of a record valid on ``on`` (``domain.master_data.version_on``: among
         overlapping versions the latest start wins; None asks for the current one)."""
-        c = master_data.c
-        rows = self.conn.execute(
-            select(c.effective_start, c.effective_end, c.data)
-            .where(c.kind == kind, c.code == code)
-            .order_by(c.loaded_at, c.id)
-        ).all()
-        found = version_on(((Effective(r.effective_start, r.effective_end), r.data) for r in rows), on)
+        rows = _versions(True).rows(self.conn, {"kind": kind, "code": code})
+        found = version_on(((Effective(start, end), data) for start, end, data in rows), on)
         return None if found is None else dict(found)
 
     def periods(self, kind: str, code: str) -> list[Effective]:
         """The validity periods of every version of a record (no data: the quarantine gate's check)."""
-        c = master_data.c
-        rows = self.conn.execute(
-            select(c.effective_start, c.effective_end).where(c.kind == kind, c.code == code)
-        ).all()
-        return [Effective(r.effective_start, r.effective_end) for r in rows]
+        rows = _versions(False).rows(self.conn, {"kind": kind, "code": code})
+        return [Effective(start, end) for start, end in rows]
 
     def contract_periods(self, payer_id: str) -> list[Effective]:
         """The validity periods of every contract version with this payer."""
@@ -142,14 +156,8 @@ class SqlMasterData:
 
     def valid_on(self, kind: str, on: date | None) -> list[dict[str, Any]]:
         """Every record of a kind valid on ``on`` (every version when ``on`` is None), by code."""
-        c = master_data.c
-        query = select(c.data).where(c.kind == kind)
-        if on is not None:
-            query = query.where(
-                or_(c.effective_start.is_(None), c.effective_start <= on),
-                or_(c.effective_end.is_(None), c.effective_end >= on),
-            )
-        return [dict(data) for data in self.conn.execute(query.order_by(c.code, c.id)).scalars()]
+        params: dict[str, Any] = {"kind": kind} if on is None else {"kind": kind, "on": on}
+        return [dict(data) for (data,) in _valid_on(on is not None).rows(self.conn, params)]
 
 
 class SqlOutbox:
