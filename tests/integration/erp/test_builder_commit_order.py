@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date
@@ -171,32 +172,26 @@ def test_writers_committing_in_any_order_around_builder_passes_lose_nothing(
     builder.run_once(NOW)
     writers, per_writer = 4, 6
     gates = [[threading.Event() for _ in range(per_writer)] for _ in range(writers)]
-    errors: list[BaseException] = []
 
     def write(w: int) -> None:
-        try:
-            for n in range(per_writer):
-                with SqlUnitOfWork(pg) as uow:
-                    bus = MessageBus(HANDLERS)
-                    ctx = MessageContext(correlation_id=str(uuid.uuid4()), received_at=NOW, now=NOW)
-                    bus.handle(
-                        c.CaptureCharges(PATIENT.key, (_charge("10.00", f"W{w}-{n}"),), f"W{w}-{n}"), uow, ctx
-                    )
-                    gates[w][n].wait(30)  # held open until released, in an order unrelated to the ids
-                    uow.commit()
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+        for n in range(per_writer):
+            with SqlUnitOfWork(pg) as uow:
+                bus = MessageBus(HANDLERS)
+                ctx = MessageContext(correlation_id=str(uuid.uuid4()), received_at=NOW, now=NOW)
+                bus.handle(
+                    c.CaptureCharges(PATIENT.key, (_charge("10.00", f"W{w}-{n}"),), f"W{w}-{n}"), uow, ctx
+                )
+                assert gates[w][n].wait(30)  # held open until released, in an order unrelated to the ids
+                uow.commit()
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for t in threads:
-        t.start()
-    for n in range(per_writer):
-        for w in reversed(range(writers)):  # the last writer to insert commits first
-            gates[w][n].set()
-            builder.run_once(NOW)
-    for t in threads:
-        t.join(60)
-    assert not errors
+    with ThreadPoolExecutor(writers) as pool:
+        done = [pool.submit(write, w) for w in range(writers)]
+        for n in range(per_writer):
+            for w in reversed(range(writers)):
+                gates[w][n].set()
+                builder.run_once(NOW)
+        for future in done:
+            future.result(60)  # a writer's error fails the test here
     while builder.run_once(NOW).items:
         pass
     with pg.connect() as conn:

@@ -43,7 +43,7 @@ def upgrade() -> None:
     dialect = bind.dialect.name
     cursors = {str(s): int(i) for s, i in bind.execute(sa.text("SELECT source, last_id FROM erp_cursors"))}
     for table, source, topic in SOURCES:
-        last = sa.bindparam("last", cursors.get(source, 0))
+        last: sa.BindParameter[int] = sa.bindparam("last", cursors.get(source, 0))
         if dialect == "postgresql":
             op.add_column(
                 table, sa.Column("erp_pending", sa.Boolean(), server_default=sa.false(), nullable=False)
