@@ -125,7 +125,7 @@ def erp() -> None:
 
 
 @erp.command("build")
-@click.option("--sweep", is_flag=True, help="re-read every source row (catches rows a cursor skipped)")
+@click.option("--sweep", is_flag=True, help="re-read every source row (repairs rows taken without items)")
 @click.option("--json", "as_json", is_flag=True)
 def erp_build(sweep: bool, as_json: bool) -> None:
     """One journal-builder pass: new transactions -> mapped or quarantined -> summarised journals."""

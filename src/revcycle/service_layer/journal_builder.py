@@ -1,10 +1,35 @@
 """The journal builder: stored charges, claim payments and patient payments -> balanced journals in the
 outbox, one transaction per pass.
 
-A pass reads the sources past their cursors into posting items, maps every open item (new or
+A pass takes the source rows not yet taken into posting items, maps every open item (new or
 quarantined) with the GL mapping, quarantines those with a gap (one finding per gap, resolved when the
 gap is gone), and summarises the rest into journals at the configured level. Fixing the mapping and
 running the next pass releases the quarantined items: they are journalled like any other.
+
+Which source rows a pass takes (issue 7). Every source row carries an ``erp_pending`` mark, set by the
+database's default when the row is written and cleared by the pass that itemises it, in the same
+transaction as its items; a pass reads the rows still marked (a partial index holds just those). The
+builder used to read past an id cursor, which is wrong on PostgreSQL with several writers: ids are
+handed out at INSERT but rows become visible at COMMIT, so a row with a lower id committed after a pass
+had read a higher one fell behind the cursor and was never journalled (a silent gap in the general
+ledger). The alternatives weighed:
+
+- a cursor held below the oldest in-flight transaction (``pg_snapshot_xmin`` against a per-row
+  ``xid8``): exact, but PostgreSQL only (SQLite would need a second code path), a new column all the
+  same, and any long transaction anywhere in the cluster (a bulk ingest, a forgotten ``psql`` session)
+  stalls every journal behind it;
+- a lag window re-scanned and deduplicated by source key: a heuristic, a transaction open longer than
+  the window is still lost, and every pass re-reads the window;
+- the mark (chosen): correct whatever the commit order, transaction length, clock or back end (one code
+  path: SQLite, one writer, is the trivial case), each row's state is recorded next to it (``WHERE
+  erp_pending`` is the exact list of what the general ledger does not hold yet), and a row is taken at
+  most once because the mark is cleared with the items in one transaction (passes are serialised, a
+  pass finding a row already taken rolls back, and ``erp_items`` is unique per source row and
+  transaction). Its cost is one UPDATE per source row, in the builder's batch, off the ingest path; the
+  writers do not change (the mark is the column's default).
+
+Exactly once to the ERP holds as before: a journal and its outbox row are written with its items, and
+the poster sends each journal under its own idempotency key.
 """
 
 from __future__ import annotations

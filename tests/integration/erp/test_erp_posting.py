@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from revcycle.adapters.erp.file_export import FileExportErp
 from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC, SqlLedgerSession
 from revcycle.adapters.store.schema import (
-    erp_cursors,
+    charges,
     erp_items,
     erp_journal_lines,
     erp_journals,
@@ -212,13 +212,13 @@ def test_an_erp_outage_never_holds_up_ingestion(engine: Engine, tmp_path: Path) 
     assert up.poster.run_once(NOW + timedelta(seconds=5)).acknowledged == 7
 
 
-def test_a_sweep_itemises_a_row_the_cursor_skipped(engine: Engine, tmp_path: Path) -> None:
+def test_a_sweep_itemises_a_row_taken_without_its_items(engine: Engine, tmp_path: Path) -> None:
     seed(engine)
     parts = build_erp(_settings(engine, tmp_path, erp_gl_mapping=write_mapping(tmp_path)), engine)
     parts.builder.run_once(NOW)
     run(engine, c.CaptureCharges(PATIENT.key, (charge("99285", "400.00"),), "V1"))
-    with engine.begin() as conn:  # as if a row had committed below the cursor after it moved on
-        conn.execute(erp_cursors.update().where(erp_cursors.c.source == "charge").values(last_id=10**9))
+    with engine.begin() as conn:  # as if skipped by the id cursor of before migration 0009
+        conn.execute(charges.update().where(charges.c.erp_pending).values(erp_pending=False))
     assert parts.builder.run_once(NOW).items == 0
     parts.builder.ledger = lambda: SqlLedgerSession(engine, sweep=True)
     swept = parts.builder.run_once(NOW)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import JSON, Engine, LargeBinary, String
+from sqlalchemy import JSON, Engine, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -74,6 +74,18 @@ class EncryptedText(TypeDecorator[str]):
         if value is None or not is_encrypted(value):
             return value
         return key_ring(dialect).decrypt_text(value, self.column)
+
+
+class EncryptedLongText(EncryptedText):
+    """Free text PHI of any length (a work-queue comment), stored as ``Text``: sealed as
+    :class:`EncryptedText` is (an ``enc:`` string; a value in clear from before reads back as it is)."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, column: str) -> None:
+        TypeDecorator.__init__(self)
+        self.column = column
 
 
 class EncryptedJSON(TypeDecorator[Any]):

@@ -1,7 +1,10 @@
 """Posting items, journals and their outbox rows in the store (one connection, one transaction).
 
 A journal, its lines, the items it summarises and its outbox row are written in the same transaction,
-so the poster never sees a journal without its lines, and an item is in at most one journal.
+so the poster never sees a journal without its lines, and an item is in at most one journal. A source
+row's items and the clearing of its ``erp_pending`` mark are written in the same transaction too, so a
+row is itemised once (``erp_items`` is unique on the source and transaction, as a last guard). Builder
+passes are serialised (PostgreSQL: a transaction-scoped advisory lock; SQLite: its write lock).
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, text, update
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.erp_sources import (
+    PENDING,
     MasterDims,
     Read,
     SourceTransaction,
@@ -22,7 +26,6 @@ from revcycle.adapters.store.erp_sources import (
 )
 from revcycle.adapters.store.repositories.work import SqlFindings
 from revcycle.adapters.store.schema import (
-    erp_cursors,
     erp_items,
     erp_journal_lines,
     erp_journals,
@@ -40,6 +43,12 @@ from revcycle.service_layer.ports import MessageContext
 
 JOURNAL_TOPIC = "erp.journal"
 OPEN, QUARANTINED, JOURNALLED = "open", "quarantined", "journalled"
+_PG_LOCK = 727_0009  # the builder pass (pg_advisory_xact_lock key; the audit log has its own)
+
+
+class SourceTakenError(RuntimeError):
+    """A source row read as pending was no longer pending when taken: another builder pass took it
+    (cannot happen while passes are serialised; the pass rolls back rather than itemise it twice)."""
 
 
 class SqlLedgerSession:
@@ -53,6 +62,8 @@ class SqlLedgerSession:
     def __enter__(self) -> SqlLedgerSession:
         self.conn = for_writing(self.engine).connect()
         self.transaction = self.conn.begin()
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -66,30 +77,46 @@ class SqlLedgerSession:
         self.transaction.commit()
 
     def collect(self, now: datetime, limit: int) -> int:
-        """Read sources past their cursors (every source row with ``sweep``, skipping those already
-        itemised) into open items; returns how many items were added."""
+        """Take up to ``limit`` pending rows of each source into open items, clearing their mark in this
+        transaction (with ``sweep``: every source row, skipping those already itemised); returns how many
+        items were added."""
         dims = MasterDims(self.conn)
+        pending = not self.sweep
         added = 0
         readers: dict[str, Callable[[int], Read]] = {
-            "charge": lambda after: read_charges(self.conn, after, limit, dims),
-            "claim_payment": lambda after: read_claim_payments(self.conn, after, limit, dims),
-            "patient_payment": lambda after: read_patient_payments(self.conn, after, limit),
+            "charge": lambda after: read_charges(self.conn, after, limit, dims, pending=pending),
+            "claim_payment": lambda after: read_claim_payments(
+                self.conn, after, limit, dims, pending=pending
+            ),
+            "patient_payment": lambda after: read_patient_payments(self.conn, after, limit, pending=pending),
         }
         for source, read in readers.items():
-            after = 0 if self.sweep else self.cursor(source)
+            after = 0
             while True:
-                rows, last = read(after)
+                rows, ids = read(after)
                 if self.sweep:
-                    known = self.known_sources(source, (r.source_id for r in rows))
+                    known = self.known_sources(source, ids)
                     rows = [r for r in rows if r.source_id not in known]
                 self.add_items(rows, now)
+                self.take(source, ids)
                 added += len(rows)
-                if last == after or not self.sweep:
+                if not ids or not self.sweep:
                     break
-                after = last
-            if not self.sweep and last > self.cursor(source):
-                self.set_cursor(source, last)
+                after = ids[-1]
         return added
+
+    def take(self, source: str, ids: Sequence[int]) -> None:
+        """Clear the ``erp_pending`` mark of source rows read (outside a sweep, every one must still
+        have had it)."""
+        table, still_pending = PENDING[source]
+        cleared = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cleared += self.conn.execute(
+                update(table).where(table.c.id.in_(chunk), still_pending).values(erp_pending=False)
+            ).rowcount
+        if not self.sweep and cleared != len(ids):
+            raise SourceTakenError(f"{len(ids) - cleared} {source} row(s) taken by another builder pass")
 
     def report_gaps(self, gaps: dict[str, int], now: datetime) -> None:
         """One open finding per GL gap (with the number of items it holds); findings of gaps no longer
@@ -119,16 +146,6 @@ class SqlLedgerSession:
             self.conn.execute(
                 update(findings).where(f.id.in_(solved)).values(status="resolved", updated_at=now)
             )
-
-    def cursor(self, source: str) -> int:
-        row = self.conn.execute(select(erp_cursors.c.last_id).where(erp_cursors.c.source == source)).first()
-        return 0 if row is None else int(row.last_id)
-
-    def set_cursor(self, source: str, last_id: int) -> None:
-        c = erp_cursors.c
-        if self.conn.execute(update(erp_cursors).where(c.source == source).values(last_id=last_id)).rowcount:
-            return
-        self.conn.execute(insert(erp_cursors).values(source=source, last_id=last_id))
 
     def known_sources(self, kind: str, ids: Iterable[int]) -> set[int]:
         wanted = sorted(set(ids))
@@ -294,6 +311,7 @@ class SqlLedgerSession:
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
+                    "erp_pending": False,  # a journal, not a source of one
                 }
                 for d in drafts
             ],

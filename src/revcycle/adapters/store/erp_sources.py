@@ -1,6 +1,7 @@
-"""The journal builder's sources: stored charges, claim payments and patient payments, read past a cursor
-and turned into financial transactions with their dimensions (facility, department, payer class,
-service line) from master data.
+"""The journal builder's sources: stored charges, claim payments and patient payments (the outbox's
+``patient_payment`` rows), read in id order (the builder reads the rows still ``erp_pending``; see
+``service_layer/journal_builder.py`` for why not an id cursor) and turned into financial transactions
+with their dimensions (facility, department, payer class, service line) from master data.
 
 Dimensions: a charge has its facility and department (HL7 PV1-3 / FT1-13); its payer class is the
 class of the patient's primary coverage's payer. A claim payment takes the facility whose NPI is the
@@ -17,10 +18,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, select, true
 
 from revcycle.adapters.store.repositories.codec import load
-from revcycle.adapters.store.schema import charges, claim_payments, claims, master_data, outbox, patients
+from revcycle.adapters.store.schema import (
+    PATIENT_PAYMENT_TOPIC,
+    PENDING_CHARGES,
+    PENDING_CLAIM_PAYMENTS,
+    PENDING_PATIENT_PAYMENTS,
+    charges,
+    claim_payments,
+    claims,
+    master_data,
+    outbox,
+    patients,
+)
 from revcycle.domain import transactions
 from revcycle.domain.charges import ChargeType
 from revcycle.domain.gl_mapping import Dimensions
@@ -29,7 +41,12 @@ from revcycle.domain.remittances import ClaimPayment
 from revcycle.domain.transactions import Transaction
 
 SOURCES = ("charge", "claim_payment", "patient_payment")
-PATIENT_PAYMENT_TOPIC = "patient_payment"
+# Each source's table and the condition of its rows still to take (matching its partial index).
+PENDING: dict[str, tuple[Table, ColumnElement[bool]]] = {
+    "charge": (charges, PENDING_CHARGES),
+    "claim_payment": (claim_payments, PENDING_CLAIM_PAYMENTS),
+    "patient_payment": (outbox, PENDING_PATIENT_PAYMENTS),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +109,19 @@ def _primary_payers(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
     return found
 
 
-Read = tuple[list[SourceTransaction], int]  # the transactions, and the last source id read
+# The transactions, and the ids of the source rows read in id order (a row may make no transaction: a
+# denial paying nothing, a zero charge; it is taken all the same).
+Read = tuple[list[SourceTransaction], list[int]]
 
 
-def read_charges(conn: Connection, after: int, limit: int, dims: MasterDims) -> Read:
+def _scope(source: str, pending: bool) -> ColumnElement[bool]:
+    return PENDING[source][1] if pending else true()
+
+
+def read_charges(
+    conn: Connection, after: int, limit: int, dims: MasterDims, *, pending: bool = False
+) -> Read:
+    """Charges with an id above ``after`` (only those still to take with ``pending``), in id order."""
     c = charges.c
     rows = conn.execute(
         select(
@@ -111,7 +137,7 @@ def read_charges(conn: Connection, after: int, limit: int, dims: MasterDims) -> 
             c.correlation_id,
             c.created_at,
         )
-        .where(c.id > after)
+        .where(c.id > after, _scope("charge", pending))
         .order_by(c.id)
         .limit(limit)
     ).all()
@@ -140,10 +166,12 @@ def read_charges(conn: Connection, after: int, limit: int, dims: MasterDims) -> 
                     r.correlation_id,
                 )
             )
-    return out, max((int(r.id) for r in rows), default=after)
+    return out, [int(r.id) for r in rows]
 
 
-def read_claim_payments(conn: Connection, after: int, limit: int, dims: MasterDims) -> Read:
+def read_claim_payments(
+    conn: Connection, after: int, limit: int, dims: MasterDims, *, pending: bool = False
+) -> Read:
     p, c = claim_payments.c, claims.c
     rows = conn.execute(
         select(
@@ -160,7 +188,7 @@ def read_claim_payments(conn: Connection, after: int, limit: int, dims: MasterDi
             c.payer_id.label("claim_payer_id"),
         )
         .outerjoin(claims, p.claim_id == c.id)
-        .where(p.id > after)
+        .where(p.id > after, _scope("claim_payment", pending))
         .order_by(p.id)
         .limit(limit)
     ).all()
@@ -187,14 +215,14 @@ def read_claim_payments(conn: Connection, after: int, limit: int, dims: MasterDi
                     r.correlation_id,
                 )
             )
-    return out, max((int(r.id) for r in rows), default=after)
+    return out, [int(r.id) for r in rows]
 
 
-def read_patient_payments(conn: Connection, after: int, limit: int) -> Read:
+def read_patient_payments(conn: Connection, after: int, limit: int, *, pending: bool = False) -> Read:
     o = outbox.c
     rows = conn.execute(
         select(o.id, o.payload, o.correlation_id, o.created_at)
-        .where(o.id > after, o.topic == PATIENT_PAYMENT_TOPIC)
+        .where(o.id > after, o.topic == PATIENT_PAYMENT_TOPIC, _scope("patient_payment", pending))
         .order_by(o.id)
         .limit(limit)
     ).all()
@@ -217,7 +245,7 @@ def read_patient_payments(conn: Connection, after: int, limit: int) -> Read:
                     r.correlation_id,
                 )
             )
-    return out, max((int(r.id) for r in rows), default=after)
+    return out, [int(r.id) for r in rows]
 
 
 def every_transaction(engine: Engine, batch: int = 5000) -> Iterator[SourceTransaction]:
@@ -232,8 +260,8 @@ def every_transaction(engine: Engine, batch: int = 5000) -> Iterator[SourceTrans
         for read in readers:
             after = 0
             while True:
-                rows, last = read(after)
+                rows, ids = read(after)
                 yield from rows
-                if last == after:
+                if not ids:
                     break
-                after = last
+                after = ids[-1]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
+from typing import Any
 
-from sqlalchemy import Engine, LargeBinary, String, column, select, table, update
+from sqlalchemy import Column, Engine, LargeBinary, String, column, select, table, update
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.schema import PHI_COLUMNS, metadata
@@ -48,11 +50,20 @@ def key_usage(engine: Engine) -> Counter[str]:
     with engine.connect() as conn:
         for name, columns in PHI_COLUMNS.items():
             for c in columns:
-                kind = LargeBinary() if c == "raw" else String()
+                kind = _stored_type(metadata.tables[name].c[c])
                 stored = table(name, column(c, kind))  # the stored form, bypassing the decrypting type
                 for (value,) in conn.execute(select(stored.c[c]).where(stored.c[c].is_not(None))):
                     usage[key_id_of(value)] += 1
     return usage
+
+
+def _stored_type(phi: Column[Any]) -> TypeEngine[Any]:
+    """How a PHI column's value is read as stored: bytes for a binary column, else text (``String``
+    reads ``Text`` and, on SQLite, the JSON text; PostgreSQL's driver decodes JSON, giving the sealed
+    string of an encrypted document or the document of a value still in clear)."""
+    declared = phi.type
+    impl = declared.impl_instance if isinstance(declared, TypeDecorator) else declared
+    return LargeBinary() if isinstance(impl, LargeBinary) else String()
 
 
 def key_id_of(value: object) -> str:

@@ -24,9 +24,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    literal,
+    true,
 )
 
-from revcycle.adapters.store.encrypted import EncryptedBytes, EncryptedJSON, EncryptedText
+from revcycle.adapters.store.encrypted import EncryptedBytes, EncryptedJSON, EncryptedLongText, EncryptedText
 
 metadata = MetaData(
     naming_convention={
@@ -45,6 +48,12 @@ Moment = DateTime(timezone=True)
 
 def _id() -> Column[int]:
     return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _erp_pending() -> Column[bool]:
+    """A journal-builder source row not yet taken into ERP items: true when written (the database's
+    default, so writers need not know), cleared by the builder in the transaction that itemises it."""
+    return Column("erp_pending", Boolean, nullable=False, server_default=true())
 
 
 inbound_messages = Table(
@@ -173,6 +182,7 @@ charges = Table(
     Column("correlation_id", String(36)),
     Column("created_at", Moment, nullable=False),
     Column("data", JSON, nullable=False),
+    _erp_pending(),
 )
 
 claims = Table(
@@ -240,6 +250,7 @@ claim_payments = Table(
     Column("message_id", ForeignKey("inbound_messages.id")),
     Column("correlation_id", String(36)),
     Column("created_at", Moment, nullable=False),
+    _erp_pending(),
 )
 
 findings = Table(
@@ -290,6 +301,7 @@ outbox = Table(
     Column("error", Text),
     Column("correlation_id", String(36)),
     Column("created_at", Moment, nullable=False),
+    _erp_pending(),  # read by the journal builder for the patient-payment topic only
 )
 
 # --- master data sync, quarantine and work queue ---
@@ -339,7 +351,8 @@ finding_events = Table(
     Column("action", String(20), nullable=False),  # status, assign, comment
     Column("from_value", String(100)),
     Column("to_value", String(100)),
-    Column("text", Text),  # a comment's text (may hold PHI: shown to the work queue only, never logged)
+    # a comment's text (may hold PHI: encrypted at rest, shown to the work queue only, never logged)
+    Column("text", EncryptedLongText("finding_events.text")),
 )
 
 master_data_pulls = Table(
@@ -493,13 +506,21 @@ erp_journal_lines = Table(
     Column("dimension", String(60)),
 )
 
-# How far the journal builder has read each source table (last id seen).
-erp_cursors = Table(
-    "erp_cursors",
-    metadata,
-    Column("source", String(40), primary_key=True),
-    Column("last_id", BigInteger, nullable=False),
+# The journal builder's source rows still to take (``erp_pending``), in id order. The indexes are partial
+# (their predicates are the builder's conditions), so they hold only the rows waiting for its next pass.
+PATIENT_PAYMENT_TOPIC = "patient_payment"
+PENDING_CHARGES = charges.c.erp_pending == true()
+PENDING_CLAIM_PAYMENTS = claim_payments.c.erp_pending == true()
+PENDING_PATIENT_PAYMENTS = and_(
+    outbox.c.erp_pending == true(),
+    outbox.c.topic == literal(PATIENT_PAYMENT_TOPIC, literal_execute=True),  # inline: the index's
 )
+for _table, _pending in (
+    (charges, PENDING_CHARGES),
+    (claim_payments, PENDING_CLAIM_PAYMENTS),
+    (outbox, PENDING_PATIENT_PAYMENTS),
+):
+    Index(f"ix_{_table.name}_erp_pending", _table.c.id, postgresql_where=_pending, sqlite_where=_pending)
 
 # --- security (accounts, sessions, API tokens, audit log) ---
 
