@@ -36,12 +36,18 @@ def patient_position(
 
 def patient_billing(conn: Connection, patient_key: str) -> dict[str, Any]:
     """``position`` (patient responsibility, patient paid, patient balance, credit), ``visits`` (one
-    open item per patient control number), ``payments`` with what of each was applied, and the
-    ``applications`` (payment -> claim, amount). No patient identifiers in the rows."""
-    items = open_items(claim_shares(conn, patient_key, ()))
+    open item per patient control number: the patient's claims and the visits their payments named, as
+    a claim received as an 837 may carry another patient key), ``payments`` with what of each is
+    unapplied, and the ``applications`` (payment -> claim, amount). No patient identifiers in the rows."""
+    pp = patient_payments.c
+    named = conn.execute(
+        select(pp.claim_reference)
+        .where(pp.patient_key == patient_key, pp.claim_reference.is_not(None))
+        .distinct()
+    ).scalars()
+    items = open_items(claim_shares(conn, patient_key, [str(v) for v in named]))
     visits = [i.patient_control_number for i in items]
     credits = payment_credits(conn, patient_key, visits)
-    pp = patient_payments.c
     match = [pp.patient_key == patient_key]
     if visits:
         match.append(pp.claim_reference.in_(visits))
