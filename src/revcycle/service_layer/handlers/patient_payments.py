@@ -80,8 +80,8 @@ def settle_patient_share(uow: UnitOfWork, ctx: MessageContext, stored: StoredCla
     """After a payer's posting: the patient's credit goes to the new balance; returns what the patient
     has paid on the claim's visit (the ``patient_paid`` of its balance)."""
     pcn, key = stored.claim.patient_control_number, stored.claim.patient_key
-    _apply_credit(uow, ctx, key, [pcn])
-    item = _item(open_items(uow.patient_ledger.shares(key, [pcn])), pcn)
+    _apply_credit(uow, ctx, key, [pcn])  # one query when the patient has no credit
+    item = _item(open_items(uow.patient_ledger.shares(None, [pcn])), pcn)  # this visit's claims only
     return item.paid if item is not None else ZERO
 
 
