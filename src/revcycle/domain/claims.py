@@ -4,7 +4,8 @@ The lifecycle is an explicit state machine: ``Claim.move_to`` raises ``IllegalTr
 the table below does not allow. States follow the path of a claim through a clearinghouse and payer:
 created from charges (draft), scrubbed, submitted (837 sent), 999 accepted / rejected, 277CA accepted /
 rejected, adjudicated (835: paid, partially paid, denied), posted (the payment applied), closed (nothing
-owed by payers or the patient); an 835 reversal (CLP02 = 22) reopens an adjudicated claim; a void
+owed by payers or the patient; a patient refund that reopens the patient's balance moves it back
+to posted); an 835 reversal (CLP02 = 22) reopens an adjudicated claim; a void
 (CLM05-3 = 8) ends it; a replacement (CLM05-3 = 7) supersedes it, also after payment (the payer then
 reverses the first adjudication).
 """
@@ -55,7 +56,8 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.REVERSED: frozenset({S.REPLACED, S.VOID, S.CLOSED} | _ADJUDICATED),
     # A corrected claim (frequency 7) may follow a posted or closed one (the payer reverses, re-adjudicates).
     S.POSTED: frozenset({S.CLOSED, S.REVERSED, S.REPLACED} | _ADJUDICATED),
-    S.CLOSED: frozenset({S.REVERSED, S.REPLACED}),
+    # A patient refund (a returned payment) that reopens the patient's balance puts it back to posted.
+    S.CLOSED: frozenset({S.REVERSED, S.REPLACED, S.POSTED}),
     S.REPLACED: frozenset(),
     S.VOID: frozenset(),
 }

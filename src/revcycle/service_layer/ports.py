@@ -17,6 +17,7 @@ from revcycle.domain.findings import Finding
 from revcycle.domain.master_data import Contract, Effective
 from revcycle.domain.master_loads import LoadReport, VersionChange
 from revcycle.domain.master_refs import MasterRef
+from revcycle.domain.patient_balance import ClaimShare, Credit, ReceivedPayment
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.posting import LineMatch, PostingTotals, Underpayment
 from revcycle.domain.remittances import ClaimPayment, Remittance
@@ -151,6 +152,29 @@ class Postings(Protocol):
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None: ...
 
 
+class PatientLedger(Protocol):
+    """Patient payments and their applications to claims (``domain.patient_balance``)."""
+
+    def exists(self, dedup_key: str) -> bool: ...
+    def patient_of_account(self, account: str) -> str | None:
+        """The patient key of a billing account (PID-18), if a patient holds it."""
+        ...
+
+    def shares(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[ClaimShare]:
+        """Every claim of the patient's visits: the patient's claims and the claims of the named
+        control numbers, with every claim sharing a control number with one of them."""
+        ...
+
+    def credits(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[Credit]:
+        """The patient's payments (and payments naming those control numbers) not wholly applied."""
+        ...
+
+    def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int: ...
+    def apply(
+        self, payment_id: int, claim_id: int, amount: Decimal, kind: str, ctx: MessageContext
+    ) -> None: ...
+
+
 class Contracts(Protocol):
     """Payer contracts from the master data, effective-dated."""
 
@@ -251,5 +275,6 @@ class UnitOfWork(Protocol):
     reference: Reference  # code sets, edit tables, chargemaster, thresholds (read-only, shared)
     postings: Postings
     contracts: Contracts
+    patient_ledger: PatientLedger
 
     def savepoint(self) -> AbstractContextManager[None]: ...

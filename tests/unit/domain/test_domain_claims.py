@@ -153,7 +153,8 @@ def test_spot_checks_of_forbidden_and_exact_moves() -> None:
     assert not make_claim(S.DRAFT).can_move_to(S.PAID)
     assert not make_claim(S.CLOSED).can_move_to(S.PAID)
     assert not make_claim(S.CLOSED).can_move_to(S.DRAFT)
-    assert TRANSITIONS[S.CLOSED] == {S.REVERSED, S.REPLACED}  # a corrected claim may follow a closed one
+    # A corrected claim may follow a closed one; a patient refund reopening the patient balance posts it.
+    assert TRANSITIONS[S.CLOSED] == {S.REVERSED, S.REPLACED, S.POSTED}
     assert TRANSITIONS[S.DRAFT] == {S.SCRUBBED, S.SUBMITTED, S.VOID}
 
 

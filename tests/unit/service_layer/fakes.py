@@ -43,6 +43,7 @@ from revcycle.domain.master_data import Contract, Effective, version_on
 from revcycle.domain.master_loads import LoadReport, Outcome, VersionChange, changed_fields
 from revcycle.domain.master_refs import MasterRef
 from revcycle.domain.money import ZERO
+from revcycle.domain.patient_balance import ClaimShare, Credit, ReceivedPayment
 from revcycle.domain.patients import Coverage, Patient
 from revcycle.domain.posting import PostingTotals
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
@@ -776,6 +777,91 @@ class FakePostings(_Repository):
 
 
 @dataclass(frozen=True, slots=True)
+class PatientPaymentRow:
+    id: int
+    payment: ReceivedPayment
+    dedup_key: str | None
+    message_id: int | None
+    correlation_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationRow:
+    payment_id: int
+    claim_id: int
+    amount: Decimal
+    kind: str
+    correlation_id: str
+
+
+class FakePatientLedger(_Repository):
+    """Patient payments and applications; claim figures read from the fake claims and postings (as
+    the SQL ledger reads ``claims`` and ``payment_postings``)."""
+
+    _state = ("rows", "applications")
+
+    def __init__(self, patients: FakePatients, claims: FakeClaims, postings: FakePostings) -> None:
+        self.rows: list[PatientPaymentRow] = []
+        self.applications: list[ApplicationRow] = []
+        self._patients, self._claims, self._postings = patients, claims, postings
+
+    def exists(self, dedup_key: str) -> bool:
+        return any(row.dedup_key == dedup_key for row in self.rows)
+
+    def patient_of_account(self, account: str) -> str | None:
+        return next((k for k, row in self._patients.rows.items() if row.patient.account == account), None)
+
+    def shares(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[ClaimShare]:
+        claims = sorted(self._claims.rows.values(), key=lambda r: r.id)
+        visits = {
+            row.claim.patient_control_number
+            for row in claims
+            if row.claim.patient_control_number in patient_control_numbers
+            or (patient_key is not None and row.claim.patient_key == patient_key)
+        }
+        out = []
+        for row in claims:
+            if row.claim.patient_control_number not in visits:
+                continue
+            posted = [p for p in self._postings.rows if p.claim_id == row.id]
+            out.append(
+                ClaimShare(
+                    claim_id=row.id,
+                    patient_control_number=row.claim.patient_control_number,
+                    payer_rank=row.claim.payer_rank,
+                    service_date=row.claim.service_date,
+                    ended=row.claim.status in (ClaimStatus.REPLACED, ClaimStatus.VOID),
+                    adjudicated=bool(posted),
+                    patient_responsibility=sum((p.totals.patient_responsibility for p in posted), ZERO),
+                    applied=sum((a.amount for a in self.applications if a.claim_id == row.id), ZERO),
+                )
+            )
+        return out
+
+    def credits(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[Credit]:
+        found = []
+        for row in self.rows:
+            p = row.payment
+            if p.claim_reference in patient_control_numbers or (
+                patient_key is not None and p.patient_key == patient_key
+            ):
+                applied = sum((a.amount for a in self.applications if a.payment_id == row.id), ZERO)
+                if p.amount - applied != ZERO:
+                    found.append(Credit(row.id, p.amount - applied))
+        return found
+
+    def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int:
+        payment_id = len(self.rows) + 1
+        self.rows.append(
+            PatientPaymentRow(payment_id, payment, dedup_key, ctx.message_id, ctx.correlation_id)
+        )
+        return payment_id
+
+    def apply(self, payment_id: int, claim_id: int, amount: Decimal, kind: str, ctx: MessageContext) -> None:
+        self.applications.append(ApplicationRow(payment_id, claim_id, amount, kind, ctx.correlation_id))
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     topic: str
     key: str
@@ -947,6 +1033,7 @@ class FakeStore:
         self.quarantine = FakeQuarantine(self.messages, self.findings)
         self.postings = FakePostings()
         self.contracts = FakeContracts(self.master_data)
+        self.patient_ledger = FakePatientLedger(self.patients, self.claims, self.postings)
 
     def repositories(self) -> tuple[_Repository, ...]:
         return (
@@ -963,6 +1050,7 @@ class FakeStore:
             self.master_loads,
             self.quarantine,
             self.postings,
+            self.patient_ledger,
         )
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -995,6 +1083,7 @@ class FakeUnitOfWork:
     reference: Reference
     postings: ports.Postings
     contracts: ports.Contracts
+    patient_ledger: ports.PatientLedger
 
     def __init__(self, store: FakeStore | None = None, reference: Reference | None = None) -> None:
         self.store = store if store is not None else FakeStore()
@@ -1013,6 +1102,7 @@ class FakeUnitOfWork:
         self.quarantine = self.store.quarantine
         self.postings = self.store.postings
         self.contracts = self.store.contracts
+        self.patient_ledger = self.store.patient_ledger
         self.committed = False
         self.commits = 0
         self.rollbacks = 0

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, Table, select
 from revcycle.adapters.store.billing_queries import Page
 from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.message_queries import as_dict
+from revcycle.adapters.store.patient_balance_queries import patient_billing
 from revcycle.adapters.store.schema import appointments, charges, encounters, patients
 
 
@@ -39,7 +40,8 @@ class ClinicalQueries:
         return rows
 
     def patient(self, patient_id: int) -> dict[str, Any] | None:
-        """A patient with their encounters, appointments and charges."""
+        """A patient with their encounters, appointments, charges and patient billing (payments and
+        where they were applied)."""
         with self.engine.connect() as conn:
             row = conn.execute(select(patients).where(patients.c.id == patient_id)).first()
             if row is None:
@@ -54,6 +56,7 @@ class ClinicalQueries:
             ):
                 rows = conn.execute(select(table).where(table.c.patient_key == key).order_by(table.c.id))
                 out[name] = [as_dict(r) for r in rows]
+            out["billing"] = patient_billing(conn, key)  # responsibility, paid, balance, credit
         return out
 
     def encounters(

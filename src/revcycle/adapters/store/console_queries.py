@@ -10,6 +10,7 @@ from sqlalchemy import Engine, case, func, null, or_, select
 
 from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.message_queries import as_dict
+from revcycle.adapters.store.patient_balance_queries import patient_billing
 from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, money
 from revcycle.adapters.store.schema import (
     alerts,
@@ -200,6 +201,9 @@ class ConsoleQueries:
                 if claim_ids
                 else []
             )
+            billing = patient_billing(conn, key)  # patient payments applied to the patient's share
+        out["patient_payments"] = billing["payments"]
+        out["patient_applications"] = billing["applications"]
         live = [x for x in out["claims"] if x["status"] not in NOT_RECEIVABLE]
         out["balance"] = {
             "insurance": sum(
@@ -212,7 +216,10 @@ class ConsoleQueries:
                 ),
                 ZERO,
             ),
-            "patient": sum((money(x["patient_responsibility"]) for x in live), ZERO),
+            "patient": money(billing["position"]["patient_balance"]),
+            "patient_responsibility": money(billing["position"]["patient_responsibility"]),
+            "patient_paid": money(billing["position"]["patient_paid"]),
+            "credit": money(billing["position"]["credit"]),
         }
         return out
 

@@ -1,5 +1,6 @@
 """Read side of remittance posting: a claim's balance (and its account's, every claim sharing its patient
-control number: primary, secondary, corrected), its posted lines, and manual remittance entries."""
+control number: primary, secondary, corrected), its posted lines, the patient payments applied to it, and
+manual remittance entries."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from revcycle.adapters.store.message_queries import as_dict
+from revcycle.adapters.store.patient_balance_queries import applications_to_claims, applied_by_claim
 from revcycle.adapters.store.schema import (
     claims,
     encounters,
@@ -49,21 +51,27 @@ def claim_posting(conn: Connection, claim_id: int) -> dict[str, Any]:
         .order_by(c.id)
     ).all()
     totals = _totals(conn, [r.id for r in related])
-    own = ClaimBalance(row.total_charge, totals.get(claim_id, PostingTotals()))
+    patient = applications_to_claims(conn, [r.id for r in related])
+    applied = applied_by_claim(patient)
+    own = ClaimBalance(row.total_charge, totals.get(claim_id, PostingTotals()), applied.get(claim_id, ZERO))
     lines = conn.execute(
         select(*_LINE_COLUMNS).where(line_postings.c.claim_id == claim_id).order_by(line_postings.c.id)
     )
     return {
         "balance": own.as_dict(),
         "posted_lines": [as_dict(r) for r in lines],
-        "account": _account(related, totals),
+        "account": _account(related, totals, sum(applied.values(), ZERO)),
+        "patient_payments": patient,
     }
 
 
-def _account(related: Sequence[Any], totals: dict[int, PostingTotals]) -> dict[str, Any]:
+def _account(
+    related: Sequence[Any], totals: dict[int, PostingTotals], patient_paid: Decimal
+) -> dict[str, Any]:
     """Live claims only (a replaced or voided claim's postings are netted by the payer's reversal).
-    The patient owes the share left by the highest-rank payer that has adjudicated; the charges are
-    the primary's (a secondary claim bills the same services again)."""
+    The patient owes the share left by the highest-rank payer that has adjudicated, less what the
+    patient paid on any of the claims (``patient_balance_queries``); the charges are the primary's (a
+    secondary claim bills the same services again)."""
     live = [r for r in related if r.status not in _ENDED]
     paid = sum((totals[r.id].paid for r in related if r.id in totals), ZERO)
     adjudicated = [r for r in live if r.id in totals]
@@ -78,7 +86,8 @@ def _account(related: Sequence[Any], totals: dict[int, PostingTotals]) -> dict[s
         ],
         "charges": str(money(charges)),
         "insurance_paid": str(money(paid)),
-        "patient_balance": str(money(patient)),
+        "patient_paid": str(money(patient_paid)),
+        "patient_balance": str(money(patient - patient_paid)),
     }
 
 

@@ -430,6 +430,43 @@ manual_remittances = Table(
     Column("created_at", Moment, nullable=False),
 )
 
+# --- patient payments (domain.patient_balance) ---
+
+# One row per patient payment received (a DFT FT1 with FT1-6 = PY / CO, or a RecordPatientPayment);
+# a refund is a negative amount. Unapplied (credit) = amount - its applications.
+patient_payments = Table(
+    "patient_payments",
+    metadata,
+    _id(),
+    Column("patient_key", String(200), index=True),
+    Column("claim_reference", String(100), index=True),  # the visit / patient control number it names
+    Column("reference", String(100)),  # FT1-2 transaction id, the cashier's receipt
+    Column("amount", Money, nullable=False),
+    Column("method", String(40)),
+    Column("received_at", Moment),
+    Column("source", String(20), nullable=False),  # hl7, command
+    Column("charge_id", ForeignKey("charges.id")),
+    Column("dedup_key", String(64), index=True),
+    Column("message_id", ForeignKey("inbound_messages.id"), index=True),
+    Column("correlation_id", String(36)),
+    Column("created_at", Moment, nullable=False),
+)
+
+# What a patient payment paid on a claim (negative: un-applied by a refund); ``kind`` payment, credit
+# (a credit applied later to a new balance) or refund.
+patient_payment_applications = Table(
+    "patient_payment_applications",
+    metadata,
+    _id(),
+    Column("payment_id", ForeignKey("patient_payments.id"), nullable=False, index=True),
+    Column("claim_id", ForeignKey("claims.id"), nullable=False, index=True),
+    Column("amount", Money, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("message_id", ForeignKey("inbound_messages.id")),
+    Column("correlation_id", String(36)),
+    Column("created_at", Moment, nullable=False),
+)
+
 # --- rules ---
 # The missing-charge sweep looks charges up by visit number (PV1-19 / Encounter id), whatever patient
 # key the visit and its charges were filed under.

@@ -13,6 +13,7 @@ from revcycle.adapters.codesets.reference import default_reference
 from revcycle.adapters.store import inbound_log
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.repositories.billing import SqlCharges, SqlClaims, SqlPayments
+from revcycle.adapters.store.repositories.patient_ledger import SqlPatientLedger
 from revcycle.adapters.store.repositories.people import SqlAppointments, SqlEncounters, SqlPatients
 from revcycle.adapters.store.repositories.posting import SqlContracts, SqlPostings
 from revcycle.adapters.store.repositories.quarantine import SqlMasterLoads, SqlQuarantine
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
     reference: Reference
     postings: ports.Postings
     contracts: ports.Contracts
+    patient_ledger: ports.PatientLedger
 
     def __init__(self, engine: Engine, reference: Reference | None = None) -> None:
         self.engine = engine
@@ -96,6 +98,7 @@ class SqlUnitOfWork:
         self.quarantine = SqlQuarantine(conn)
         self.postings = SqlPostings(conn)
         self.contracts = SqlContracts(conn)
+        self.patient_ledger = SqlPatientLedger(conn)
         return self
 
     def __exit__(

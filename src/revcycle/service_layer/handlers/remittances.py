@@ -23,6 +23,7 @@ from revcycle.domain import commands as c
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.findings import FindingType, Severity
 from revcycle.domain.money import ZERO
+from revcycle.domain.patient_balance import ReceivedPayment
 from revcycle.domain.posting import (
     ClaimBalance,
     LineMatch,
@@ -39,6 +40,7 @@ from revcycle.domain.posting import (
 from revcycle.domain.remittances import ClaimPayment, ClaimPaymentStatus, Remittance
 from revcycle.service_layer.handlers.claims import move
 from revcycle.service_layer.handlers.findings import raise_finding
+from revcycle.service_layer.handlers.patient_payments import receive_patient_payment, settle_patient_share
 from revcycle.service_layer.handlers.posting_findings import ReasonCodes, denial, underpaid, unmatched_lines
 from revcycle.service_layer.ports import LinePosting, ManualEntry, MessageContext, StoredClaim, UnitOfWork
 
@@ -298,8 +300,9 @@ def _settle(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim) -> None:
     it took over."""
     if not move(uow, ctx, stored, S.POSTED, "payment posted"):
         return
-    balance = ClaimBalance(stored.claim.total_charge, uow.postings.claim_totals(stored.id))
-    if balance.insurance_balance == ZERO and balance.patient_balance == ZERO:
+    paid_by_patient = settle_patient_share(uow, ctx, stored)  # a credit (copay at the desk) applies now
+    balance = ClaimBalance(stored.claim.total_charge, uow.postings.claim_totals(stored.id), paid_by_patient)
+    if balance.insurance_balance == ZERO and balance.patient_balance <= ZERO:  # beyond zero: a credit
         move(uow, ctx, stored, S.CLOSED, "nothing owed by payers or the patient")
     if stored.claim.payer_rank > 1:
         for earlier in uow.claims.by_control_number(stored.claim.patient_control_number):
@@ -308,6 +311,9 @@ def _settle(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim) -> None:
 
 
 def record_patient_payment(cmd: c.RecordPatientPayment, uow: UnitOfWork, ctx: MessageContext) -> None:
+    """A patient payment (a negative amount: a refund): to the outbox for the ERP journals, and applied
+    to the patient's open balances (``handlers.patient_payments``). The patient is found by the billing
+    account; the claim it names by its patient control number."""
     payment = cmd.payment
     uow.outbox.add(
         "patient_payment",
@@ -319,6 +325,16 @@ def record_patient_payment(cmd: c.RecordPatientPayment, uow: UnitOfWork, ctx: Me
         },
         ctx,
     )
+    received = ReceivedPayment(
+        patient_key=uow.patient_ledger.patient_of_account(payment.account),
+        amount=payment.amount,
+        reference=payment.reference,
+        claim_reference=payment.patient_control_number,
+        received_at=payment.received_at,
+        method=payment.method,
+        source="command",
+    )
+    receive_patient_payment(uow, ctx, received)
 
 
 def configured(policy: PostingPolicy) -> Mapping[type[c.Command], Callable[..., None]]:
