@@ -1,7 +1,7 @@
 """patient payments and their applications to claims (patient balances and credit)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 from __future__ import annotations
