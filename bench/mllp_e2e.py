@@ -19,7 +19,7 @@ One run measures, on 1.3 KB DFT^P03 messages (bench/messages.py):
 
 The machine is shared, so wall-clock rates move between runs; CPU per message and the ratios to the
 ceilings measured in the same run are the figures to compare. ``--write`` stores the report in
-bench/results/mllp.md.
+bench/results/mllp.md (``--deferred``: mllp-deferred.md).
 """
 
 from __future__ import annotations
@@ -304,10 +304,12 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
         echo.wait(10)
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp))
+        # --deferred: no worker (REVCYCLE_WORKERS=false), so the figures are the MLLP path the issue names
+        # (framing, parse, durable commit, ACK) with processing deferred, as during a burst.
+        server = ServerProcess(Path(tmp), env={"REVCYCLE_WORKERS": "false"} if args.deferred else None)
         server.start()
         assert server.process is not None
-        worker = worker_pid(server.process.pid)
+        worker = None if args.deferred else worker_pid(server.process.pid)
         cpu = Cpu(server.process.pid, worker)
         db = Path(tmp) / "revcycle.db"
         try:
@@ -326,7 +328,7 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
             drain_from = time.perf_counter()
             cpu.sample()[1]
             left, processed_before = backlog(db)
-            while left:
+            while left and not args.deferred:
                 await asyncio.sleep(1.0)
                 left, _processed_now = backlog(db)
                 if time.perf_counter() - drain_from > args.drain_limit:
@@ -368,9 +370,10 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
             f"| {pct(lat, 0.99):.2f} | {pct(lat, 0.999):.2f} | {used[0] / _count * 1e6:.0f} | | "
             f"{used[2] / _count * 1e6:.0f} |"
         )
+    label = "revcycle serve, processing deferred" if args.deferred else "revcycle serve"
     for n, count, rate, lat, used in rows:
         out.append(
-            f"| revcycle serve, {n} connection(s) | {count:,} | {rate:,.0f} | {rate / ceilings[n][0]:.2f} "
+            f"| {label}, {n} connection(s) | {count:,} | {rate:,.0f} | {rate / ceilings[n][0]:.2f} "
             f"| {pct(lat, 0.5):.2f} | {pct(lat, 0.99):.2f} | {pct(lat, 0.999):.2f} | {used[0] / count * 1e6:.0f} "
             f"| {used[1]:.1f} | {used[2] / count * 1e6:.0f} |"
         )
@@ -434,6 +437,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=0, help="memory run at 1,000 msg/s (0: skip)")
     parser.add_argument("--drain-limit", type=float, default=300, help="seconds to wait for the worker")
     parser.add_argument("--write", action="store_true", help="write bench/results/mllp.md")
+    parser.add_argument(
+        "--deferred", action="store_true", help="serve without a worker (processing deferred)"
+    )
     parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.echo_server:
@@ -445,8 +451,10 @@ def main() -> None:
     print(report)
     if args.write:
         command = " ".join(["bench/mllp_e2e.py", *sys.argv[1:]])
-        RESULTS.write_text(
-            f"# MLLP end to end\n\nDate: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Command: "
+        target = RESULTS.with_name("mllp-deferred.md") if args.deferred else RESULTS
+        title = "MLLP end to end, processing deferred (no worker)" if args.deferred else "MLLP end to end"
+        target.write_text(
+            f"# {title}\n\nDate: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Command: "
             f"`.venv/bin/python {command}`. Machine: {platform.machine()}, {os.cpu_count()} CPUs, shared "
             "with other work (load average below).\n\n" + report + "\n"
         )
