@@ -1,5 +1,5 @@
 """The group commit: receipts share commits, and with a separate sync no sender hears back before the
-sync that covers its batch has returned (``service_layer.group_commit``)."""
+sync of its batch has returned; what arrives meanwhile forms the next batch (``group_commit``)."""
 
 from __future__ import annotations
 
@@ -75,28 +75,40 @@ async def test_concurrent_receipts_share_a_commit_and_each_gets_its_own_result()
     assert sorted(c for batch in store.batches for c in batch) == sorted(f"corr-{n}" for n in range(20))
 
 
-async def test_no_sender_is_answered_before_the_sync_that_covers_its_batch() -> None:
+@pytest.mark.parametrize("inline", [False, True])
+async def test_no_sender_is_answered_before_the_sync_of_its_batch_and_commits_run_one_ahead(
+    inline: bool,
+) -> None:
     store = Store()
-    committer = GroupCommitter(store.commit, sync=store.sync)
+    committer = GroupCommitter(store.commit, sync=store.sync, inline=inline)
     await committer.start()
     first = asyncio.ensure_future(committer.submit(receipt(1)))
-    await until(lambda: len(store.gates) == 1)  # committed, and the sync is running
+    await until(lambda: len(store.gates) == 1)  # committed, and its sync is running
     assert store.batches == [["corr-1"]]
     await asyncio.sleep(0.05)
     assert not first.done()  # committed but not yet durable: not acknowledged
 
-    # A batch committed while that sync runs is covered by the next sync, not by the running one.
-    second = asyncio.ensure_future(committer.submit(receipt(2)))
+    # While the disk syncs batch 1, the next batch commits (one ahead), but is not answered...
+    second = [asyncio.ensure_future(committer.submit(receipt(n))) for n in (2, 3)]
     await until(lambda: len(store.batches) == 2)
+    assert store.batches[1] == ["corr-2", "corr-3"]
+    # ...and a third waits until the sync of the second has started.
+    third = asyncio.ensure_future(committer.submit(receipt(4)))
+    await asyncio.sleep(0.05)
+    assert len(store.batches) == 2 and not any(f.done() for f in [*second, third])
+
     store.gates[0].set()
     assert (await first).correlation_id == "corr-1"
-    await asyncio.sleep(0.05)
-    assert not second.done()
-    await until(lambda: len(store.gates) == 2)
+    await until(lambda: len(store.gates) == 2 and len(store.batches) == 3)
+    assert store.synced_batches == [1, 2]  # the second sync covers the batch committed meanwhile
+    assert not any(f.done() for f in [*second, third])
     store.gates[1].set()
-    assert (await second).correlation_id == "corr-2"
-    assert store.synced_batches == [1, 2]
-    assert committer.syncs == 2
+    assert [(await f).correlation_id for f in second] == ["corr-2", "corr-3"]
+    await until(lambda: len(store.gates) == 3)
+    assert not third.done()
+    store.gates[2].set()
+    assert (await third).correlation_id == "corr-4"
+    assert committer.syncs == 3
     await committer.close()
 
 
