@@ -140,9 +140,11 @@ def make_engine(
     ``synchronous=NORMAL`` syncs the WAL only at checkpoints, so a commit survives a crash of the
     process but not of the machine (power loss, kernel panic): the last transactions can roll back
     after the ACK was sent. ``synchronous=FULL`` syncs the WAL at every commit, so a committed append
-    survives both (SQLite, "PRAGMA synchronous"); the group commit shares one sync among every message
-    of a batch (costs measured in bench/results/mllp.md). ``REVCYCLE_SQLITE_SYNCHRONOUS=NORMAL`` trades
-    the power-loss guarantee for faster commits. The worker process always uses NORMAL: its commits
+    survives both (SQLite, "PRAGMA synchronous"). The inbound log gets the same guarantee without holding
+    the write lock during the disk sync: its own engine commits with NORMAL and ``WalSync`` syncs the WAL
+    before anything is acknowledged (``bootstrap.inbound_log_on``); the group commit shares one sync among
+    every message of a batch (costs in bench/results/mllp.md). ``REVCYCLE_SQLITE_SYNCHRONOUS=NORMAL``
+    trades the power-loss guarantee for faster commits. The worker process always uses NORMAL: its commits
     hold derived state that is redone from the log if a power loss undoes them (see ``bootstrap``), and
     the next FULL commit of the edge syncs the WAL frames written before it as well.
 
