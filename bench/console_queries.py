@@ -92,6 +92,8 @@ def fill(engine: Engine, count: int, today: date) -> None:
     for i in range(count):
         status = rng.choice(STATUSES)
         served = first + timedelta(days=rng.randrange(365))
+        if status in ADJUDICATED and _paid_on(i, served) > today:
+            status = "submitted"  # its remittance has not come yet
         charge = Decimal(rng.randrange(5_000, 200_000)) / 100
         paid = (
             (charge * Decimal("0.7")).quantize(Decimal("0.01"))
@@ -121,8 +123,8 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "facility_code": f"FAC{i % 8}",
                 "frequency": "1",
                 "data": {},
-                "created_at": now,
-                "updated_at": now,
+                "created_at": _at(served, 24 + i % 48),  # built a day or two after the visit
+                "updated_at": _at(_paid_on(i, served), 8 + i % 10) if status in ADJUDICATED else _at(served, 30),
             }
             for i, status, served, charge, paid in plan
         ),
@@ -143,7 +145,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "facility_code": f"FAC{i % 8}",
                 "performing_npi": f"{1000000000 + i % 300}",
                 "identity_hash": f"{i:064d}",
-                "created_at": now,
+                "created_at": _at(served, 2 + i % 20),  # captured hours after the service
                 "data": {},
             }
             for i, status, served, charge, paid in plan
@@ -154,7 +156,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
         for i, status, served, charge, paid in plan:
             if status not in ADJUDICATED:
                 continue
-            day = served + timedelta(days=14 + i % 30)
+            day = _paid_on(i, served)
             if status != "denied" and i % 10 == 0:
                 yield _payment(i, "4", day - timedelta(days=7), charge, Decimal(0), "a")
             yield _payment(i, "4" if status == "denied" else "1", day, charge, paid, "b")
@@ -166,7 +168,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
         (
             {
                 "claim_id": i + 1,
-                "at": now,
+                "at": _at(served, 50),
                 "kind": "transition",
                 "from_status": "submitted",
                 "to_status": "rejected",
@@ -189,7 +191,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "admitted_at": datetime.combine(served, datetime.min.time(), UTC),
                 "discharged_at": datetime.combine(served, datetime.min.time(), UTC) + timedelta(hours=30),
                 "data": {},
-                "updated_at": now,
+                "updated_at": _at(served, 30),
             }
             for i, status, served, charge, paid in plan[: int(count * 0.3)]
         ),
@@ -245,8 +247,19 @@ def _payment(i: int, code: str, day: date, charge: Decimal, paid: Decimal, suffi
         "dedup_key": f"{i}{suffix}",
         "source": "835",
         "data": {},
-        "created_at": datetime.now(UTC),
+        "created_at": _at(day, 9 + i % 8),  # the 835 is read on its payment date
     }
+
+
+def _paid_on(i: int, served: date) -> date:
+    """The payment date of claim ``i``'s (final) remittance: two to six weeks after the service."""
+    return served + timedelta(days=14 + i % 30)
+
+
+def _at(day: date, hours: int) -> datetime:
+    """A moment ``hours`` after the start of ``day`` (UTC), never after now: row times spread like the
+    service dates, as a live store's are."""
+    return min(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hours), datetime.now(UTC))
 
 
 def timed(runs: int, query: Callable[[], Any]) -> tuple[float, float]:
@@ -264,13 +277,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--db", type=Path, default=None, help="reuse a store this bench filled (no fill)")
+    parser.add_argument("--db", type=Path, default=None, help="the store's file: filled when absent, reused (no fill) when present")
     args = parser.parse_args()
     today = datetime.now(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{args.db or Path(tmp) / 'bench.db'}")
+        path = args.db or Path(tmp) / "bench.db"
+        filled = path.exists()
+        engine = make_engine(f"sqlite:///{path}")
         upgrade(engine)
-        if args.db is None:
+        if not filled:
             fill(engine, args.claims, today)
             with engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
