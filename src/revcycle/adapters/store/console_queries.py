@@ -10,7 +10,7 @@ from sqlalchemy import Engine, case, func, null, or_, select
 
 from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.message_queries import as_dict
-from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, money
+from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, RevenueQueries, money
 from revcycle.adapters.store.schema import (
     alerts,
     charges,
@@ -217,23 +217,13 @@ class ConsoleQueries:
         return out
 
     def party(self, kind: str, code: str, since: date) -> dict[str, Any]:
-        """A provider (NPI) or facility: claims, charges and encounters since ``since``."""
-        c, ch, e = claims.c, charges.c, encounters.c
+        """A provider (NPI) or facility: claims, charges (the revenue figures' rollups) and encounters
+        since ``since``."""
+        c, e = claims.c, encounters.c
         claim_col = c.billing_npi if kind == "provider" else c.facility_code
-        charge_col = ch.performing_npi if kind == "provider" else ch.facility_code
         enc_col = e.attending_npi if kind == "provider" else e.facility_code
+        figures = RevenueQueries(self.engine).party(kind, code, since)
         with self.engine.connect() as conn:
-            claim_row = conn.execute(
-                select(
-                    func.count(),
-                    func.sum(c.total_charge),
-                    func.sum(c.paid_total),
-                    func.sum(case((c.status == "denied", 1), else_=0)),
-                ).where(claim_col == code, c.service_date >= since)
-            ).one()
-            charge_row = conn.execute(
-                select(func.count(), func.sum(ch.amount)).where(charge_col == code, ch.service_date >= since)
-            ).one()
             visits = conn.execute(select(func.count()).where(enc_col == code)).scalar_one()
             recent = [
                 as_dict(r)
@@ -244,18 +234,7 @@ class ConsoleQueries:
                     .limit(50)
                 )
             ]
-        return {
-            "kind": kind,
-            "code": code,
-            "claims": int(claim_row[0]),
-            "billed": money(claim_row[1]),
-            "paid": money(claim_row[2]),
-            "denied": int(claim_row[3] or 0),
-            "charge_lines": int(charge_row[0]),
-            "charges": money(charge_row[1]),
-            "encounters": int(visits),
-            "recent_claims": recent,
-        }
+        return {"kind": kind, "code": code, **figures, "encounters": int(visits), "recent_claims": recent}
 
     def search(self, term: str) -> list[dict[str, Any]]:
         """Claims (id, patient control number), patient accounts, message control ids and correlation

@@ -1,0 +1,299 @@
+"""Keeping the console rollups (``rollup_*`` tables) up to date: an incremental refresh.
+
+The refresh recomputes, from the live tables, only what changed since its watermark: the service days
+of claims saved, paid or rejected and of charges captured since then (a claim moved to another day
+leaves its old one too: ``rollup_claim_dates`` remembers where each claim was rolled up), the payment
+days of every payment of those claims (a late payment on an old service date, a claim's first
+payment...), and the discharged visits whose "not final billed" state may have changed. Each group of
+days is recomputed in its own short transaction (delete, insert from ``rollup_sources``), so a refresh
+never holds SQLite's write lock for long; the first refresh (no watermark) rebuilds everything.
+
+Changes are found by their own time stamps (``claims.updated_at``, ``charges.created_at``,
+``claim_payments.created_at``, ``claim_events.at``, ``encounters.updated_at``, ``patients.updated_at``
+for merges), read back ``overlap`` before the watermark: a transaction that commits up to that long
+after stamping its rows is still seen. The watermark is the time the last refresh started.
+
+Staleness: the worker's sweeper runs :meth:`RollupRefresher.refresh` every 30 s while it is idle
+(``Sweeper(rollup_interval=...)``); the revenue queries read the rollups only for days before the
+last refresh's day and the live tables for the days since, so a figure lags the store by at most the
+refresh interval plus one refresh's duration (a change to an older day: a late payment, a denial).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.rollup_sources import (
+    charge_rows,
+    claim_rows,
+    dnfb_rows,
+    payment_rows,
+    repeat_payment_rows,
+)
+from revcycle.adapters.store.schema import (
+    charges,
+    claim_events,
+    claim_payments,
+    claims,
+    encounters,
+    patients,
+    rollup_charges,
+    rollup_claim_dates,
+    rollup_claims,
+    rollup_dnfb,
+    rollup_payments,
+    rollup_repeat_payments,
+    rollup_state,
+)
+
+log = logging.getLogger(__name__)
+
+STATE = "console"
+OVERLAP = timedelta(minutes=2)
+DAYS_PER_TRANSACTION = 7
+IDS_PER_TRANSACTION = 500
+IDS_PER_RANGE = 50_000  # a full rebuild walks the visits and claims by id ranges this wide
+
+KEYS = ("grain", "day", "payer", "facility", "provider", "service_line")
+# Each day-keyed rollup, its rows from the live tables, and its membership column (NULL: every row).
+DAY_ROLLUPS: tuple[tuple[Table, Callable[..., Any], str], ...] = (
+    (rollup_claims, claim_rows, "service_line"),
+    (rollup_charges, charge_rows, "payer"),
+    (rollup_payments, payment_rows, "service_line"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    full: bool
+    service_days: int
+    payment_days: int
+    encounters: int
+    claims: int
+    seconds: float
+
+
+def watermark(conn: Connection) -> datetime | None:
+    """When the last completed refresh started (None: the rollups were never built)."""
+    found = conn.execute(select(rollup_state.c.watermark).where(rollup_state.c.name == STATE)).scalar()
+    if not isinstance(found, datetime):
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _values(conn: Connection, *queries: Any) -> set[Any]:
+    found: set[Any] = set()
+    for query in queries:
+        found.update(v for (v,) in conn.execute(query) if v is not None)
+    return found
+
+
+class RollupRefresher:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        overlap: timedelta = OVERLAP,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine = engine
+        self.writer = for_writing(engine)
+        self.overlap = overlap
+        self.clock = clock
+
+    def refresh(self, *, full: bool = False) -> RefreshReport:
+        """Bring the rollups up to date (everything when ``full`` or never built); returns what was
+        recomputed."""
+        started, began = self.clock(), time.perf_counter()
+        with self.engine.connect() as conn:
+            mark = None if full else watermark(conn)
+            if mark is None:
+                service, payment, visits, moved = self._everything(conn)
+            else:
+                service, payment, visits, moved = self._changed(conn, mark - self.overlap)
+        for table, rows, scope in DAY_ROLLUPS:
+            days = payment if table is rollup_payments else service
+            for chunk in _chunks(sorted(days), DAYS_PER_TRANSACTION):
+                with self.writer.begin() as conn:
+                    self._days(conn, table, rows, scope, chunk)
+                    if table is rollup_payments:
+                        self._repeats(conn, chunk)
+        if mark is None:
+            self._rebuild_dnfb_and_dates()
+        else:
+            for ids in _chunks(sorted(visits), IDS_PER_TRANSACTION):
+                with self.writer.begin() as conn:
+                    self._dnfb(conn, rollup_dnfb.c.encounter_id.in_(ids), encounters.c.id.in_(ids))
+            for ids in _chunks(sorted(moved), IDS_PER_TRANSACTION):
+                with self.writer.begin() as conn:
+                    self._dates(conn, rollup_claim_dates.c.claim_id.in_(ids), claims.c.id.in_(ids))
+        with self.writer.begin() as conn:
+            done = {"watermark": started, "refreshed_at": self.clock()}
+            state = rollup_state.update().where(rollup_state.c.name == STATE).values(**done)
+            if not conn.execute(state).rowcount:
+                conn.execute(insert(rollup_state).values(name=STATE, **done))
+        report = RefreshReport(
+            mark is None, len(service), len(payment), len(visits), len(moved), time.perf_counter() - began
+        )
+        log.info(
+            "console rollups refreshed (%s): %d service days, %d payment days, %d visits in %.2f s",
+            "full" if report.full else "incremental",
+            report.service_days,
+            report.payment_days,
+            report.encounters,
+            report.seconds,
+        )
+        return report
+
+    # --- what to recompute ----------------------------------------------------------------------------
+
+    def _everything(self, conn: Connection) -> tuple[set[date], set[date], set[int], set[int]]:
+        c, ch, p = claims.c, charges.c, claim_payments.c
+        service = _values(
+            conn,
+            select(c.service_date).distinct(),
+            select(ch.service_date).distinct(),
+            select(rollup_claims.c.day).distinct(),
+            select(rollup_charges.c.day).distinct(),
+        )
+        payment = _values(conn, select(p.payment_date).distinct(), select(rollup_payments.c.day).distinct())
+        return service, payment, set(), set()
+
+    def _changed(self, conn: Connection, since: datetime) -> tuple[set[date], set[date], set[int], set[int]]:
+        c, ch, p, ev, e, pt, ld = (
+            claims.c,
+            charges.c,
+            claim_payments.c,
+            claim_events.c,
+            encounters.c,
+            patients.c,
+            rollup_claim_dates.c,
+        )
+        saved = select(c.id).where(c.updated_at > since)
+        paid = select(p.claim_id).where(p.created_at > since, p.claim_id.is_not(None))
+        rejected = select(ev.claim_id).where(ev.at > since, ev.to_status == "rejected")
+        captured = select(ch.patient_key, ch.service_date, ch.visit_number).where(ch.created_at > since)
+        captured_sq = captured.subquery()
+        same_day = (
+            select(c.id)
+            .join(
+                captured_sq,
+                (captured_sq.c.patient_key == c.patient_key) & (captured_sq.c.service_date == c.service_date),
+            )
+            .distinct()
+        )
+        touched = union(saved, paid, rejected)
+        service = _values(
+            conn,
+            select(c.service_date).where(c.id.in_(touched)).distinct(),
+            select(ld.service_date).where(ld.claim_id.in_(saved)).distinct(),
+            select(ch.service_date).where(ch.created_at > since).distinct(),
+        )
+        payment = _values(
+            conn,
+            select(p.payment_date).where(p.claim_id.in_(union(saved, paid, same_day))).distinct(),
+            select(p.payment_date).where(p.created_at > since).distinct(),
+        )
+        patients_of = union(
+            select(c.patient_key).where(c.id.in_(saved)),
+            select(ld.patient_key).where(ld.claim_id.in_(saved)),
+            select(pt.merged_into).where(pt.updated_at > since, pt.merged_into.is_not(None)),
+        )
+        visits = _values(
+            conn,
+            select(e.id).where(e.updated_at > since),
+            select(e.id).join(
+                captured_sq,
+                (captured_sq.c.patient_key == e.patient_key) & (captured_sq.c.visit_number == e.visit_number),
+            ),
+            select(e.id).where(e.patient_key.in_(patients_of)),
+        )
+        return service, payment, visits, _values(conn, saved)
+
+    # --- recomputing ----------------------------------------------------------------------------------
+
+    def _days(
+        self, conn: Connection, table: Table, rows: Callable[..., Any], scope: str, days: list[date]
+    ) -> None:
+        t = table.c
+        columns = [column.name for column in table.c]
+        measures = [name for name in columns if name not in KEYS]
+        conn.execute(delete(table).where(t.day.in_(days)))
+        parts = rows(self.engine, lambda column: column.in_(days))
+        conn.execute(insert(table).from_select(columns, union_all(*parts)))
+        totals = (
+            select(
+                literal(1),
+                t.day,
+                *(null() for _ in KEYS[2:]),
+                *(func.sum(t[name]) for name in measures),
+            )
+            .where(t.grain == 0, t.day.in_(days), t[scope].is_(None))
+            .group_by(t.day)
+        )
+        conn.execute(insert(table).from_select(columns, totals))
+
+    def _repeats(self, conn: Connection, days: list[date]) -> None:
+        r = rollup_repeat_payments
+        conn.execute(delete(r).where(r.c.payment_date.in_(days)))
+        rows = repeat_payment_rows(lambda column: column.in_(days))
+        conn.execute(insert(r).from_select(["payment_id", "payment_date", "first_payer"], rows))
+
+    def _dnfb(self, conn: Connection, rolled: ColumnElement[bool], live: ColumnElement[bool]) -> None:
+        conn.execute(delete(rollup_dnfb).where(rolled))
+        columns = ["encounter_id", "discharged_at", "facility", "provider", "service_line", "amount"]
+        conn.execute(insert(rollup_dnfb).from_select(columns, dnfb_rows(live)))
+
+    def _dates(self, conn: Connection, rolled: ColumnElement[bool], live: ColumnElement[bool]) -> None:
+        c = claims.c
+        conn.execute(delete(rollup_claim_dates).where(rolled))
+        conn.execute(
+            insert(rollup_claim_dates).from_select(
+                ["claim_id", "service_date", "patient_key"],
+                select(c.id, c.service_date, c.patient_key).where(live),
+            )
+        )
+
+    def _rebuild_dnfb_and_dates(self) -> None:
+        for table, id_column, rebuild in (
+            (rollup_dnfb, encounters.c.id, self._dnfb),
+            (rollup_claim_dates, claims.c.id, self._dates),
+        ):
+            with self.engine.connect() as conn:
+                top = conn.execute(select(func.max(id_column))).scalar() or 0
+            with self.writer.begin() as conn:
+                conn.execute(delete(table))
+            for low in _ranges(int(top)):
+                with self.writer.begin() as conn:
+                    rebuild(conn, false(), id_column.between(low, low + IDS_PER_RANGE - 1))
+
+
+def _ranges(top: int) -> Iterable[int]:
+    return range(1, top + 1, IDS_PER_RANGE)

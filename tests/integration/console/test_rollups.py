@@ -1,0 +1,195 @@
+"""The console's figures read from the daily rollups equal the direct queries over the live tables
+(``direct_queries.py``: the queries as they were before the rollups), on SQLite and PostgreSQL, for
+every filter, across the split between rolled-up and live days, and after late changes to old days
+once the incremental refresh has run."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, insert, select, update
+
+from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.migrate import upgrade
+from revcycle.adapters.store.revenue_queries import RevenueFilter, RevenueQueries
+from revcycle.adapters.store.rollups import RollupRefresher
+from revcycle.adapters.store.schema import claim_events, claims, encounters, rollup_claims
+from revcycle.bootstrap import store_engine
+from revcycle.settings import Settings
+from tests.integration.console import simulated
+from tests.integration.console.direct_queries import DirectQueries
+
+T0 = datetime(2026, 12, 1, 8, tzinfo=UTC)  # the simulated rows' time stamps
+T1 = T0 + timedelta(hours=1)  # the late changes'
+FILTERS = [
+    {},
+    {"payer": "P1"},
+    {"facility": "F2"},
+    {"provider": simulated.NPIS[0]},
+    {"service_line": "CARD"},
+    {"payer": "P2", "service_line": "LAB"},
+    {"facility": "F1", "provider": simulated.NPIS[1]},
+    {"payer": "P3", "facility": "F2"},
+]
+RANGES = [
+    (date(2026, 10, 1), date(2026, 11, 30)),
+    (date(2026, 10, 20), date(2026, 11, 5)),
+    (date(2026, 11, 3),) * 2,
+]
+
+
+@pytest.fixture
+def engine(store_url: str, tmp_path: Path) -> Iterator[Engine]:
+    engine = store_engine(Settings(db_url=store_url, data_dir=tmp_path))
+    upgrade(engine)
+    simulated.fill(engine, T0 - timedelta(hours=2))
+    yield engine
+    engine.dispose()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    return value
+
+
+def figures(q: RevenueQueries | DirectQueries, f: RevenueFilter) -> dict[str, Any]:
+    totals = q.revenue_totals(f)
+    if totals["cycle_days"] is not None:
+        totals["cycle_days"] = round(totals["cycle_days"], 9)
+    return {
+        "totals": totals,
+        "trend": q.daily_trend(f),
+        "receivables": q.receivables(f, f.end),
+        "dnfb": q.dnfb(f),
+        **{
+            f"by {by}": {row["key"]: {k: _plain(v) for k, v in row.items()} for row in q.breakdown(f, by)}
+            for by in ("payer", "facility", "provider", "service_line")
+        },
+    }
+
+
+def assert_same(engine: Engine, rollups: RevenueQueries) -> None:
+    direct = DirectQueries(engine)
+    for start, end in RANGES:
+        for dims in FILTERS:
+            f = RevenueFilter(start, end, **dims)
+            assert figures(rollups, f) == figures(direct, f), f
+    since = date(2026, 10, 15)
+    for kind, code in [("provider", n) for n in simulated.NPIS] + [("facility", "F1"), ("facility", "F2")]:
+        assert rollups.party(kind, code, since) == direct.party(kind, code, since)
+
+
+def refresher(engine: Engine, at: datetime) -> RollupRefresher:
+    return RollupRefresher(engine, clock=lambda: at)
+
+
+def test_rollups_equal_the_direct_queries(engine: Engine) -> None:
+    before = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
+    assert before.live_from() == date.min  # never refreshed: everything is read live
+    assert_same(engine, before)
+    report = refresher(engine, T0).refresh()
+    assert report.full and report.service_days >= 55 and report.payment_days > 40
+    rolled = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
+    assert rolled.live_from() == date(2026, 12, 1)  # October and November come from the rollups
+    assert_same(engine, rolled)
+
+
+@pytest.mark.parametrize("today", [date(2026, 10, 20), date(2026, 11, 3), date(2026, 11, 30)])
+def test_rolled_up_days_and_live_days_add_up(engine: Engine, today: date) -> None:
+    refresher(engine, T0).refresh()
+    queries = RevenueQueries(engine, today=lambda: today)
+    assert queries.live_from() == today
+    assert_same(engine, queries)
+
+
+def _late_changes(engine: Engine) -> dict[str, Any]:
+    """A late payment and a denial on old service dates, a claim moved to another day, a late charge,
+    a rejection, a discharge, and a claim billing a visit that was not final billed."""
+    rng = random.Random(11)
+    c = claims.c
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            select(c.id, c.payer_id, c.service_date)
+            .where(c.status == "submitted", c.service_date < date(2026, 10, 20))
+            .order_by(c.id)
+        ).all()
+        open_visit = conn.execute(
+            select(encounters.c.id, encounters.c.patient_key).where(encounters.c.status == "admitted")
+        ).first()
+    late, denied, moved = waiting[0], waiting[1], waiting[2]
+    simulated.add_payment(engine, late.id, late.payer_id, date(2026, 11, 2), "1", Decimal("77.70"), T1)
+    simulated.add_payment(engine, denied.id, "P2", date(2026, 10, 25), "4", Decimal(0), T1)
+    with for_writing(engine).begin() as conn:
+        conn.execute(update(claims).where(c.id == denied.id).values(status="denied", updated_at=T1))
+        conn.execute(
+            update(claims)
+            .where(c.id == moved.id)
+            .values(service_date=date(2026, 11, 14), status="accepted", updated_at=T1)
+        )
+        conn.execute(
+            insert(claim_events).values(
+                claim_id=late.id, at=T1, kind="transition", to_status="rejected", detail={}
+            )
+        )
+        if open_visit is not None:
+            conn.execute(
+                update(encounters)
+                .where(encounters.c.id == open_visit.id)
+                .values(
+                    status="discharged", discharged_at=datetime(2026, 11, 9, 10, tzinfo=UTC), updated_at=T1
+                )
+            )
+    simulated.add_charge(engine, rng, "MRN3", date(2026, 10, 7), T1)
+    simulated.add_claim(
+        engine, simulated.claim_row(rng, 999, T1, patient_key="MRN4", service_date=date(2026, 11, 8))
+    )
+    return {"moved_from": moved.service_date, "late_claim_day": late.service_date}
+
+
+def test_late_changes_reach_the_figures_at_the_next_incremental_refresh(engine: Engine) -> None:
+    refresher(engine, T0).refresh()
+    queries = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
+    autumn = RevenueFilter(date(2026, 10, 1), date(2026, 11, 30))
+    paid_before = queries.revenue_totals(autumn)["payments"]
+    changed = _late_changes(engine)
+    # Until the refresh the rolled-up days do not show them (the pages read the rollups) ...
+    assert queries.revenue_totals(autumn)["payments"] == paid_before
+    assert DirectQueries(engine).revenue_totals(autumn)["payments"] == paid_before + Decimal("77.70")
+    # ... an untouched day's rollup is left as it is by the incremental refresh (marked here to see it)
+    untouched = date(2026, 11, 27)
+    with for_writing(engine).begin() as conn:
+        conn.execute(
+            update(rollup_claims)
+            .where(rollup_claims.c.day == untouched)
+            .values(claims=rollup_claims.c.claims + 1000)
+        )
+    report = refresher(engine, T1 + timedelta(minutes=1)).refresh()
+    assert not report.full
+    assert 3 <= report.service_days <= 6 and report.payment_days <= 6 and report.claims == 3
+    assert changed["moved_from"] != date(2026, 11, 14)
+    with engine.connect() as conn:
+        marked = conn.execute(
+            select(rollup_claims.c.claims).where(rollup_claims.c.day == untouched, rollup_claims.c.grain == 1)
+        ).scalar()
+    assert marked is not None and marked > 1000
+    # a full refresh recomputes every day (it undoes the mark); the figures equal the direct ones
+    assert refresher(engine, T1 + timedelta(minutes=2)).refresh(full=True).full
+    assert_same(engine, queries)
+    # nothing changed since: the next refresh recomputes nothing
+    quiet = refresher(engine, T1 + timedelta(minutes=10)).refresh()
+    assert (quiet.service_days, quiet.payment_days, quiet.encounters, quiet.claims) == (0, 0, 0, 0)
+
+
+def test_incremental_refresh_alone_gives_the_direct_figures(engine: Engine) -> None:
+    refresher(engine, T0).refresh()
+    _late_changes(engine)
+    refresher(engine, T1 + timedelta(minutes=1)).refresh()
+    assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 12, 1)))
+    assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 11, 3)))
