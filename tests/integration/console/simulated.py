@@ -173,7 +173,7 @@ def fill(engine: Engine, at: datetime, seed: int = 5) -> None:
                         claim_id=claim_id, at=at, kind="transition", to_status="rejected", detail={}
                     )
                 )
-    for n in range(8):  # remittances matching no claim
+    for _ in range(8):  # remittances matching no claim
         add_payment(
             engine,
             None,

@@ -1,7 +1,7 @@
 """The console's figures read from the daily rollups equal the direct queries over the live tables
 (``direct_queries.py``: the queries as they were before the rollups), on SQLite and PostgreSQL, for
-every filter, across the split between rolled-up and live days, and after late changes to old days
-once the incremental refresh has run."""
+every filter, across the split between rolled-up and live days, after late changes to old days (read
+live until the refresh, then from the rollups again), and the refresh recomputes only what changed."""
 
 from __future__ import annotations
 
@@ -92,12 +92,13 @@ def refresher(engine: Engine, at: datetime) -> RollupRefresher:
 
 def test_rollups_equal_the_direct_queries(engine: Engine) -> None:
     before = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
-    assert before.live_from() == date.min  # never refreshed: everything is read live
+    assert before.coverage().cut == date.min  # never refreshed: everything is read live
     assert_same(engine, before)
     report = refresher(engine, T0).refresh()
     assert report.full and report.service_days >= 55 and report.payment_days > 40
     rolled = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
-    assert rolled.live_from() == date(2026, 12, 1)  # October and November come from the rollups
+    coverage = rolled.coverage()
+    assert coverage.cut == date(2026, 12, 1) and not coverage.service  # the rollups answer for autumn
     assert_same(engine, rolled)
 
 
@@ -105,7 +106,7 @@ def test_rollups_equal_the_direct_queries(engine: Engine) -> None:
 def test_rolled_up_days_and_live_days_add_up(engine: Engine, today: date) -> None:
     refresher(engine, T0).refresh()
     queries = RevenueQueries(engine, today=lambda: today)
-    assert queries.live_from() == today
+    assert queries.coverage().cut == today
     assert_same(engine, queries)
 
 
@@ -153,43 +154,54 @@ def _late_changes(engine: Engine) -> dict[str, Any]:
     return {"moved_from": moved.service_date, "late_claim_day": late.service_date}
 
 
-def test_late_changes_reach_the_figures_at_the_next_incremental_refresh(engine: Engine) -> None:
+def _mark(engine: Engine, day: date) -> None:
+    """Add 1000 claims to one day's rollup (no store change: only a read of that rollup shows it)."""
+    with for_writing(engine).begin() as conn:
+        conn.execute(
+            update(rollup_claims)
+            .where(rollup_claims.c.day == day)
+            .values(claims=rollup_claims.c.claims + 1000)
+        )
+
+
+def test_late_changes_are_read_live_until_the_incremental_refresh_rolls_them_up(engine: Engine) -> None:
     refresher(engine, T0).refresh()
     queries = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
     autumn = RevenueFilter(date(2026, 10, 1), date(2026, 11, 30))
     paid_before = queries.revenue_totals(autumn)["payments"]
+    untouched, moved_to = date(2026, 11, 27), date(2026, 11, 14)
+    _mark(engine, untouched)  # the pages read the rollups: the mark shows
+    assert queries.breakdown(autumn, "payer") != DirectQueries(engine).breakdown(autumn, "payer")
     changed = _late_changes(engine)
-    # Until the refresh the rolled-up days do not show them (the pages read the rollups) ...
-    assert queries.revenue_totals(autumn)["payments"] == paid_before
-    assert DirectQueries(engine).revenue_totals(autumn)["payments"] == paid_before + Decimal("77.70")
-    # ... an untouched day's rollup is left as it is by the incremental refresh (marked here to see it)
-    untouched = date(2026, 11, 27)
-    with for_writing(engine).begin() as conn:
-        conn.execute(
-            update(rollup_claims)
-            .where(rollup_claims.c.day == untouched)
-            .values(claims=rollup_claims.c.claims + 1000)
-        )
-    report = refresher(engine, T1 + timedelta(minutes=1)).refresh()
+    # the changed days are read live at once (a late payment on an old service date included) ...
+    coverage = queries.coverage()
+    assert {changed["late_claim_day"], changed["moved_from"], moved_to} <= coverage.service
+    assert untouched not in coverage.service and date(2026, 11, 2) in coverage.payment
+    assert queries.revenue_totals(autumn)["payments"] == paid_before + Decimal("77.70")
+    assert queries.revenue_totals(autumn) == DirectQueries(engine).revenue_totals(autumn)
+    # ... until the incremental refresh has recomputed them (and nothing else: the mark stays)
+    report = refresher(engine, T1 + timedelta(minutes=5)).refresh()  # past the overlap
     assert not report.full
     assert 3 <= report.service_days <= 6 and report.payment_days <= 6 and report.claims == 3
-    assert changed["moved_from"] != date(2026, 11, 14)
+    after = queries.coverage()
+    assert not after.service and not after.payment and not after.visits
     with engine.connect() as conn:
         marked = conn.execute(
             select(rollup_claims.c.claims).where(rollup_claims.c.day == untouched, rollup_claims.c.grain == 1)
         ).scalar()
     assert marked is not None and marked > 1000
     # a full refresh recomputes every day (it undoes the mark); the figures equal the direct ones
-    assert refresher(engine, T1 + timedelta(minutes=2)).refresh(full=True).full
+    assert refresher(engine, T1 + timedelta(minutes=6)).refresh(full=True).full
     assert_same(engine, queries)
     # nothing changed since: the next refresh recomputes nothing
     quiet = refresher(engine, T1 + timedelta(minutes=10)).refresh()
     assert (quiet.service_days, quiet.payment_days, quiet.encounters, quiet.claims) == (0, 0, 0, 0)
 
 
-def test_incremental_refresh_alone_gives_the_direct_figures(engine: Engine) -> None:
+def test_figures_equal_the_direct_ones_before_and_after_the_incremental_refresh(engine: Engine) -> None:
     refresher(engine, T0).refresh()
     _late_changes(engine)
+    assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 12, 1)))
     refresher(engine, T1 + timedelta(minutes=1)).refresh()
     assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 12, 1)))
     assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 11, 3)))

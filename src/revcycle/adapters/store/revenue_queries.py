@@ -17,10 +17,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Select, Table, and_, case, exists, func, select, union_all
+from sqlalchemy import Engine, Select, Table, and_, case, exists, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
+from revcycle.adapters.store.rollup_changes import OVERLAP, changes_since, watermark
 from revcycle.adapters.store.rollup_sources import (
     ADJUDICATED,
     DENIED_CLP,
@@ -31,7 +32,6 @@ from revcycle.adapters.store.rollup_sources import (
     payment_rows,
     repeat_payment_rows,
 )
-from revcycle.adapters.store.rollups import watermark
 from revcycle.adapters.store.schema import (
     charges,
     claim_payments,
@@ -48,6 +48,7 @@ __all__ = ["ADJUDICATED", "DENIED_CLP", "NOT_RECEIVABLE", "ZERO", "RevenueFilter
 
 ZERO = Decimal("0.00")
 EVER = date(1900, 1, 1)
+MAX_LIVE_VISITS = 2000  # more visits changed since the refresh: the DNFB is read live altogether
 DIMENSIONS = ("payer", "facility", "provider", "service_line")
 ROWS: dict[str, Callable[..., list[Select[Any]]]] = {
     "rollup_claims": claim_rows,
@@ -70,6 +71,25 @@ class RevenueFilter:
         return RevenueFilter(start, end, self.payer, self.facility, self.provider, self.service_line)
 
 
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Days from ``cut`` on are read live, and so are the earlier days (visits) changed since the last
+    refresh; the rest come from the rollups (``visits`` None: every visit live, too many changed)."""
+
+    cut: date
+    service: frozenset[date]
+    payment: frozenset[date]
+    visits: frozenset[int] | None
+
+    @staticmethod
+    def changed(days: frozenset[date], f: RevenueFilter) -> list[date]:
+        return sorted(d for d in days if f.start <= d <= f.end)
+
+    def live(self, column: Any, f: RevenueFilter, changed: list[date]) -> ColumnElement[bool]:
+        days = [and_(column >= max(f.start, self.cut), column <= f.end)] if f.end >= self.cut else []
+        return or_(*days, column.in_(changed)) if changed else and_(*days)
+
+
 def money(value: Any) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01")) if value is not None else ZERO
 
@@ -87,29 +107,37 @@ class RevenueQueries:
 
     # --- where the figures come from ------------------------------------------------------------------
 
-    def live_from(self) -> date:
-        """The first day read live: the day of the last refresh (or today, if earlier); every day
-        when the rollups were never built."""
+    def coverage(self) -> Coverage:
+        """Which days the rollups answer for: those before the last refresh's day (or today, if
+        earlier) that nothing stamped since the refresh (less its overlap) has changed."""
         with self.engine.connect() as conn:
             mark = watermark(conn)
-        return date.min if mark is None else min(self.today(), mark.date())
+            if mark is None:
+                return Coverage(date.min, frozenset(), frozenset(), frozenset())
+            changed = changes_since(conn, mark - OVERLAP)
+        cut = min(self.today(), mark.date())
+        return Coverage(
+            cut,
+            frozenset(d for d in changed.service if d < cut),
+            frozenset(d for d in changed.payment if d < cut),
+            changed.visits if len(changed.visits) <= MAX_LIVE_VISITS else None,
+        )
 
     def source(
-        self, table: Table, f: RevenueFilter, *, detail: bool = False, cut: date | None = None
+        self, table: Table, f: RevenueFilter, *, detail: bool = False, cov: Coverage | None = None
     ) -> tuple[Subquery, list[ColumnElement[bool]]]:
-        """The rows of a day rollup for ``f``'s range (rolled up before ``cut``, live from it) and the
-        conditions selecting ``f``'s dimensions; ``detail``: per dimension, not the day's totals."""
-        cut = self.live_from() if cut is None else cut
+        """The rows of a day rollup for ``f``'s range (rolled up where ``cov`` says so, live elsewhere)
+        and the conditions selecting ``f``'s dimensions; ``detail``: per dimension, not day totals."""
+        cov = self.coverage() if cov is None else cov
         t = table.c
         filtered = detail or any(getattr(f, name) for name in DIMENSIONS)
-        parts: list[Select[Any]] = [
-            select(*table.c).where(
-                t.day >= f.start, t.day <= f.end, t.day < cut, t.grain == (0 if filtered else 1)
-            )
-        ]
-        if f.end >= cut:
-            start = max(f.start, cut)
-            parts += ROWS[table.name](self.engine, lambda column: and_(column >= start, column <= f.end))
+        changed = cov.changed(cov.payment if table is rollup_payments else cov.service, f)
+        rolled = select(*table.c).where(
+            t.day >= f.start, t.day <= f.end, t.day < cov.cut, t.grain == (0 if filtered else 1)
+        )
+        parts: list[Select[Any]] = [rolled.where(t.day.not_in(changed)) if changed else rolled]
+        if f.end >= cov.cut or changed:
+            parts += ROWS[table.name](self.engine, lambda column: cov.live(column, f, changed))
         rows = union_all(*parts).subquery(table.name) if len(parts) > 1 else parts[0].subquery(table.name)
         scope = SCOPE[table.name]
         where: list[ColumnElement[bool]] = [rows.c[scope].is_(None)] if not getattr(f, scope) else []
@@ -119,9 +147,9 @@ class RevenueQueries:
     # --- revenue cycle --------------------------------------------------------------------------------
 
     def revenue_totals(self, f: RevenueFilter) -> dict[str, Any]:
-        cut = self.live_from()
-        c, wc = self.source(rollup_claims, f, cut=cut)
-        p, wp = self.source(rollup_payments, f, cut=cut)
+        cov = self.coverage()
+        c, wc = self.source(rollup_claims, f, cov=cov)
+        p, wp = self.source(rollup_payments, f, cov=cov)
         first, first_denied = (
             ("first_payer", "first_payer_denied") if f.payer else ("first_any", "first_any_denied")
         )
@@ -131,7 +159,7 @@ class RevenueQueries:
                     select(func.sum(c.c.billed), func.sum(c.c.claims)).where(*wc)
                 ).one()
             else:
-                ch, wch = self.source(rollup_charges, f, cut=cut)
+                ch, wch = self.source(rollup_charges, f, cov=cov)
                 charged, lines = conn.execute(
                     select(func.sum(ch.c.amount), func.sum(ch.c.lines)).where(*wch)
                 ).one()
@@ -160,7 +188,7 @@ class RevenueQueries:
                     )
                 ).where(*wp)
             ).one()
-            later_first, later_denied = conn.execute(self._later_first(f, cut)).one()
+            later_first, later_denied = conn.execute(self._later_first(f, cov)).one()
         submitted, billed, adjudicated, denied, rejected = tuple(claim_row)
         paid, patient_resp, contractual, payments, first_n, first_d, cycle_days, cycle_n = tuple(pay_row)
         return {
@@ -180,19 +208,18 @@ class RevenueQueries:
             "cycle_days": float(cycle_days) / int(cycle_n) if cycle_n else None,
         }
 
-    def _later_first(self, f: RevenueFilter, cut: date) -> Select[int, Any]:
+    def _later_first(self, f: RevenueFilter, cov: Coverage) -> Select[int, Any]:
         """Each claim's first payment in the range counts as its initial adjudication. The rollups count
         the claims' very first payments (from the payer, for one payer); this adds the later payments
         whose earlier ones all fall outside the range."""
         r = rollup_repeat_payments.c
-        parts: list[Select[Any]] = [
-            select(r.payment_id, r.payment_date, r.first_payer).where(
-                r.payment_date >= f.start, r.payment_date <= f.end, r.payment_date < cut
-            )
-        ]
-        if f.end >= cut:
-            start = max(f.start, cut)
-            parts.append(repeat_payment_rows(lambda column: and_(column >= start, column <= f.end)))
+        changed = cov.changed(cov.payment, f)
+        rolled = select(r.payment_id, r.payment_date, r.first_payer).where(
+            r.payment_date >= f.start, r.payment_date <= f.end, r.payment_date < cov.cut
+        )
+        parts: list[Select[Any]] = [rolled.where(r.payment_date.not_in(changed)) if changed else rolled]
+        if f.end >= cov.cut or changed:
+            parts.append(repeat_payment_rows(lambda column: cov.live(column, f, changed)))
         repeats = union_all(*parts).subquery("repeats")
         p, q = claim_payments.c, claim_payments.alias("earlier").c
         earlier_in_range = [
@@ -242,20 +269,20 @@ class RevenueQueries:
     def daily_trend(self, f: RevenueFilter) -> dict[str, dict[str, Decimal]]:
         """Per day: charges (by service date), payments and net revenue (paid + patient share, by
         payment date)."""
-        cut = self.live_from()
+        cov = self.coverage()
         out: dict[str, dict[str, Decimal]] = {}
         if f.payer:
-            charged, where = self.source(rollup_claims, f, cut=cut)
+            charged, where = self.source(rollup_claims, f, cov=cov)
             per_day = select(charged.c.day, func.sum(charged.c.billed)).where(*where).group_by(charged.c.day)
         else:  # days with a CG line
-            charged, where = self.source(rollup_charges, f, cut=cut)
+            charged, where = self.source(rollup_charges, f, cov=cov)
             per_day = (
                 select(charged.c.day, func.sum(charged.c.amount))
                 .where(*where)
                 .group_by(charged.c.day)
                 .having(func.sum(charged.c.lines) > 0)
             )
-        p, wp = self.source(rollup_payments, f, cut=cut)
+        p, wp = self.source(rollup_payments, f, cov=cov)
         with self.engine.connect() as conn:
             for d, total in conn.execute(per_day):
                 out.setdefault(_day(d), {})["charges"] = money(total)
@@ -272,8 +299,8 @@ class RevenueQueries:
     def receivables(self, f: RevenueFilter, as_of: date) -> dict[str, Any]:
         """A/R balance (charge less paid less contractual, open claims) in aging buckets by service date,
         and the charges of the 90 days before ``as_of`` (for days in A/R)."""
-        cut = self.live_from()
-        c, wc = self.source(rollup_claims, f.over(EVER, as_of), cut=cut)
+        cov = self.coverage()
+        c, wc = self.source(rollup_claims, f.over(EVER, as_of), cov=cov)
         edges = [(0, 30), (31, 60), (61, 90), (91, 120)]
         columns = [
             func.sum(
@@ -290,7 +317,7 @@ class RevenueQueries:
         columns.append(
             func.sum(case((c.c.day < as_of - timedelta(days=120), c.c.ar_balance), else_=0)).label("120+")
         )
-        ch, wch = self.source(rollup_charges, f.over(as_of - timedelta(days=89), as_of), cut=cut)
+        ch, wch = self.source(rollup_charges, f.over(as_of - timedelta(days=89), as_of), cov=cov)
         with self.engine.connect() as conn:
             row = conn.execute(select(*columns).where(*wc)).one()
             recent = conn.execute(select(func.sum(ch.c.amount)).where(*wch)).scalar()
@@ -302,17 +329,18 @@ class RevenueQueries:
         for the patient on a date of the stay."""
         after = datetime.combine(f.start, time.min)
         before = datetime.combine(f.end + timedelta(days=1), time.min)
-        cut = self.live_from()
-        d = rollup_dnfb.c
-        live = datetime.combine(cut, time.min)
-        parts: list[Select[Any]] = [
-            select(*rollup_dnfb.c).where(
-                d.discharged_at >= after, d.discharged_at < before, d.discharged_at < live
-            )
-        ]
-        if f.end >= cut:
-            e = encounters.c
-            parts.append(dnfb_rows(and_(e.discharged_at >= max(after, live), e.discharged_at < before)))
+        cov = self.coverage()
+        e, d = encounters.c, rollup_dnfb.c
+        live = datetime.combine(cov.cut if cov.visits is not None else date.min, time.min)
+        changed = sorted(cov.visits or ())
+        rolled = select(*rollup_dnfb.c).where(
+            d.discharged_at >= after, d.discharged_at < before, d.discharged_at < live
+        )
+        parts: list[Select[Any]] = [rolled.where(d.encounter_id.not_in(changed)) if changed else rolled]
+        which = [and_(e.discharged_at >= max(after, live), e.discharged_at < before)]
+        if changed:
+            which.append(and_(e.id.in_(changed), e.discharged_at >= after, e.discharged_at < before))
+        parts.append(dnfb_rows(or_(*which)))
         rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("dnfb")
         where = [
             rows.c[name] == getattr(f, name)
@@ -363,9 +391,9 @@ class RevenueQueries:
         """A provider's (NPI) or facility's claims (by billing NPI) and charges (by performing NPI) with a
         service date from ``since`` on."""
         f = RevenueFilter(since, date.max, **{kind: code})
-        cut = self.live_from()
-        c, wc = self.source(rollup_claims, f, cut=cut)
-        ch, wch = self.source(rollup_charges, f, cut=cut)
+        cov = self.coverage()
+        c, wc = self.source(rollup_claims, f, cov=cov)
+        ch, wch = self.source(rollup_charges, f, cov=cov)
         with self.engine.connect() as conn:
             claimed = conn.execute(
                 select(*(func.sum(c.c[n]) for n in ("claims", "billed", "paid", "denied"))).where(*wc)

@@ -39,12 +39,12 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    union,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from revcycle.adapters.store.engine import for_writing
+from revcycle.adapters.store.rollup_changes import OVERLAP, STATE, changes_since, everything, watermark
 from revcycle.adapters.store.rollup_sources import (
     charge_rows,
     claim_rows,
@@ -53,12 +53,8 @@ from revcycle.adapters.store.rollup_sources import (
     repeat_payment_rows,
 )
 from revcycle.adapters.store.schema import (
-    charges,
-    claim_events,
-    claim_payments,
     claims,
     encounters,
-    patients,
     rollup_charges,
     rollup_claim_dates,
     rollup_claims,
@@ -70,8 +66,6 @@ from revcycle.adapters.store.schema import (
 
 log = logging.getLogger(__name__)
 
-STATE = "console"
-OVERLAP = timedelta(minutes=2)
 DAYS_PER_TRANSACTION = 7
 IDS_PER_TRANSACTION = 500
 IDS_PER_RANGE = 50_000  # a full rebuild walks the visits and claims by id ranges this wide
@@ -95,24 +89,9 @@ class RefreshReport:
     seconds: float
 
 
-def watermark(conn: Connection) -> datetime | None:
-    """When the last completed refresh started (None: the rollups were never built)."""
-    found = conn.execute(select(rollup_state.c.watermark).where(rollup_state.c.name == STATE)).scalar()
-    if not isinstance(found, datetime):
-        return None
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-def _values(conn: Connection, *queries: Any) -> set[Any]:
-    found: set[Any] = set()
-    for query in queries:
-        found.update(v for (v,) in conn.execute(query) if v is not None)
-    return found
 
 
 class RollupRefresher:
@@ -134,10 +113,12 @@ class RollupRefresher:
         started, began = self.clock(), time.perf_counter()
         with self.engine.connect() as conn:
             mark = None if full else watermark(conn)
-            if mark is None:
-                service, payment, visits, moved = self._everything(conn)
-            else:
-                service, payment, visits, moved = self._changed(conn, mark - self.overlap)
+        if mark is None:  # the revenue queries read everything live until this rebuild is done
+            with self.writer.begin() as conn:
+                conn.execute(delete(rollup_state).where(rollup_state.c.name == STATE))
+        with self.engine.connect() as conn:
+            changes = everything(conn) if mark is None else changes_since(conn, mark - self.overlap)
+        service, payment, visits, moved = changes.service, changes.payment, changes.visits, changes.claims
         for table, rows, scope in DAY_ROLLUPS:
             days = payment if table is rollup_payments else service
             for chunk in _chunks(sorted(days), DAYS_PER_TRANSACTION):
@@ -173,69 +154,6 @@ class RollupRefresher:
         return report
 
     # --- what to recompute ----------------------------------------------------------------------------
-
-    def _everything(self, conn: Connection) -> tuple[set[date], set[date], set[int], set[int]]:
-        c, ch, p = claims.c, charges.c, claim_payments.c
-        service = _values(
-            conn,
-            select(c.service_date).distinct(),
-            select(ch.service_date).distinct(),
-            select(rollup_claims.c.day).distinct(),
-            select(rollup_charges.c.day).distinct(),
-        )
-        payment = _values(conn, select(p.payment_date).distinct(), select(rollup_payments.c.day).distinct())
-        return service, payment, set(), set()
-
-    def _changed(self, conn: Connection, since: datetime) -> tuple[set[date], set[date], set[int], set[int]]:
-        c, ch, p, ev, e, pt, ld = (
-            claims.c,
-            charges.c,
-            claim_payments.c,
-            claim_events.c,
-            encounters.c,
-            patients.c,
-            rollup_claim_dates.c,
-        )
-        saved = select(c.id).where(c.updated_at > since)
-        paid = select(p.claim_id).where(p.created_at > since, p.claim_id.is_not(None))
-        rejected = select(ev.claim_id).where(ev.at > since, ev.to_status == "rejected")
-        captured = select(ch.patient_key, ch.service_date, ch.visit_number).where(ch.created_at > since)
-        captured_sq = captured.subquery()
-        same_day = (
-            select(c.id)
-            .join(
-                captured_sq,
-                (captured_sq.c.patient_key == c.patient_key) & (captured_sq.c.service_date == c.service_date),
-            )
-            .distinct()
-        )
-        touched = union(saved, paid, rejected)
-        service = _values(
-            conn,
-            select(c.service_date).where(c.id.in_(touched)).distinct(),
-            select(ld.service_date).where(ld.claim_id.in_(saved)).distinct(),
-            select(ch.service_date).where(ch.created_at > since).distinct(),
-        )
-        payment = _values(
-            conn,
-            select(p.payment_date).where(p.claim_id.in_(union(saved, paid, same_day))).distinct(),
-            select(p.payment_date).where(p.created_at > since).distinct(),
-        )
-        patients_of = union(
-            select(c.patient_key).where(c.id.in_(saved)),
-            select(ld.patient_key).where(ld.claim_id.in_(saved)),
-            select(pt.merged_into).where(pt.updated_at > since, pt.merged_into.is_not(None)),
-        )
-        visits = _values(
-            conn,
-            select(e.id).where(e.updated_at > since),
-            select(e.id).join(
-                captured_sq,
-                (captured_sq.c.patient_key == e.patient_key) & (captured_sq.c.visit_number == e.visit_number),
-            ),
-            select(e.id).where(e.patient_key.in_(patients_of)),
-        )
-        return service, payment, visits, _values(conn, saved)
 
     # --- recomputing ----------------------------------------------------------------------------------
 
