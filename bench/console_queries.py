@@ -29,9 +29,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine  # noqa: E402
 
 from revcycle.adapters.store.console_queries import ConsoleQueries  # noqa: E402
+from revcycle.adapters.store.encrypted import install_key_ring  # noqa: E402
 from revcycle.adapters.store.engine import make_engine  # noqa: E402
 from revcycle.adapters.store.migrate import upgrade  # noqa: E402
 from revcycle.adapters.store.revenue_queries import RevenueFilter, RevenueQueries  # noqa: E402
+from revcycle.adapters.store.rollups import RollupRefresher  # noqa: E402
 from revcycle.adapters.store.schema import (  # noqa: E402
     charges,
     claim_events,
@@ -41,6 +43,7 @@ from revcycle.adapters.store.schema import (  # noqa: E402
     inbound_messages,
     patients,
 )
+from revcycle.security.phi_crypto import KeyRing  # noqa: E402
 
 STATUSES = ["paid"] * 55 + ["partially_paid"] * 5 + ["denied"] * 8 + ["submitted"] * 10 + ["accepted"] * 12
 STATUSES += ["rejected"] * 2 + ["closed"] * 8
@@ -124,7 +127,9 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "frequency": "1",
                 "data": {},
                 "created_at": _at(served, 24 + i % 48),  # built a day or two after the visit
-                "updated_at": _at(_paid_on(i, served), 8 + i % 10) if status in ADJUDICATED else _at(served, 30),
+                "updated_at": _at(_paid_on(i, served), 8 + i % 10)
+                if status in ADJUDICATED
+                else _at(served, 30),
             }
             for i, status, served, charge, paid in plan
         ),
@@ -262,6 +267,53 @@ def _at(day: date, hours: int) -> datetime:
     return min(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hours), datetime.now(UTC))
 
 
+def activity(engine: Engine, n: int, today: date) -> None:
+    """``n`` late payments (on claims served a month to a year ago, paid in the last two weeks) and
+    ``n`` charges captured now, stamped now: what a refresh interval's traffic leaves to roll up."""
+    rng = random.Random()
+    with engine.connect() as conn:
+        top = conn.exec_driver_sql("SELECT max(id) FROM claims").scalar() or 1
+    late = [rng.randrange(1, top) for _ in range(n)]
+    _chunks(
+        engine,
+        claim_payments,
+        (
+            _payment(
+                i - 1,
+                "1",
+                today - timedelta(days=rng.randrange(14)),
+                Decimal(100),
+                Decimal(70),
+                f"late{rng.random()}",
+            )
+            | {"created_at": datetime.now(UTC)}
+            for i in late
+        ),
+    )
+    _chunks(
+        engine,
+        charges,
+        (
+            {
+                "patient_key": f"MRN{rng.randrange(1000)}",
+                "visit_number": f"VN{rng.random()}",
+                "service_date": today - timedelta(days=rng.randrange(3)),
+                "procedure_code": "99213",
+                "quantity": Decimal(1),
+                "amount": Decimal(120),
+                "charge_type": "CG",
+                "department_code": f"DEPT{rng.randrange(20)}",
+                "facility_code": f"FAC{rng.randrange(8)}",
+                "performing_npi": f"{1000000000 + rng.randrange(300)}",
+                "identity_hash": f"{rng.random()}",
+                "created_at": datetime.now(UTC),
+                "data": {},
+            }
+            for _ in range(n)
+        ),
+    )
+
+
 def timed(runs: int, query: Callable[[], Any]) -> tuple[float, float]:
     query()  # warm the cache once
     times = []
@@ -277,18 +329,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--db", type=Path, default=None, help="the store's file: filled when absent, reused (no fill) when present")
+    parser.add_argument(
+        "--activity", type=int, default=200, help="late payments and new charges written before timing"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="the store's file: filled when absent, reused (no fill) when present",
+    )
     args = parser.parse_args()
     today = datetime.now(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         filled = path.exists()
         engine = make_engine(f"sqlite:///{path}")
+        install_key_ring(engine, KeyRing.generate())  # the search hashes its term (blind index)
         upgrade(engine)
         if not filled:
             fill(engine, args.claims, today)
             with engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
+        started = time.perf_counter()
+        first = RollupRefresher(engine).refresh()  # full when the store has no rollups yet
+        print(
+            f"rollup refresh ({'full' if first.full else 'incremental'}): {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
         revenue, console = RevenueQueries(engine), ConsoleQueries(engine)
         month = RevenueFilter(today - timedelta(days=29), today)
         payer = RevenueFilter(today - timedelta(days=29), today, payer="PAYER03")
@@ -314,11 +381,26 @@ def main() -> None:
             ("provider page", lambda: console.party("provider", "1000000042", today - timedelta(days=365))),
             ("search (claim number)", lambda: console.search("P000424242")),
         ]
-        print(f"| query ({args.claims:,} claims, {engine.dialect.name}) | p50 ms | p95 ms |")
-        print("| --- | --- | --- |")
+        pending = {}
+        if args.activity:  # changes since the last refresh: their days are read live
+            activity(engine, args.activity, today)
+            pending = {name: timed(args.runs, query) for name, query in queries[:7]}
+            # the next refresh, past the overlap (its clock 3 min ahead, as the next tick would be)
+            later = RollupRefresher(engine, clock=lambda: datetime.now(UTC) + timedelta(minutes=3))
+            report = later.refresh()
+            print(
+                f"incremental refresh after {args.activity} payments and {args.activity} charges: "
+                f"{report.seconds:.2f} s ({report.service_days} service days, {report.payment_days} payment days)",
+                file=sys.stderr,
+            )
+        print(
+            f"| query ({args.claims:,} claims, {engine.dialect.name}) | p50 ms | p95 ms | changes pending, p50 / p95 ms |"
+        )
+        print("| --- | --- | --- | --- |")
         for name, query in queries:
             p50, p95 = timed(args.runs, query)
-            print(f"| {name} | {p50:.1f} | {p95:.1f} |", flush=True)
+            before = f"{pending[name][0]:.1f} / {pending[name][1]:.1f}" if name in pending else ""
+            print(f"| {name} | {p50:.1f} | {p95:.1f} | {before} |", flush=True)
         engine.dispose()
 
 
