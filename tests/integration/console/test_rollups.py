@@ -98,7 +98,7 @@ def test_rollups_equal_the_direct_queries(engine: Engine) -> None:
     assert report.full and report.service_days >= 55 and report.payment_days > 40
     rolled = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
     coverage = rolled.coverage()
-    assert coverage.cut == date(2026, 12, 1) and not coverage.service  # the rollups answer for autumn
+    assert coverage.cut == date(2026, 12, 1) and not coverage.claim_days  # the rollups answer for autumn
     assert_same(engine, rolled)
 
 
@@ -175,8 +175,8 @@ def test_late_changes_are_read_live_until_the_incremental_refresh_rolls_them_up(
     changed = _late_changes(engine)
     # the changed days are read live at once (a late payment on an old service date included) ...
     coverage = queries.coverage()
-    assert {changed["late_claim_day"], changed["moved_from"], moved_to} <= coverage.service
-    assert untouched not in coverage.service and date(2026, 11, 2) in coverage.payment
+    assert {changed["late_claim_day"], changed["moved_from"], moved_to} <= coverage.claim_days
+    assert untouched not in coverage.claim_days and date(2026, 11, 2) in coverage.payment_days
     assert queries.revenue_totals(autumn)["payments"] == paid_before + Decimal("77.70")
     assert queries.revenue_totals(autumn) == DirectQueries(engine).revenue_totals(autumn)
     # ... until the incremental refresh has recomputed them (and nothing else: the mark stays)
@@ -184,7 +184,7 @@ def test_late_changes_are_read_live_until_the_incremental_refresh_rolls_them_up(
     assert not report.full
     assert 3 <= report.service_days <= 6 and report.payment_days <= 6 and report.claims == 3
     after = queries.coverage()
-    assert not after.service and not after.payment and not after.visits
+    assert not after.claim_days and not after.payment_days and not after.visits
     with engine.connect() as conn:
         marked = conn.execute(
             select(rollup_claims.c.claims).where(rollup_claims.c.day == untouched, rollup_claims.c.grain == 1)

@@ -48,6 +48,7 @@ __all__ = ["ADJUDICATED", "DENIED_CLP", "NOT_RECEIVABLE", "ZERO", "RevenueFilter
 
 ZERO = Decimal("0.00")
 EVER = date(1900, 1, 1)
+MAX_LIVE_DAYS = 7  # changed days a range reads live at most (more: the rollups, one refresh behind)
 MAX_LIVE_VISITS = 2000  # more visits changed since the refresh: the DNFB is read live altogether
 DIMENSIONS = ("payer", "facility", "provider", "service_line")
 ROWS: dict[str, Callable[..., list[Select[Any]]]] = {
@@ -74,16 +75,24 @@ class RevenueFilter:
 @dataclass(frozen=True, slots=True)
 class Coverage:
     """Days from ``cut`` on are read live, and so are the earlier days (visits) changed since the last
-    refresh; the rest come from the rollups (``visits`` None: every visit live, too many changed)."""
+    refresh, unless a range holds more than ``MAX_LIVE_DAYS`` of them: then its rolled-up figures are
+    read as they are, up to one refresh behind (``visits`` None: too many changed, every visit live)."""
 
     cut: date
-    service: frozenset[date]
-    payment: frozenset[date]
+    claim_days: frozenset[date]
+    charge_days: frozenset[date]
+    payment_days: frozenset[date]
     visits: frozenset[int] | None
+
+    def days(self, table: Table) -> frozenset[date]:
+        if table is rollup_claims:
+            return self.claim_days
+        return self.charge_days if table is rollup_charges else self.payment_days
 
     @staticmethod
     def changed(days: frozenset[date], f: RevenueFilter) -> list[date]:
-        return sorted(d for d in days if f.start <= d <= f.end)
+        found = sorted(d for d in days if f.start <= d <= f.end)
+        return found if len(found) <= MAX_LIVE_DAYS else []
 
     def live(self, column: Any, f: RevenueFilter, changed: list[date]) -> ColumnElement[bool]:
         days = [and_(column >= max(f.start, self.cut), column <= f.end)] if f.end >= self.cut else []
@@ -113,13 +122,14 @@ class RevenueQueries:
         with self.engine.connect() as conn:
             mark = watermark(conn)
             if mark is None:
-                return Coverage(date.min, frozenset(), frozenset(), frozenset())
+                return Coverage(date.min, frozenset(), frozenset(), frozenset(), frozenset())
             changed = changes_since(conn, mark - OVERLAP)
         cut = min(self.today(), mark.date())
         return Coverage(
             cut,
-            frozenset(d for d in changed.service if d < cut),
-            frozenset(d for d in changed.payment if d < cut),
+            frozenset(d for d in changed.claim_days if d < cut),
+            frozenset(d for d in changed.charge_days if d < cut),
+            frozenset(d for d in changed.payment_days if d < cut),
             changed.visits if len(changed.visits) <= MAX_LIVE_VISITS else None,
         )
 
@@ -131,7 +141,7 @@ class RevenueQueries:
         cov = self.coverage() if cov is None else cov
         t = table.c
         filtered = detail or any(getattr(f, name) for name in DIMENSIONS)
-        changed = cov.changed(cov.payment if table is rollup_payments else cov.service, f)
+        changed = cov.changed(cov.days(table), f)
         rolled = select(*table.c).where(
             t.day >= f.start, t.day <= f.end, t.day < cov.cut, t.grain == (0 if filtered else 1)
         )
@@ -213,7 +223,7 @@ class RevenueQueries:
         the claims' very first payments (from the payer, for one payer); this adds the later payments
         whose earlier ones all fall outside the range."""
         r = rollup_repeat_payments.c
-        changed = cov.changed(cov.payment, f)
+        changed = cov.changed(cov.payment_days, f)
         rolled = select(r.payment_id, r.payment_date, r.first_payer).where(
             r.payment_date >= f.start, r.payment_date <= f.end, r.payment_date < cov.cut
         )

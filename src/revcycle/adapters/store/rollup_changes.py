@@ -32,8 +32,9 @@ OVERLAP = timedelta(minutes=2)
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    service: frozenset[date]  # service days (claims and charges rollups)
-    payment: frozenset[date]  # payment days (payments rollup, repeat payments)
+    claim_days: frozenset[date]  # service days of the claims rollup
+    charge_days: frozenset[date]  # service days of the charges rollup
+    payment_days: frozenset[date]  # payment days (payments rollup, repeat payments)
     visits: frozenset[int]  # encounter ids (DNFB)
     claims: frozenset[int]  # claims saved (their rolled-up date and patient)
 
@@ -56,15 +57,12 @@ def _values(conn: Connection, *queries: Any) -> set[Any]:
 def everything(conn: Connection) -> Changes:
     """Every day (service and payment days in the store or in the rollups): a full rebuild."""
     c, ch, p = claims.c, charges.c, claim_payments.c
-    service = _values(
-        conn,
-        select(c.service_date).distinct(),
-        select(ch.service_date).distinct(),
-        select(rollup_claims.c.day).distinct(),
-        select(rollup_charges.c.day).distinct(),
-    )
+    claim_days = _values(conn, select(c.service_date).distinct(), select(rollup_claims.c.day).distinct())
+    charge_days = _values(conn, select(ch.service_date).distinct(), select(rollup_charges.c.day).distinct())
     payment = _values(conn, select(p.payment_date).distinct(), select(rollup_payments.c.day).distinct())
-    return Changes(frozenset(service), frozenset(payment), frozenset(), frozenset())
+    return Changes(
+        frozenset(claim_days), frozenset(charge_days), frozenset(payment), frozenset(), frozenset()
+    )
 
 
 def changes_since(conn: Connection, since: datetime) -> Changes:
@@ -92,17 +90,20 @@ def changes_since(conn: Connection, since: datetime) -> Changes:
         )
         .distinct()
     )
-    touched = union(saved, paid, rejected)
-    service = _values(
+    # no DISTINCT in these: SQLite would rather scan a date index than sort the few rows found
+    moved = _values(
         conn,
-        select(c.service_date).where(c.id.in_(touched)).distinct(),
-        select(ld.service_date).where(ld.claim_id.in_(saved)).distinct(),
-        select(ch.service_date).where(ch.created_at > since).distinct(),
+        select(c.service_date).where(c.id.in_(saved)),
+        select(ld.service_date).where(ld.claim_id.in_(saved)),  # where they were rolled up
+    )
+    charged = _values(conn, select(ch.service_date).where(ch.created_at > since))
+    claim_days = (
+        moved | charged | _values(conn, select(c.service_date).where(c.id.in_(union(paid, rejected))))
     )
     payment = _values(
         conn,
-        select(p.payment_date).where(p.claim_id.in_(union(saved, paid, same_day))).distinct(),
-        select(p.payment_date).where(p.created_at > since).distinct(),
+        select(p.payment_date).where(p.claim_id.in_(union(saved, paid, same_day))),
+        select(p.payment_date).where(p.created_at > since),
     )
     patients_of = union(
         select(c.patient_key).where(c.id.in_(saved)),
@@ -118,4 +119,10 @@ def changes_since(conn: Connection, since: datetime) -> Changes:
         ),
         select(e.id).where(e.patient_key.in_(patients_of)),
     )
-    return Changes(frozenset(service), frozenset(payment), frozenset(visits), frozenset(_values(conn, saved)))
+    return Changes(
+        frozenset(claim_days),
+        frozenset(moved | charged),
+        frozenset(payment),
+        frozenset(visits),
+        frozenset(_values(conn, saved)),
+    )

@@ -64,13 +64,11 @@ def _none() -> Any:
     return cast(null(), String)
 
 
-def claim_rows(engine: Engine, on_days: Predicate) -> list[Select[Any]]:
-    """Claims by (service date, payer, facility, billing NPI); again per service line of the patient's
-    charges that day."""
-    c, e, ch = claims.c, claim_events.c, charges.c
+def _claim_measures(c: Any) -> list[Any]:
+    e = claim_events.c
     balance = c.total_charge - c.paid_total - c.contractual_total
     submitted = c.status.not_in(NOT_SUBMITTED)
-    measures = [
+    return [
         func.count().label("claims"),
         func.coalesce(func.sum(c.total_charge), 0).label("billed"),
         func.coalesce(func.sum(c.paid_total), 0).label("paid"),
@@ -81,23 +79,53 @@ def claim_rows(engine: Engine, on_days: Predicate) -> list[Select[Any]]:
         _count_if(exists().where(e.claim_id == c.id, e.to_status == "rejected")).label("rejected"),
         _sum_if(and_(c.status.not_in(NOT_RECEIVABLE), balance > 0), balance).label("ar_balance"),
     ]
+
+
+# The membership rows join the day's claims (charges) to the day's distinct charge lines (payers) by
+# patient. The day's rows are selected DISTINCT (they are distinct anyway: the id is among them) so that
+# SQLite does not flatten them into the join, where it would look claims up one by one by patient
+# rather than read the day's rows from the covering date index (0.8 s instead of 0.03 s a day at 1M).
+
+
+def claim_rows(engine: Engine, on_days: Predicate) -> list[Select[Any]]:
+    """Claims by (service date, payer, facility, billing NPI); again per service line of the patient's
+    charges that day."""
+    c, ch = claims.c, charges.c
     dims = (c.service_date, c.payer_id, c.facility_code, c.billing_npi)
-    every = select(*_keys(*dims, _none()), *measures).where(on_days(c.service_date)).group_by(*dims)
+    every = select(*_keys(*dims, _none()), *_claim_measures(c)).where(on_days(c.service_date)).group_by(*dims)
     lines = (
         select(ch.patient_key, ch.service_date, ch.department_code)
         .where(on_days(ch.service_date), ch.department_code.is_not(None))
         .distinct()
         .subquery("lines")
     )
-    by_line = (
-        select(*_keys(*dims, lines.c.department_code), *measures)
-        .select_from(
-            claims.join(
-                lines, and_(lines.c.patient_key == c.patient_key, lines.c.service_date == c.service_date)
-            )
+    day = (
+        select(
+            c.id,
+            c.service_date,
+            c.status,
+            c.payer_id,
+            c.facility_code,
+            c.billing_npi,
+            c.total_charge,
+            c.paid_total,
+            c.contractual_total,
+            c.patient_key,
         )
         .where(on_days(c.service_date))
-        .group_by(*dims, lines.c.department_code)
+        .distinct()
+        .subquery("day_claims")
+    )
+    d = day.c
+    day_dims = (d.service_date, d.payer_id, d.facility_code, d.billing_npi)
+    by_line = (
+        select(*_keys(*day_dims, lines.c.department_code), *_claim_measures(d))
+        .select_from(
+            day.join(
+                lines, and_(lines.c.patient_key == d.patient_key, lines.c.service_date == d.service_date)
+            )
+        )
+        .group_by(*day_dims, lines.c.department_code)
     )
     return [every, by_line]
 
@@ -106,17 +134,20 @@ def charge_rows(engine: Engine, on_days: Predicate) -> list[Select[Any]]:
     """Charges by (service date, facility, performing NPI, department); again per payer of the patient's
     claims that day."""
     ch, c = charges.c, claims.c
-    billable = ch.charge_type == "CG"
-    measures = [
-        _count_if(billable).label("lines"),
-        _sum_if(billable, ch.amount).label("amount"),
-        func.count().label("all_lines"),
-        func.coalesce(func.sum(ch.amount), 0).label("all_amount"),
-    ]
+
+    def measures(x: Any) -> list[Any]:
+        billable = x.charge_type == "CG"
+        return [
+            _count_if(billable).label("lines"),
+            _sum_if(billable, x.amount).label("amount"),
+            func.count().label("all_lines"),
+            func.coalesce(func.sum(x.amount), 0).label("all_amount"),
+        ]
+
     dims = (ch.service_date, ch.facility_code, ch.performing_npi, ch.department_code)
     day, facility, provider, line = dims
     every = (
-        select(*_keys(day, _none(), facility, provider, line), *measures)
+        select(*_keys(day, _none(), facility, provider, line), *measures(ch))
         .where(on_days(ch.service_date))
         .group_by(*dims)
     )
@@ -126,16 +157,19 @@ def charge_rows(engine: Engine, on_days: Predicate) -> list[Select[Any]]:
         .distinct()
         .subquery("payers")
     )
+    columns = (ch.id, ch.service_date, ch.facility_code, ch.performing_npi, ch.department_code)
+    days = select(*columns, ch.charge_type, ch.amount, ch.patient_key).where(on_days(ch.service_date))
+    of_day = days.distinct().subquery("day_charges")
+    d = of_day.c
+    day_dims = (d.service_date, d.facility_code, d.performing_npi, d.department_code)
     by_payer = (
-        select(*_keys(day, payers.c.payer_id, facility, provider, line), *measures)
+        select(*_keys(day_dims[0], payers.c.payer_id, *day_dims[1:]), *measures(d))
         .select_from(
-            charges.join(
-                payers,
-                and_(payers.c.patient_key == ch.patient_key, payers.c.service_date == ch.service_date),
+            of_day.join(
+                payers, and_(payers.c.patient_key == d.patient_key, payers.c.service_date == d.service_date)
             )
         )
-        .where(on_days(ch.service_date))
-        .group_by(*dims, payers.c.payer_id)
+        .group_by(*day_dims, payers.c.payer_id)
     )
     return [every, by_payer]
 

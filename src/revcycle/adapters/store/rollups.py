@@ -118,9 +118,11 @@ class RollupRefresher:
                 conn.execute(delete(rollup_state).where(rollup_state.c.name == STATE))
         with self.engine.connect() as conn:
             changes = everything(conn) if mark is None else changes_since(conn, mark - self.overlap)
-        service, payment, visits, moved = changes.service, changes.payment, changes.visits, changes.claims
+        visits, moved = changes.visits, changes.claims
         for table, rows, scope in DAY_ROLLUPS:
-            days = payment if table is rollup_payments else service
+            days = {rollup_claims: changes.claim_days, rollup_charges: changes.charge_days}.get(
+                table, changes.payment_days
+            )
             for chunk in _chunks(sorted(days), DAYS_PER_TRANSACTION):
                 with self.writer.begin() as conn:
                     self._days(conn, table, rows, scope, chunk)
@@ -141,7 +143,12 @@ class RollupRefresher:
             if not conn.execute(state).rowcount:
                 conn.execute(insert(rollup_state).values(name=STATE, **done))
         report = RefreshReport(
-            mark is None, len(service), len(payment), len(visits), len(moved), time.perf_counter() - began
+            mark is None,
+            len(changes.claim_days | changes.charge_days),
+            len(changes.payment_days),
+            len(visits),
+            len(moved),
+            time.perf_counter() - began,
         )
         log.info(
             "console rollups refreshed (%s): %d service days, %d payment days, %d visits in %.2f s",

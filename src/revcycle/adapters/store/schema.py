@@ -155,7 +155,7 @@ charges = Table(
     "charges",
     metadata,
     _id(),
-    Column("patient_key", String(200), nullable=False, index=True),
+    Column("patient_key", String(200), nullable=False),  # indexed with the service date (below)
     Column("visit_number", String(100)),
     Column("transaction_id", String(100)),
     Column("service_date", Date, index=True),
@@ -224,7 +224,7 @@ claim_payments = Table(
     _id(),
     Column("trace_number", String(80), nullable=False, index=True),
     Column("patient_control_number", String(60), nullable=False, index=True),
-    Column("claim_id", ForeignKey("claims.id"), index=True),
+    Column("claim_id", ForeignKey("claims.id")),  # indexed with the payer (below)
     Column("status_code", String(4), nullable=False),
     Column("payer_id", String(80)),
     Column("charge", Money, nullable=False),
@@ -758,6 +758,16 @@ rollup_state = Table(
     Column("refreshed_at", Moment, nullable=False),
 )
 
+# The rollups' membership rows: a claim's charges of its patient and day, by service line; a claim's
+# earlier payments from the same payer. (They replace the single-column indexes on patient_key and
+# claim_id, which they start with.)
+Index(
+    "ix_charges_patient_key_service_date",
+    charges.c.patient_key,
+    charges.c.service_date,
+    charges.c.department_code,
+)
+Index("ix_claim_payments_claim_id_payer_id", claim_payments.c.claim_id, claim_payments.c.payer_id)
 # The refresh finds what changed since its watermark through these.
 Index("ix_claims_updated_at", claims.c.updated_at)
 Index("ix_encounters_updated_at", encounters.c.updated_at)

@@ -140,9 +140,24 @@ def upgrade() -> None:
 
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.create_index("ix_patients_updated_at", ["updated_at"], unique=False)
+    op.drop_index("ix_charges_patient_key", table_name="charges")
+    op.create_index(
+        "ix_charges_patient_key_service_date",
+        "charges",
+        ["patient_key", "service_date", "department_code"],
+        unique=False,
+    )
+    op.drop_index("ix_claim_payments_claim_id", table_name="claim_payments")
+    op.create_index(
+        "ix_claim_payments_claim_id_payer_id", "claim_payments", ["claim_id", "payer_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_claim_payments_claim_id_payer_id", table_name="claim_payments")
+    op.create_index("ix_claim_payments_claim_id", "claim_payments", ["claim_id"], unique=False)
+    op.drop_index("ix_charges_patient_key_service_date", table_name="charges")
+    op.create_index("ix_charges_patient_key", "charges", ["patient_key"], unique=False)
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.drop_index("ix_patients_updated_at")
 
