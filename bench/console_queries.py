@@ -268,12 +268,19 @@ def _at(day: date, hours: int) -> datetime:
 
 
 def activity(engine: Engine, n: int, today: date) -> None:
-    """``n`` late payments (on claims served a month to a year ago, paid in the last two weeks) and
-    ``n`` charges captured now, stamped now: what a refresh interval's traffic leaves to roll up."""
+    """``n`` late payments (on claims served two to eight weeks ago, paid in the last two weeks: an
+    835's worth) and ``n`` charges captured now, stamped now: what a refresh interval's traffic leaves
+    to roll up."""
     rng = random.Random()
+    first, last = (today - timedelta(days=56)).isoformat(), (today - timedelta(days=14)).isoformat()
     with engine.connect() as conn:
-        top = conn.exec_driver_sql("SELECT max(id) FROM claims").scalar() or 1
-    late = [rng.randrange(1, top) for _ in range(n)]
+        late = [
+            int(i)
+            for (i,) in conn.exec_driver_sql(
+                "SELECT id FROM claims WHERE service_date BETWEEN ? AND ? ORDER BY random() LIMIT ?",
+                (first, last, n),
+            )
+        ]
     _chunks(
         engine,
         claim_payments,

@@ -315,3 +315,36 @@ class DirectQueries:
             "charge_lines": int(charge_row[0]),
             "charges": money(charge_row[1]),
         }
+
+
+def direct_interfaces(engine: Engine, since: datetime, *, processing: bool = False) -> list[dict[str, Any]]:
+    """The operations page's per-interface counts as one GROUP BY over the window's messages."""
+    from sqlalchemy import null
+
+    from revcycle.adapters.store.message_queries import as_dict
+    from revcycle.adapters.store.schema import inbound_messages
+    from revcycle.adapters.store.sql_dialect import seconds_between
+
+    m = inbound_messages.c
+    seconds = seconds_between(engine, m.processed_at, m.received_at)
+    mean = func.avg(case((m.processed_at.is_not(None), seconds), else_=None)) if processing else null()
+    query = (
+        select(
+            m.interface.label("interface"),
+            func.count().label("received"),
+            func.sum(case((m.status == "processed", 1), else_=0)).label("processed"),
+            func.sum(case((m.status.in_(("failed", "rejected")), 1), else_=0)).label("errors"),
+            func.sum(case((m.status == "dead", 1), else_=0)).label("dead"),
+            func.max(m.received_at).label("last_received"),
+            mean.label("processing_s"),
+        )
+        .where(m.received_at >= since)
+        .group_by(m.interface)
+        .order_by(m.interface)
+    )
+    with engine.connect() as conn:
+        rows = [as_dict(r) for r in conn.execute(query)]
+    for row in rows:
+        mean_s = row.pop("processing_s")
+        row["processing_seconds"] = None if mean_s is None else round(float(mean_s), 3)
+    return rows

@@ -91,21 +91,22 @@ def refresher(engine: Engine, at: datetime) -> RollupRefresher:
 
 
 def test_rollups_equal_the_direct_queries(engine: Engine) -> None:
-    before = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
+    before = RevenueQueries(engine, live_from=lambda: date(2026, 12, 1))
     assert before.coverage().cut == date.min  # never refreshed: everything is read live
     assert_same(engine, before)
     report = refresher(engine, T0).refresh()
     assert report.full and report.service_days >= 55 and report.payment_days > 40
-    rolled = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
+    rolled = RevenueQueries(engine, live_from=lambda: date(2026, 12, 1))
     coverage = rolled.coverage()
     assert coverage.cut == date(2026, 12, 1) and not coverage.claim_days  # the rollups answer for autumn
     assert_same(engine, rolled)
+    assert_same(engine, RevenueQueries(engine))  # no day forced live: every day from the rollups
 
 
 @pytest.mark.parametrize("today", [date(2026, 10, 20), date(2026, 11, 3), date(2026, 11, 30)])
 def test_rolled_up_days_and_live_days_add_up(engine: Engine, today: date) -> None:
     refresher(engine, T0).refresh()
-    queries = RevenueQueries(engine, today=lambda: today)
+    queries = RevenueQueries(engine, live_from=lambda: today)
     assert queries.coverage().cut == today
     assert_same(engine, queries)
 
@@ -166,7 +167,7 @@ def _mark(engine: Engine, day: date) -> None:
 
 def test_late_changes_are_read_live_until_the_incremental_refresh_rolls_them_up(engine: Engine) -> None:
     refresher(engine, T0).refresh()
-    queries = RevenueQueries(engine, today=lambda: date(2026, 12, 1))
+    queries = RevenueQueries(engine, live_from=lambda: date(2026, 12, 1))
     autumn = RevenueFilter(date(2026, 10, 1), date(2026, 11, 30))
     paid_before = queries.revenue_totals(autumn)["payments"]
     untouched, moved_to = date(2026, 11, 27), date(2026, 11, 14)
@@ -201,7 +202,7 @@ def test_late_changes_are_read_live_until_the_incremental_refresh_rolls_them_up(
 def test_figures_equal_the_direct_ones_before_and_after_the_incremental_refresh(engine: Engine) -> None:
     refresher(engine, T0).refresh()
     _late_changes(engine)
-    assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 12, 1)))
+    assert_same(engine, RevenueQueries(engine, live_from=lambda: date(2026, 12, 1)))
     refresher(engine, T1 + timedelta(minutes=1)).refresh()
-    assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 12, 1)))
-    assert_same(engine, RevenueQueries(engine, today=lambda: date(2026, 11, 3)))
+    assert_same(engine, RevenueQueries(engine, live_from=lambda: date(2026, 12, 1)))
+    assert_same(engine, RevenueQueries(engine, live_from=lambda: date(2026, 11, 3)))

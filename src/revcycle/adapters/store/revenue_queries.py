@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +48,7 @@ __all__ = ["ADJUDICATED", "DENIED_CLP", "NOT_RECEIVABLE", "ZERO", "RevenueFilter
 
 ZERO = Decimal("0.00")
 EVER = date(1900, 1, 1)
+OPEN_END = date(9999, 1, 1)  # "from ... on"
 MAX_LIVE_DAYS = 7  # changed days a range reads live at most (more: the rollups, one refresh behind)
 MAX_LIVE_VISITS = 2000  # more visits changed since the refresh: the DNFB is read live altogether
 DIMENSIONS = ("payer", "facility", "provider", "service_line")
@@ -108,23 +109,21 @@ def _day(value: Any) -> str:
 
 
 class RevenueQueries:
-    def __init__(
-        self, engine: Engine, *, today: Callable[[], date] = lambda: datetime.now(UTC).date()
-    ) -> None:
+    def __init__(self, engine: Engine, *, live_from: Callable[[], date] | None = None) -> None:
         self.engine = engine
-        self.today = today
+        self.live_from = live_from  # days from then on are always read live (tests: both paths)
 
     # --- where the figures come from ------------------------------------------------------------------
 
     def coverage(self) -> Coverage:
-        """Which days the rollups answer for: those before the last refresh's day (or today, if
-        earlier) that nothing stamped since the refresh (less its overlap) has changed."""
+        """Which days the rollups answer for: those that nothing stamped since the last refresh (less
+        its overlap) has changed, before ``live_from`` when given."""
         with self.engine.connect() as conn:
             mark = watermark(conn)
             if mark is None:
                 return Coverage(date.min, frozenset(), frozenset(), frozenset(), frozenset())
             changed = changes_since(conn, mark - OVERLAP)
-        cut = min(self.today(), mark.date())
+        cut = date.max if self.live_from is None else self.live_from()
         return Coverage(
             cut,
             frozenset(d for d in changed.claim_days if d < cut),
@@ -400,7 +399,7 @@ class RevenueQueries:
     def party(self, kind: str, code: str, since: date) -> dict[str, Any]:
         """A provider's (NPI) or facility's claims (by billing NPI) and charges (by performing NPI) with a
         service date from ``since`` on."""
-        f = RevenueFilter(since, date.max, **{kind: code})
+        f = RevenueFilter(since, OPEN_END, **{kind: code})
         cov = self.coverage()
         c, wc = self.source(rollup_claims, f, cov=cov)
         ch, wch = self.source(rollup_charges, f, cov=cov)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, union
+from sqlalchemy import Connection, and_, select, union
 
 from revcycle.adapters.store.schema import (
     charges,
@@ -79,6 +79,7 @@ def changes_since(conn: Connection, since: datetime) -> Changes:
     )
     saved = select(c.id).where(c.updated_at > since)
     paid = select(p.claim_id).where(p.created_at > since, p.claim_id.is_not(None))
+    newer = select(p.id, p.claim_id).where(p.created_at > since, p.claim_id.is_not(None)).subquery()
     rejected = select(ev.claim_id).where(ev.at > since, ev.to_status == "rejected")
     captured = select(ch.patient_key, ch.service_date, ch.visit_number).where(ch.created_at > since)
     captured_sq = captured.subquery()
@@ -102,7 +103,10 @@ def changes_since(conn: Connection, since: datetime) -> Changes:
     )
     payment = _values(
         conn,
-        select(p.payment_date).where(p.claim_id.in_(union(saved, paid, same_day))),
+        select(p.payment_date).where(p.claim_id.in_(union(saved, same_day))),
+        # a payment committed after a later-numbered one of its claim was rolled up (concurrent
+        # writers): that one is no longer the claim's first
+        select(p.payment_date).join(newer, and_(newer.c.claim_id == p.claim_id, newer.c.id < p.id)),
         select(p.payment_date).where(p.created_at > since),
     )
     patients_of = union(
