@@ -206,3 +206,12 @@ def test_figures_equal_the_direct_ones_before_and_after_the_incremental_refresh(
     refresher(engine, T1 + timedelta(minutes=1)).refresh()
     assert_same(engine, RevenueQueries(engine, live_from=lambda: date(2026, 12, 1)))
     assert_same(engine, RevenueQueries(engine, live_from=lambda: date(2026, 11, 3)))
+
+
+def test_a_range_with_many_changed_days_reads_the_rollups_for_them() -> None:
+    from revcycle.adapters.store.revenue_queries import MAX_LIVE_DAYS, Coverage
+
+    days = frozenset(date(2026, 11, 1) + timedelta(days=n) for n in range(MAX_LIVE_DAYS + 1))
+    november = RevenueFilter(date(2026, 11, 1), date(2026, 11, 30))
+    assert Coverage.changed(days, november) == []  # more than the cap: one refresh behind at most
+    assert Coverage.changed(frozenset(list(days)[:3]), november) == sorted(list(days)[:3])

@@ -2,11 +2,12 @@
 DNFB, breakdowns by payer, facility, provider and service line) as SQL on SQLite and PostgreSQL. The
 service layer (``service_layer/console.py``) turns the counts into rates and days.
 
-Every figure is a sum over the daily rollups (``rollup_*``, kept by ``rollups.py``) for the days before
-the last refresh, plus the same rows computed live (``rollup_sources.py``) for the days since: a range
-of past days reads a few hundred rows a day (the day's totals alone when nothing is filtered) instead
-of every claim. Before the first refresh everything is read live. The figures equal the direct
-queries' (``tests/integration/console``); they lag changes to past days by the refresh interval.
+Every figure is a sum over the daily rollups (``rollup_*``, kept by ``rollups.py``) for the days
+nothing has changed since the last refresh, plus the same rows computed live (``rollup_sources.py``)
+for the days that changed since (``Coverage``): a range of past days reads a few hundred rows a day
+(the day's totals alone when nothing is filtered) instead of every claim. Before the first refresh
+everything is read live. The figures equal the direct queries' (``tests/integration/console``); see
+``rollups.py`` for the two bounds on their freshness.
 """
 
 from __future__ import annotations
@@ -251,9 +252,10 @@ class RevenueQueries:
         return query
 
     def _payment_where(self, f: RevenueFilter) -> list[ColumnElement[bool]]:
-        """Payments in ``f`` (payment date, payer; the paid claim's facility, provider, service line)."""
+        """Payments of ``f``'s payer and the paid claim's facility, provider, service line (the payment
+        date is the caller's: here the repeat payments of the range, looked up by id)."""
         p = claim_payments.c
-        where: list[ColumnElement[bool]] = [p.payment_date >= f.start, p.payment_date <= f.end]
+        where: list[ColumnElement[bool]] = []
         if f.payer:
             where.append(p.payer_id == f.payer)
         if f.facility or f.provider or f.service_line:
