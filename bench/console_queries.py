@@ -1,12 +1,16 @@
 """Dashboard queries over a million claims: p50/p95 of every query behind the console's pages.
 
-    .venv/bin/python bench/console_queries.py [--claims 1000000] [--runs 15]
+    .venv/bin/python bench/console_queries.py [--claims 1000000] [--runs 15] [--db PATH] [--activity 200]
 
-Fills a fresh SQLite store (a temporary file; PostgreSQL not measured yet) with synthetic rows
-written straight into the tables (a year of service dates, 12 payers, 8 facilities, 300 providers,
-20 service lines; one charge per claim, a payment for each adjudicated claim, 10% denied first then
-paid, 30% as many encounters, 200,000 inbound messages over the last day), then times each query the
-console runs for one page view, ``--runs`` times, and prints a Markdown table.
+Fills a SQLite store (``--db``: that file when absent, else reused as it is; by default a temporary
+file; PostgreSQL not measured yet) with synthetic rows written straight into the tables (a year of
+service dates, 12 payers, 8 facilities, 300 providers, 20 service lines; one charge per claim, a
+payment for each adjudicated claim whose payment date has come, 10% denied first then paid, 30% as
+many encounters, 200,000 inbound messages over the last day; row times spread like the service dates),
+brings the console's daily rollups up to date (the first time: a full build), writes ``--activity``
+late payments and new charges and times the revenue queries with them pending, refreshes the rollups
+(timed), then times each query the console runs for one page view, ``--runs`` times, and prints a
+Markdown table.
 """
 
 from __future__ import annotations

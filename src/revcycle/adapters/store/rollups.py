@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -72,6 +73,7 @@ from revcycle.adapters.store.schema import (
 
 log = logging.getLogger(__name__)
 
+ADVISORY_LOCK = 8_000_008  # PostgreSQL advisory lock key of the rollup refresh
 DAYS_PER_TRANSACTION = 1  # a day's recompute holds SQLite's write lock for about 0.1 s at 1M claims
 IDS_PER_TRANSACTION = 500
 IDS_PER_RANGE = 50_000  # a full rebuild walks the visits and claims by id ranges this wide
@@ -113,6 +115,16 @@ class RollupRefresher:
         self.overlap = overlap
         self.clock = clock
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction; on PostgreSQL it first takes a transaction-scoped advisory lock, so that
+        two refreshers (two worker processes, or the CLI) never interleave one day's delete and insert
+        (SQLite's writes are serialised anyway)."""
+        with self.writer.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))
+            yield conn
+
     def refresh(self, *, full: bool = False) -> RefreshReport:
         """Bring the rollups up to date (everything when ``full`` or never built); returns what was
         recomputed."""
@@ -120,7 +132,7 @@ class RollupRefresher:
         with self.engine.connect() as conn:
             mark = None if full else watermark(conn)
         if mark is None:  # the revenue queries read everything live until this rebuild is done
-            with self.writer.begin() as conn:
+            with self._writing() as conn:
                 conn.execute(delete(rollup_state).where(rollup_state.c.name == STATE))
         with self.engine.connect() as conn:
             changes = everything(conn) if mark is None else changes_since(conn, mark - self.overlap)
@@ -130,7 +142,7 @@ class RollupRefresher:
                 table, changes.payment_days
             )
             for chunk in _chunks(sorted(days), DAYS_PER_TRANSACTION):
-                with self.writer.begin() as conn:
+                with self._writing() as conn:
                     self._days(conn, table, rows, scope, chunk)
                     if table is rollup_payments:
                         self._repeats(conn, chunk)
@@ -138,12 +150,12 @@ class RollupRefresher:
             self._rebuild_dnfb_and_dates()
         else:
             for ids in _chunks(sorted(visits), IDS_PER_TRANSACTION):
-                with self.writer.begin() as conn:
+                with self._writing() as conn:
                     self._dnfb(conn, rollup_dnfb.c.encounter_id.in_(ids), encounters.c.id.in_(ids))
             for ids in _chunks(sorted(moved), IDS_PER_TRANSACTION):
-                with self.writer.begin() as conn:
+                with self._writing() as conn:
                     self._dates(conn, rollup_claim_dates.c.claim_id.in_(ids), claims.c.id.in_(ids))
-        with self.writer.begin() as conn:
+        with self._writing() as conn:
             done = {"watermark": started, "refreshed_at": self.clock()}
             state = rollup_state.update().where(rollup_state.c.name == STATE).values(**done)
             if not conn.execute(state).rowcount:
@@ -219,10 +231,10 @@ class RollupRefresher:
         ):
             with self.engine.connect() as conn:
                 top = conn.execute(select(func.max(id_column))).scalar() or 0
-            with self.writer.begin() as conn:
+            with self._writing() as conn:
                 conn.execute(delete(table))
             for low in _ranges(int(top)):
-                with self.writer.begin() as conn:
+                with self._writing() as conn:
                     rebuild(conn, false(), id_column.between(low, low + IDS_PER_RANGE - 1))
 
 
