@@ -81,6 +81,13 @@ def assert_same(engine: Engine, rollups: RevenueQueries) -> None:
         for dims in FILTERS:
             f = RevenueFilter(start, end, **dims)
             assert figures(rollups, f) == figures(direct, f), f
+        rows = [
+            row
+            for by in ("payer", "service_line")
+            for row in rollups.breakdown(RevenueFilter(start, end), by)
+        ]
+        counts = [row[n] for row in rows for n in ("claims", "lines", "adjudicated", "denied") if n in row]
+        assert all(type(n) is int for n in counts)  # as the pages' templates compute with them
     since = date(2026, 10, 15)
     for kind, code in [("provider", n) for n in simulated.NPIS] + [("facility", "F1"), ("facility", "F2")]:
         assert rollups.party(kind, code, since) == direct.party(kind, code, since)

@@ -50,7 +50,8 @@ __all__ = ["ADJUDICATED", "DENIED_CLP", "NOT_RECEIVABLE", "ZERO", "RevenueFilter
 ZERO = Decimal("0.00")
 EVER = date(1900, 1, 1)
 OPEN_END = date(9999, 1, 1)  # "from ... on"
-MAX_LIVE_DAYS = 7  # changed days a range reads live at most (more: the rollups, one refresh behind)
+COUNTS = ("claims", "lines", "adjudicated", "denied")
+MAX_LIVE_DAYS = 62  # changed days a range reads live at most (more: the rollups, one refresh behind)
 MAX_LIVE_VISITS = 2000  # more visits changed since the refresh: the DNFB is read live altogether
 DIMENSIONS = ("payer", "facility", "provider", "service_line")
 ROWS: dict[str, Callable[..., list[Select[Any]]]] = {
@@ -396,7 +397,10 @@ class RevenueQueries:
                 .order_by(func.sum(c.c.billed).desc())
             )
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query.limit(200))]
+            rows = [dict(r._mapping) for r in conn.execute(query.limit(200))]
+        for row in rows:  # sums of counts (PostgreSQL's sum of a bigint is a numeric)
+            row.update({name: int(row[name] or 0) for name in COUNTS if name in row})
+        return rows
 
     def party(self, kind: str, code: str, since: date) -> dict[str, Any]:
         """A provider's (NPI) or facility's claims (by billing NPI) and charges (by performing NPI) with a

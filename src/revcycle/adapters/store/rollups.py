@@ -16,7 +16,7 @@ after stamping its rows is still seen. The watermark is the time the last refres
 Freshness: the worker's sweeper runs :meth:`RollupRefresher.refresh` every 30 s while it is idle
 (``Sweeper(rollup_interval=...)``; also ``revcycle db rollups``). The revenue queries do not wait for
 it: they read the days (visits) changed since the last refresh live and the rest from the rollups, so
-their figures are current. Two bounds remain: a range with more than ``MAX_LIVE_DAYS`` (7) changed days
+their figures are current. Two bounds remain: a range with more than ``MAX_LIVE_DAYS`` (62) changed days
 reads the rollups for them, at most one refresh (30 s, plus the refresh's own time, plus any time the
 worker goes without an idle moment) behind; and a transaction that commits more than the overlap (2
 min) after stamping its rows is seen only by a full refresh. Cost at one million claims (SQLite, 2
