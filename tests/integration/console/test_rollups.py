@@ -216,7 +216,7 @@ def test_figures_equal_the_direct_ones_before_and_after_the_incremental_refresh(
 
 
 def test_a_range_with_many_changed_days_reads_the_rollups_for_them() -> None:
-    from revcycle.adapters.store.revenue_queries import MAX_LIVE_DAYS, Coverage
+    from revcycle.adapters.store.rollup_reads import MAX_LIVE_DAYS, Coverage
 
     days = frozenset(date(2026, 11, 1) + timedelta(days=n) for n in range(MAX_LIVE_DAYS + 1))
     november = RevenueFilter(date(2026, 11, 1), date(2026, 11, 30))
