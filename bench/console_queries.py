@@ -1,12 +1,16 @@
 """Dashboard queries over a million claims: p50/p95 of every query behind the console's pages.
 
-    .venv/bin/python bench/console_queries.py [--claims 1000000] [--runs 15]
+    .venv/bin/python bench/console_queries.py [--claims 1000000] [--runs 15] [--db PATH] [--activity 200]
 
-Fills a fresh SQLite store (a temporary file; PostgreSQL not measured yet) with synthetic rows
-written straight into the tables (a year of service dates, 12 payers, 8 facilities, 300 providers,
-20 service lines; one charge per claim, a payment for each adjudicated claim, 10% denied first then
-paid, 30% as many encounters, 200,000 inbound messages over the last day), then times each query the
-console runs for one page view, ``--runs`` times, and prints a Markdown table.
+Fills a SQLite store (``--db``: that file when absent, else reused as it is; by default a temporary
+file; PostgreSQL not measured yet) with synthetic rows written straight into the tables (a year of
+service dates, 12 payers, 8 facilities, 300 providers, 20 service lines; one charge per claim, a
+payment for each adjudicated claim whose payment date has come, 10% denied first then paid, 30% as
+many encounters, 200,000 inbound messages over the last day; row times spread like the service dates),
+brings the console's daily rollups up to date (the first time: a full build), writes ``--activity``
+late payments and new charges and times the revenue queries with them pending, refreshes the rollups
+(timed), then times each query the console runs for one page view, ``--runs`` times, and prints a
+Markdown table.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine  # noqa: E402
 
 from revcycle.adapters.store.console_queries import ConsoleQueries  # noqa: E402
+from revcycle.adapters.store.encrypted import install_key_ring  # noqa: E402
 from revcycle.adapters.store.engine import make_engine  # noqa: E402
 from revcycle.adapters.store.migrate import upgrade  # noqa: E402
 from revcycle.adapters.store.revenue_queries import RevenueFilter, RevenueQueries  # noqa: E402
+from revcycle.adapters.store.rollups import RollupRefresher  # noqa: E402
 from revcycle.adapters.store.schema import (  # noqa: E402
     charges,
     claim_events,
@@ -41,6 +47,7 @@ from revcycle.adapters.store.schema import (  # noqa: E402
     inbound_messages,
     patients,
 )
+from revcycle.security.phi_crypto import KeyRing  # noqa: E402
 
 STATUSES = ["paid"] * 55 + ["partially_paid"] * 5 + ["denied"] * 8 + ["submitted"] * 10 + ["accepted"] * 12
 STATUSES += ["rejected"] * 2 + ["closed"] * 8
@@ -92,6 +99,8 @@ def fill(engine: Engine, count: int, today: date) -> None:
     for i in range(count):
         status = rng.choice(STATUSES)
         served = first + timedelta(days=rng.randrange(365))
+        if status in ADJUDICATED and _paid_on(i, served) > today:
+            status = "submitted"  # its remittance has not come yet
         charge = Decimal(rng.randrange(5_000, 200_000)) / 100
         paid = (
             (charge * Decimal("0.7")).quantize(Decimal("0.01"))
@@ -121,8 +130,10 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "facility_code": f"FAC{i % 8}",
                 "frequency": "1",
                 "data": {},
-                "created_at": now,
-                "updated_at": now,
+                "created_at": _at(served, 24 + i % 48),  # built a day or two after the visit
+                "updated_at": _at(_paid_on(i, served), 8 + i % 10)
+                if status in ADJUDICATED
+                else _at(served, 30),
             }
             for i, status, served, charge, paid in plan
         ),
@@ -143,7 +154,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "facility_code": f"FAC{i % 8}",
                 "performing_npi": f"{1000000000 + i % 300}",
                 "identity_hash": f"{i:064d}",
-                "created_at": now,
+                "created_at": _at(served, 2 + i % 20),  # captured hours after the service
                 "data": {},
             }
             for i, status, served, charge, paid in plan
@@ -154,7 +165,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
         for i, status, served, charge, paid in plan:
             if status not in ADJUDICATED:
                 continue
-            day = served + timedelta(days=14 + i % 30)
+            day = _paid_on(i, served)
             if status != "denied" and i % 10 == 0:
                 yield _payment(i, "4", day - timedelta(days=7), charge, Decimal(0), "a")
             yield _payment(i, "4" if status == "denied" else "1", day, charge, paid, "b")
@@ -166,7 +177,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
         (
             {
                 "claim_id": i + 1,
-                "at": now,
+                "at": _at(served, 50),
                 "kind": "transition",
                 "from_status": "submitted",
                 "to_status": "rejected",
@@ -189,7 +200,7 @@ def fill(engine: Engine, count: int, today: date) -> None:
                 "admitted_at": datetime.combine(served, datetime.min.time(), UTC),
                 "discharged_at": datetime.combine(served, datetime.min.time(), UTC) + timedelta(hours=30),
                 "data": {},
-                "updated_at": now,
+                "updated_at": _at(served, 30),
             }
             for i, status, served, charge, paid in plan[: int(count * 0.3)]
         ),
@@ -245,8 +256,73 @@ def _payment(i: int, code: str, day: date, charge: Decimal, paid: Decimal, suffi
         "dedup_key": f"{i}{suffix}",
         "source": "835",
         "data": {},
-        "created_at": datetime.now(UTC),
+        "created_at": _at(day, 9 + i % 8),  # the 835 is read on its payment date
     }
+
+
+def _paid_on(i: int, served: date) -> date:
+    """The payment date of claim ``i``'s (final) remittance: two to six weeks after the service."""
+    return served + timedelta(days=14 + i % 30)
+
+
+def _at(day: date, hours: int) -> datetime:
+    """A moment ``hours`` after the start of ``day`` (UTC), never after now: row times spread like the
+    service dates, as a live store's are."""
+    return min(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hours), datetime.now(UTC))
+
+
+def activity(engine: Engine, n: int, today: date) -> None:
+    """``n`` late payments (on claims served two to eight weeks ago, paid in the last two weeks: an
+    835's worth) and ``n`` charges captured now, stamped now: what a refresh interval's traffic leaves
+    to roll up."""
+    rng = random.Random()
+    first, last = (today - timedelta(days=56)).isoformat(), (today - timedelta(days=14)).isoformat()
+    with engine.connect() as conn:
+        late = [
+            int(i)
+            for (i,) in conn.exec_driver_sql(
+                "SELECT id FROM claims WHERE service_date BETWEEN ? AND ? ORDER BY random() LIMIT ?",
+                (first, last, n),
+            )
+        ]
+    _chunks(
+        engine,
+        claim_payments,
+        (
+            _payment(
+                i - 1,
+                "1",
+                today - timedelta(days=rng.randrange(14)),
+                Decimal(100),
+                Decimal(70),
+                f"late{rng.random()}",
+            )
+            | {"created_at": datetime.now(UTC)}
+            for i in late
+        ),
+    )
+    _chunks(
+        engine,
+        charges,
+        (
+            {
+                "patient_key": f"MRN{rng.randrange(1000)}",
+                "visit_number": f"VN{rng.random()}",
+                "service_date": today - timedelta(days=rng.randrange(3)),
+                "procedure_code": "99213",
+                "quantity": Decimal(1),
+                "amount": Decimal(120),
+                "charge_type": "CG",
+                "department_code": f"DEPT{rng.randrange(20)}",
+                "facility_code": f"FAC{rng.randrange(8)}",
+                "performing_npi": f"{1000000000 + rng.randrange(300)}",
+                "identity_hash": f"{rng.random()}",
+                "created_at": datetime.now(UTC),
+                "data": {},
+            }
+            for _ in range(n)
+        ),
+    )
 
 
 def timed(runs: int, query: Callable[[], Any]) -> tuple[float, float]:
@@ -264,16 +340,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--db", type=Path, default=None, help="reuse a store this bench filled (no fill)")
+    parser.add_argument(
+        "--activity", type=int, default=200, help="late payments and new charges written before timing"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="the store's file: filled when absent, reused (no fill) when present",
+    )
     args = parser.parse_args()
     today = datetime.now(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{args.db or Path(tmp) / 'bench.db'}")
+        path = args.db or Path(tmp) / "bench.db"
+        filled = path.exists()
+        engine = make_engine(f"sqlite:///{path}")
+        install_key_ring(engine, KeyRing.generate())  # the search hashes its term (blind index)
         upgrade(engine)
-        if args.db is None:
+        if not filled:
             fill(engine, args.claims, today)
             with engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
+        started = time.perf_counter()
+        first = RollupRefresher(engine).refresh()  # full when the store has no rollups yet
+        print(
+            f"rollup refresh ({'full' if first.full else 'incremental'}): {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
         revenue, console = RevenueQueries(engine), ConsoleQueries(engine)
         month = RevenueFilter(today - timedelta(days=29), today)
         payer = RevenueFilter(today - timedelta(days=29), today, payer="PAYER03")
@@ -299,11 +392,26 @@ def main() -> None:
             ("provider page", lambda: console.party("provider", "1000000042", today - timedelta(days=365))),
             ("search (claim number)", lambda: console.search("P000424242")),
         ]
-        print(f"| query ({args.claims:,} claims, {engine.dialect.name}) | p50 ms | p95 ms |")
-        print("| --- | --- | --- |")
+        pending = {}
+        if args.activity:  # changes since the last refresh: their days are read live
+            activity(engine, args.activity, today)
+            pending = {name: timed(args.runs, query) for name, query in queries[:7]}
+            # the next refresh, past the overlap (its clock 3 min ahead, as the next tick would be)
+            later = RollupRefresher(engine, clock=lambda: datetime.now(UTC) + timedelta(minutes=3))
+            report = later.refresh()
+            print(
+                f"incremental refresh after {args.activity} payments and {args.activity} charges: "
+                f"{report.seconds:.2f} s ({report.service_days} service days, {report.payment_days} payment days)",
+                file=sys.stderr,
+            )
+        print(
+            f"| query ({args.claims:,} claims, {engine.dialect.name}) | p50 ms | p95 ms | changes pending, p50 / p95 ms |"
+        )
+        print("| --- | --- | --- | --- |")
         for name, query in queries:
             p50, p95 = timed(args.runs, query)
-            print(f"| {name} | {p50:.1f} | {p95:.1f} |", flush=True)
+            before = f"{pending[name][0]:.1f} / {pending[name][1]:.1f}" if name in pending else ""
+            print(f"| {name} | {p50:.1f} | {p95:.1f} | {before} |", flush=True)
         engine.dispose()
 
 

@@ -29,6 +29,7 @@ from revcycle.adapters.store.erp_outbox import SqlPostingOutbox
 from revcycle.adapters.store.inbound_log import SqlInboundLog
 from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
+from revcycle.adapters.store.rollups import RollupRefresher
 from revcycle.adapters.store.uow import SqlUnitOfWork
 from revcycle.domain.commands import Command
 from revcycle.domain.gl_mapping import GlMapping
@@ -153,7 +154,11 @@ def build(
         alerts=SqlAlertStore(engine),
         wakeup=wakeup,
         shared_lock=shared_lock,
-        sweeper=Sweeper(lambda: SqlUnitOfWork(engine, reference), interval=settings.sweep_interval_seconds),
+        sweeper=Sweeper(
+            lambda: SqlUnitOfWork(engine, reference),
+            interval=settings.sweep_interval_seconds,
+            rollups=RollupRefresher(engine).refresh,  # the console's daily rollups, every 30 s
+        ),
     )
 
 

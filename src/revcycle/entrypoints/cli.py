@@ -111,6 +111,20 @@ def upgrade() -> None:
     click.echo(f"database at revision {current_revision(engine)}")
 
 
+@db.command("rollups")
+@click.option("--full", is_flag=True, help="recompute every day, not only what changed")
+def db_rollups(full: bool) -> None:
+    """Refresh the console's daily rollups now (the worker refreshes them every 30 s when idle)."""
+    from revcycle.adapters.store.rollups import RollupRefresher
+    from revcycle.bootstrap import store_engine
+
+    report = RollupRefresher(store_engine(_settings())).refresh(full=full)
+    click.echo(
+        f"rollups refreshed ({'full' if report.full else 'incremental'}): {report.service_days} service "
+        f"days, {report.payment_days} payment days, {report.encounters} visits in {report.seconds:.1f} s"
+    )
+
+
 @main.group()
 def config() -> None:
     """Settings."""

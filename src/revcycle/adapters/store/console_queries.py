@@ -11,7 +11,7 @@ from sqlalchemy import Engine, case, func, null, or_, select
 from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.message_queries import as_dict
 from revcycle.adapters.store.patient_balance_queries import patient_billing
-from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, money
+from revcycle.adapters.store.revenue_queries import NOT_RECEIVABLE, ZERO, RevenueQueries, money
 from revcycle.adapters.store.schema import (
     alerts,
     charges,
@@ -25,6 +25,8 @@ from revcycle.adapters.store.schema import (
     patients,
 )
 from revcycle.adapters.store.sql_dialect import minute_bucket, seconds_between
+
+PROCESSED = "processed"
 
 
 class ConsoleQueries:
@@ -47,17 +49,18 @@ class ConsoleQueries:
 
     def interfaces(self, since: datetime, *, processing: bool = False) -> list[dict[str, Any]]:
         """Per interface since ``since``: received, processed, failed, dead, and (``processing``) the
-        mean receipt-to-processed seconds (a per-row computation: ask for it over short windows)."""
+        mean receipt-to-processed seconds (a per-row computation: ask for it over short windows).
+
+        Counted without reading the messages themselves: the receipts from the (interface, received_at)
+        index alone, the few messages not processed through the status index; processed is the
+        difference (a message's status is never empty)."""
         m = inbound_messages.c
         seconds = seconds_between(self.engine, m.processed_at, m.received_at)
         mean = func.avg(case((m.processed_at.is_not(None), seconds), else_=None)) if processing else null()
-        query = (
+        received = (
             select(
                 m.interface.label("interface"),
                 func.count().label("received"),
-                func.sum(case((m.status == "processed", 1), else_=0)).label("processed"),
-                func.sum(case((m.status.in_(("failed", "rejected")), 1), else_=0)).label("errors"),
-                func.sum(case((m.status == "dead", 1), else_=0)).label("dead"),
                 func.max(m.received_at).label("last_received"),
                 mean.label("processing_s"),
             )
@@ -65,12 +68,32 @@ class ConsoleQueries:
             .group_by(m.interface)
             .order_by(m.interface)
         )
+        # Two ranges of the status index (coalesce(): not the received_at one, every message of the
+        # window), counted here: a GROUP BY would have SQLite walk the whole table in interface order.
+        pending = [
+            select(m.interface, m.status).where(other, func.coalesce(m.received_at, m.received_at) >= since)
+            for other in (m.status < PROCESSED, m.status > PROCESSED)
+        ]
+        others: dict[str, dict[str, int]] = {}
         with self.engine.connect() as conn:
-            rows = [as_dict(r) for r in conn.execute(query)]
+            rows = [as_dict(r) for r in conn.execute(received)]
+            for query in pending:
+                for interface, status in conn.execute(query):
+                    counts = others.setdefault(str(interface), {})
+                    counts[status] = counts.get(status, 0) + 1
         for row in rows:
             mean_s = row.pop("processing_s")
+            counts = others.get(row["interface"], {})
+            row["received"] = int(row["received"])
+            row["processed"] = row["received"] - sum(counts.values())
+            row["errors"] = counts.get("failed", 0) + counts.get("rejected", 0)
+            row["dead"] = counts.get("dead", 0)
             row["processing_seconds"] = None if mean_s is None else round(float(mean_s), 3)
-        return rows
+        return [
+            {k: row[k] for k in ("interface", "received", "processed", "errors", "dead", "last_received")}
+            | {"processing_seconds": row["processing_seconds"]}
+            for row in rows
+        ]
 
     def today(self, midnight: datetime) -> dict[str, Any]:
         ch, p = charges.c, claim_payments.c
@@ -224,23 +247,13 @@ class ConsoleQueries:
         return out
 
     def party(self, kind: str, code: str, since: date) -> dict[str, Any]:
-        """A provider (NPI) or facility: claims, charges and encounters since ``since``."""
-        c, ch, e = claims.c, charges.c, encounters.c
+        """A provider (NPI) or facility: claims, charges (the revenue figures' rollups) and encounters
+        since ``since``."""
+        c, e = claims.c, encounters.c
         claim_col = c.billing_npi if kind == "provider" else c.facility_code
-        charge_col = ch.performing_npi if kind == "provider" else ch.facility_code
         enc_col = e.attending_npi if kind == "provider" else e.facility_code
+        figures = RevenueQueries(self.engine).party(kind, code, since)
         with self.engine.connect() as conn:
-            claim_row = conn.execute(
-                select(
-                    func.count(),
-                    func.sum(c.total_charge),
-                    func.sum(c.paid_total),
-                    func.sum(case((c.status == "denied", 1), else_=0)),
-                ).where(claim_col == code, c.service_date >= since)
-            ).one()
-            charge_row = conn.execute(
-                select(func.count(), func.sum(ch.amount)).where(charge_col == code, ch.service_date >= since)
-            ).one()
             visits = conn.execute(select(func.count()).where(enc_col == code)).scalar_one()
             recent = [
                 as_dict(r)
@@ -251,18 +264,7 @@ class ConsoleQueries:
                     .limit(50)
                 )
             ]
-        return {
-            "kind": kind,
-            "code": code,
-            "claims": int(claim_row[0]),
-            "billed": money(claim_row[1]),
-            "paid": money(claim_row[2]),
-            "denied": int(claim_row[3] or 0),
-            "charge_lines": int(charge_row[0]),
-            "charges": money(charge_row[1]),
-            "encounters": int(visits),
-            "recent_claims": recent,
-        }
+        return {"kind": kind, "code": code, **figures, "encounters": int(visits), "recent_claims": recent}
 
     def search(self, term: str) -> list[dict[str, Any]]:
         """Claims (id, patient control number), patient accounts, message control ids and correlation

@@ -164,7 +164,7 @@ charges = Table(
     "charges",
     metadata,
     _id(),
-    Column("patient_key", String(200), nullable=False, index=True),
+    Column("patient_key", String(200), nullable=False),  # indexed with the service date (below)
     Column("visit_number", String(100)),
     Column("transaction_id", String(100)),
     Column("service_date", Date, index=True),
@@ -234,7 +234,7 @@ claim_payments = Table(
     _id(),
     Column("trace_number", String(80), nullable=False, index=True),
     Column("patient_control_number", String(60), nullable=False, index=True),
-    Column("claim_id", ForeignKey("claims.id"), index=True),
+    Column("claim_id", ForeignKey("claims.id")),  # indexed with the payer (below)
     Column("status_code", String(4), nullable=False),
     Column("payer_id", String(80)),
     Column("charge", Money, nullable=False),
@@ -704,3 +704,133 @@ Index("ix_encounters_status_discharged_at", encounters.c.status, encounters.c.di
 Index(
     "ix_inbound_messages_interface_received_at", inbound_messages.c.interface, inbound_messages.c.received_at
 )
+
+# --- console rollups (issue 8) ---
+# Daily sums the revenue pages read instead of the claims, charges and payments themselves; kept by
+# ``rollups.py`` (a periodic refresh recomputes the days changed since its watermark). Grain 0 rows are
+# per (day, payer, facility, provider, service line); grain 1 rows are the day's totals (the unfiltered
+# pages). One dimension per table is a membership: NULL there means "every row once", a value means the
+# rows matching it (the claims and payments of a patient and day with a charge of that service line;
+# the charges of a patient and day billed to that payer), as the live queries' EXISTS filters do.
+Total = Numeric(16, 2)
+
+
+def _rollup_keys() -> list[Column[object]]:
+    return [
+        Column("grain", Integer, nullable=False),
+        Column("day", Date, nullable=False),
+        Column("payer", String(80)),
+        Column("facility", String(60)),
+        Column("provider", String(10)),
+        Column("service_line", String(60)),
+    ]
+
+
+def _rollup_indexes(name: str) -> list[Index]:
+    return [
+        Index(f"ix_{name}_day_grain", "day", "grain"),
+        *(Index(f"ix_{name}_{dim}_day", dim, "day") for dim in ("payer", "facility", "provider")),
+        Index(f"ix_{name}_service_line_day", "service_line", "day"),
+    ]
+
+
+rollup_claims = Table(  # by service date; membership: service_line
+    "rollup_claims",
+    metadata,
+    *_rollup_keys(),
+    Column("claims", Integer, nullable=False),
+    Column("billed", Total, nullable=False),
+    Column("paid", Total, nullable=False),
+    Column("adjudicated", Integer, nullable=False),
+    Column("denied", Integer, nullable=False),
+    Column("submitted", Integer, nullable=False),  # neither draft nor scrubbed
+    Column("submitted_billed", Total, nullable=False),
+    Column("rejected", Integer, nullable=False),  # with a transition to rejected
+    Column("ar_balance", Total, nullable=False),  # open balances of receivable claims
+    *_rollup_indexes("rollup_claims"),
+)
+
+rollup_charges = Table(  # by service date; membership: payer; provider is the performing NPI
+    "rollup_charges",
+    metadata,
+    *_rollup_keys(),
+    Column("lines", Integer, nullable=False),  # charge type CG
+    Column("amount", Total, nullable=False),
+    Column("all_lines", Integer, nullable=False),  # every charge type (credits too)
+    Column("all_amount", Total, nullable=False),
+    *_rollup_indexes("rollup_charges"),
+)
+
+rollup_payments = Table(  # by payment date; facility, provider, membership service_line: the claim's
+    "rollup_payments",
+    metadata,
+    *_rollup_keys(),
+    Column("payments", Integer, nullable=False),
+    Column("paid", Total, nullable=False),
+    Column("patient_responsibility", Total, nullable=False),
+    Column("contractual", Total, nullable=False),
+    Column("first_any", Integer, nullable=False),  # the claim's first payment (lowest id)
+    Column("first_any_denied", Integer, nullable=False),
+    Column("first_payer", Integer, nullable=False),  # the claim's first payment from this payer
+    Column("first_payer_denied", Integer, nullable=False),
+    Column("cycle_days", BigInteger, nullable=False),  # service date to payment date, paid > 0
+    Column("cycle_count", Integer, nullable=False),
+    *_rollup_indexes("rollup_payments"),
+)
+
+# Payments that are not their claim's first (the first-adjudication figures look these up).
+rollup_repeat_payments = Table(
+    "rollup_repeat_payments",
+    metadata,
+    Column("payment_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("payment_date", Date, nullable=False, index=True),
+    Column("first_payer", Integer, nullable=False),
+)
+
+# Discharged visits not final billed, per (visit, service line of its charges).
+rollup_dnfb = Table(
+    "rollup_dnfb",
+    metadata,
+    Column("encounter_id", BigInteger, nullable=False, index=True),
+    Column("discharged_at", Moment, nullable=False, index=True),
+    Column("facility", String(60)),
+    Column("provider", String(10)),
+    Column("service_line", String(60)),
+    Column("amount", Total, nullable=False),
+)
+
+# Each claim's service date and patient as last rolled up (a change moves it out of its old day).
+rollup_claim_dates = Table(
+    "rollup_claim_dates",
+    metadata,
+    Column("claim_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("service_date", Date),
+    Column("patient_key", String(200)),
+)
+
+rollup_state = Table(
+    "rollup_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("watermark", Moment, nullable=False),  # changes stamped after this are not rolled up yet
+    Column("refreshed_at", Moment, nullable=False),
+)
+
+# The rollups' membership rows: a claim's charges of its patient and day, by service line; a claim's
+# earlier payments from the same payer. (They replace the single-column indexes on patient_key and
+# claim_id, which they start with.)
+Index(
+    "ix_charges_patient_key_service_date",
+    charges.c.patient_key,
+    charges.c.service_date,
+    charges.c.department_code,
+)
+Index("ix_claim_payments_claim_id_payer_id", claim_payments.c.claim_id, claim_payments.c.payer_id)
+# The refresh finds what changed since its watermark through these.
+Index("ix_claims_updated_at", claims.c.updated_at)
+Index("ix_encounters_updated_at", encounters.c.updated_at)
+Index("ix_patients_updated_at", patients.c.updated_at)
+Index("ix_claim_events_at", claim_events.c.at)
+# The provider and facility pages count visits.
+Index("ix_encounters_attending_npi", encounters.c.attending_npi)
+Index("ix_encounters_facility_code", encounters.c.facility_code)
