@@ -81,7 +81,8 @@ async def open_loop(
         while (item := await queue.get()) is not None:
             due, n = item
             control = f"{prefix}{n:010d}"
-            raw = trigger(control, n) if n % every == every - 1 else dft(control, n)
+            patient = n + (5_000_000 if prefix == "W" else 0)  # warm-up patients apart: no duplicates
+            raw = trigger(control, patient) if n % every == every - 1 else dft(control, patient)
             writer.write(encode(raw))
             await writer.drain()
             ack = await reader.readuntil(b"\x1c\x0d")

@@ -41,7 +41,9 @@ trigger_numbers = itertools.count()
 
 def message(trigger: int | None) -> bytes:
     n = next(counter)
-    text = DFT_P03.format(control=f"L{n:010d}", patient=n % 20_000)
+    # A patient per message: the same patient twice with the same charges would be a duplicate charge,
+    # and a storm of duplicate findings (and alerts) is another benchmark than clean traffic.
+    text = DFT_P03.format(control=f"L{n:010d}", patient=n % 10_000_000)
     if trigger is not None:
         text = text.replace("E11.9^Type 2", f"X{trigger:05d}^Trigger", 1).replace(
             "DG1|1||I10^Essential", f"DG1|1||X{trigger:05d}^Trigger", 1

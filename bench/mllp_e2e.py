@@ -64,7 +64,7 @@ counter = itertools.count()
 
 def message(prefix: str = "M") -> bytes:
     n = next(counter)
-    return encode(dft(f"{prefix}{n:010d}", n % 20_000))
+    return encode(dft(f"{prefix}{n:010d}", n % 10_000_000))  # no accidental duplicate charges
 
 
 def pct(values: list[float], q: float) -> float:
