@@ -5,11 +5,17 @@ from ``payment_postings``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select
+from sqlalchemy.types import NullType
 
 from revcycle.adapters.store.encrypted import blind_index
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import (
     claims,
     patient_payment_applications,
@@ -25,11 +31,69 @@ from revcycle.service_layer.ports import MessageContext
 _ENDED = (ClaimStatus.REPLACED.value, ClaimStatus.VOID.value)
 
 
+def _visits_match(table_pcn: Any, table_patient: Any, keyed: bool) -> ColumnElement[bool]:
+    """One control number (``:pcn``), or it and the patient (``:patient_key``): the posting path's shape."""
+    by_pcn = table_pcn == bindparam("pcn")
+    return or_(by_pcn, table_patient == bindparam("patient_key")) if keyed else by_pcn
+
+
+@cache
+def _shares(keyed: bool) -> tuple[Prepared, Prepared, Prepared]:
+    """Built once per shape (``adapters/store/prepared.py``): the claims sharing a control number with
+    the visit (or the patient's claims), their posted patient responsibility, and what was applied."""
+    c, p, a = claims.c, payment_postings.c, patient_payment_applications.c
+    visits = select(c.patient_control_number).where(
+        _visits_match(c.patient_control_number, c.patient_key, keyed)
+    )
+    ids = select(c.id).where(c.patient_control_number.in_(visits.scalar_subquery()))
+    columns = [c.id, c.patient_control_number, c.payer_rank, c.service_date, c.status]
+    found = select(*columns).where(c.patient_control_number.in_(visits.scalar_subquery())).order_by(c.id)
+    posted = (
+        select(p.claim_id, func.sum(p.patient_responsibility), func.count())
+        .where(p.claim_id.in_(ids.scalar_subquery()))
+        .group_by(p.claim_id)
+    )
+    applied = (
+        select(a.claim_id, func.sum(a.amount))
+        .where(a.claim_id.in_(ids.scalar_subquery()))
+        .group_by(a.claim_id)
+    )
+    raw = [NullType()] * 3  # sums as the driver returns them; ``money`` rounds
+    return (
+        Prepared(found, result_types=[col.type for col in columns]),
+        Prepared(posted, result_types=raw),
+        Prepared(applied, result_types=raw[:2]),
+    )
+
+
+@cache
+def _credits(keyed: bool) -> tuple[Prepared, Prepared]:
+    pp, a = patient_payments.c, patient_payment_applications.c
+    match = _visits_match(pp.claim_reference, pp.patient_key, keyed)
+    payments = select(pp.id, pp.amount).where(match).order_by(pp.id)
+    applied = (
+        select(a.payment_id, func.sum(a.amount))
+        .where(a.payment_id.in_(select(pp.id).where(match).scalar_subquery()))
+        .group_by(a.payment_id)
+    )
+    return Prepared(payments, result_types=[NullType()] * 2), Prepared(applied, result_types=[NullType()] * 2)
+
+
 def claim_shares(
     conn: Connection, patient_key: str | None, patient_control_numbers: Sequence[str]
 ) -> list[ClaimShare]:
     """Every claim sharing a control number with the patient's claims or the named ones (the sums
     are taken over those claims only: this runs on the posting path)."""
+    if len(patient_control_numbers) == 1:  # the posting path: prepared
+        keyed = patient_key is not None
+        params = {"pcn": patient_control_numbers[0], **({"patient_key": patient_key} if keyed else {})}
+        found, posted_q, applied_q = _shares(keyed)
+        rows = [_ClaimRow(*row) for row in found.rows(conn, params)]
+        if not rows:
+            return []
+        posted = {int(i): (money(pr or 0), int(n)) for i, pr, n in posted_q.rows(conn, params)}
+        applied = {int(i): money(amount or 0) for i, amount in applied_q.rows(conn, params)}
+        return _shares_of(rows, posted, applied)
     c = claims.c
     match: list[ColumnElement[bool]] = []
     if patient_control_numbers:
@@ -39,14 +103,17 @@ def claim_shares(
     if not match:
         return []
     visits = select(c.patient_control_number).where(or_(*match)).scalar_subquery()
-    rows = conn.execute(
-        select(c.id, c.patient_control_number, c.payer_rank, c.service_date, c.status)
-        .where(c.patient_control_number.in_(visits))
-        .order_by(c.id)
-    ).all()
+    rows = [
+        _ClaimRow(*row)
+        for row in conn.execute(
+            select(c.id, c.patient_control_number, c.payer_rank, c.service_date, c.status)
+            .where(c.patient_control_number.in_(visits))
+            .order_by(c.id)
+        )
+    ]
     if not rows:
         return []
-    ids = [int(r.id) for r in rows]
+    ids = [r.id for r in rows]
     p, a = payment_postings.c, patient_payment_applications.c
     posted = {
         int(claim_id): (money(pr or 0), int(n))
@@ -62,6 +129,21 @@ def claim_shares(
             select(a.claim_id, func.sum(a.amount)).where(a.claim_id.in_(ids)).group_by(a.claim_id)
         )
     }
+    return _shares_of(rows, posted, applied)
+
+
+@dataclass(frozen=True, slots=True)
+class _ClaimRow:
+    id: int
+    patient_control_number: str
+    payer_rank: int
+    service_date: date | None
+    status: str
+
+
+def _shares_of(
+    rows: list[_ClaimRow], posted: dict[int, tuple[Decimal, int]], applied: dict[int, Decimal]
+) -> list[ClaimShare]:
     return [
         ClaimShare(
             claim_id=int(r.id),
@@ -80,6 +162,15 @@ def claim_shares(
 def payment_credits(
     conn: Connection, patient_key: str | None, patient_control_numbers: Sequence[str]
 ) -> list[Credit]:
+    if len(patient_control_numbers) == 1:  # the posting path: prepared
+        keyed = patient_key is not None
+        params = {"pcn": patient_control_numbers[0], **({"patient_key": patient_key} if keyed else {})}
+        payments_q, applied_q = _credits(keyed)
+        rows = payments_q.rows(conn, params)
+        if not rows:
+            return []
+        applied = {int(i): money(amount or 0) for i, amount in applied_q.rows(conn, params)}
+        return _unapplied([(int(i), amount) for i, amount in rows], applied)
     pp, a = patient_payments.c, patient_payment_applications.c
     match: list[ColumnElement[bool]] = []
     if patient_control_numbers:
@@ -88,18 +179,25 @@ def payment_credits(
         match.append(pp.patient_key == patient_key)
     if not match:
         return []
-    rows = conn.execute(select(pp.id, pp.amount).where(or_(*match)).order_by(pp.id)).all()
-    if not rows:
+    found = [
+        (int(r.id), r.amount)
+        for r in conn.execute(select(pp.id, pp.amount).where(or_(*match)).order_by(pp.id))
+    ]
+    if not found:
         return []
     applied = {
         int(payment_id): money(amount or 0)
         for payment_id, amount in conn.execute(
             select(a.payment_id, func.sum(a.amount))
-            .where(a.payment_id.in_([int(r.id) for r in rows]))
+            .where(a.payment_id.in_([i for i, _ in found]))
             .group_by(a.payment_id)
         )
     }
-    found = [Credit(int(r.id), money(money(r.amount) - applied.get(int(r.id), ZERO))) for r in rows]
+    return _unapplied(found, applied)
+
+
+def _unapplied(payments: list[tuple[int, Any]], applied: dict[int, Decimal]) -> list[Credit]:
+    found = [Credit(i, money(money(amount) - applied.get(i, ZERO))) for i, amount in payments]
     return [c for c in found if c.unapplied != ZERO]
 
 
