@@ -4,14 +4,12 @@ from ``payment_postings``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, or_, select
 from sqlalchemy.types import NullType
 
 from revcycle.adapters.store.encrypted import blind_index
@@ -31,52 +29,109 @@ from revcycle.service_layer.ports import MessageContext
 _ENDED = (ClaimStatus.REPLACED.value, ClaimStatus.VOID.value)
 
 
-def _visits_match(table_pcn: Any, table_patient: Any, keyed: bool) -> ColumnElement[bool]:
-    """One control number (``:pcn``), or it and the patient (``:patient_key``): the posting path's shape."""
-    by_pcn = table_pcn == bindparam("pcn")
-    return or_(by_pcn, table_patient == bindparam("patient_key")) if keyed else by_pcn
+def _bound_match(pcn: Any, patient: Any, keyed: bool) -> ColumnElement[bool]:
+    """One control number bound as ``:pcn`` (and the patient as ``:patient_key``): the posting path's
+    shape, prepared once."""
+    by_pcn = pcn == bindparam("pcn")
+    return or_(by_pcn, patient == bindparam("patient_key")) if keyed else by_pcn
 
 
-@cache
-def _shares(keyed: bool) -> tuple[Prepared, Prepared, Prepared]:
-    """Built once per shape (``adapters/store/prepared.py``): the claims sharing a control number with
-    the visit (or the patient's claims), their posted patient responsibility, and what was applied."""
+def _named_match(
+    pcn: Any, patient: Any, patient_key: str | None, control_numbers: Sequence[str]
+) -> ColumnElement[bool] | None:
+    """The named visits or the patient's rows (None when nothing is named)."""
+    match: list[ColumnElement[bool]] = []
+    if control_numbers:
+        match.append(pcn.in_(list(control_numbers)))
+    if patient_key is not None:
+        match.append(patient == patient_key)
+    return or_(*match) if match else None
+
+
+_SHARE_COLUMNS = (
+    claims.c.id,
+    claims.c.patient_control_number,
+    claims.c.payer_rank,
+    claims.c.service_date,
+    claims.c.status,
+)
+
+
+def _share_queries(match: ColumnElement[bool]) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The claims sharing a control number with the matched ones, their posted patient responsibility
+    (and how many postings), and what patient payments were applied to them."""
     c, p, a = claims.c, payment_postings.c, patient_payment_applications.c
-    visits = select(c.patient_control_number).where(
-        _visits_match(c.patient_control_number, c.patient_key, keyed)
-    )
-    ids = select(c.id).where(c.patient_control_number.in_(visits.scalar_subquery()))
-    columns = [c.id, c.patient_control_number, c.payer_rank, c.service_date, c.status]
-    found = select(*columns).where(c.patient_control_number.in_(visits.scalar_subquery())).order_by(c.id)
-    posted = (
-        select(p.claim_id, func.sum(p.patient_responsibility), func.count())
-        .where(p.claim_id.in_(ids.scalar_subquery()))
-        .group_by(p.claim_id)
-    )
-    applied = (
-        select(a.claim_id, func.sum(a.amount))
-        .where(a.claim_id.in_(ids.scalar_subquery()))
-        .group_by(a.claim_id)
-    )
-    raw = [NullType()] * 3  # sums as the driver returns them; ``money`` rounds
+    visits = select(c.patient_control_number).where(match).scalar_subquery()
+    ids = select(c.id).where(c.patient_control_number.in_(visits)).scalar_subquery()
     return (
-        Prepared(found, result_types=[col.type for col in columns]),
-        Prepared(posted, result_types=raw),
-        Prepared(applied, result_types=raw[:2]),
+        select(*_SHARE_COLUMNS).where(c.patient_control_number.in_(visits)).order_by(c.id),
+        select(p.claim_id, func.sum(p.patient_responsibility), func.count())
+        .where(p.claim_id.in_(ids))
+        .group_by(p.claim_id),
+        select(a.claim_id, func.sum(a.amount)).where(a.claim_id.in_(ids)).group_by(a.claim_id),
+    )
+
+
+def _credit_queries(match: ColumnElement[bool]) -> tuple[Select[Any], Select[Any]]:
+    """The matched patient payments and what of each was applied."""
+    pp, a = patient_payments.c, patient_payment_applications.c
+    payments = select(pp.id).where(match).scalar_subquery()
+    return (
+        select(pp.id, pp.amount).where(match).order_by(pp.id),
+        select(a.payment_id, func.sum(a.amount)).where(a.payment_id.in_(payments)).group_by(a.payment_id),
+    )
+
+
+_RAW = NullType()  # sums as the driver returns them (SQLite: floats); ``money`` rounds to cents
+
+
+@cache
+def _prepared_shares(keyed: bool) -> tuple[Prepared, ...]:
+    """Built once per shape (``adapters/store/prepared.py``)."""
+    found, posted, applied = _share_queries(
+        _bound_match(claims.c.patient_control_number, claims.c.patient_key, keyed)
+    )
+    return (
+        Prepared(found, result_types=[col.type for col in _SHARE_COLUMNS]),
+        Prepared(posted, result_types=[_RAW] * 3),
+        Prepared(applied, result_types=[_RAW] * 2),
     )
 
 
 @cache
-def _credits(keyed: bool) -> tuple[Prepared, Prepared]:
-    pp, a = patient_payments.c, patient_payment_applications.c
-    match = _visits_match(pp.claim_reference, pp.patient_key, keyed)
-    payments = select(pp.id, pp.amount).where(match).order_by(pp.id)
-    applied = (
-        select(a.payment_id, func.sum(a.amount))
-        .where(a.payment_id.in_(select(pp.id).where(match).scalar_subquery()))
-        .group_by(a.payment_id)
-    )
-    return Prepared(payments, result_types=[NullType()] * 2), Prepared(applied, result_types=[NullType()] * 2)
+def _prepared_credits(keyed: bool) -> tuple[Prepared, ...]:
+    match = _bound_match(patient_payments.c.claim_reference, patient_payments.c.patient_key, keyed)
+    return tuple(Prepared(query, result_types=[_RAW] * 2) for query in _credit_queries(match))
+
+
+def _run(
+    conn: Connection,
+    prepared: tuple[Prepared, ...],
+    adhoc: Callable[[ColumnElement[bool]], tuple[Select[Any], ...]],
+    pcn: Any,
+    patient: Any,
+    patient_key: str | None,
+    control_numbers: Sequence[str],
+) -> list[list[tuple[Any, ...]]]:
+    """Every query's rows, stopping after the first when it finds nothing: prepared for one control
+    number (the posting path), built for this call otherwise. Empty when nothing is named."""
+    params = {"pcn": control_numbers[0], "patient_key": patient_key} if len(control_numbers) == 1 else {}
+    queries: Sequence[Prepared | Select[Any]] = prepared
+    if not params:
+        match = _named_match(pcn, patient, patient_key, control_numbers)
+        if match is None:
+            return []
+        queries = adhoc(match)
+    elif patient_key is None:
+        del params["patient_key"]
+
+    def fetch(query: Prepared | Select[Any]) -> list[tuple[Any, ...]]:
+        if isinstance(query, Prepared):
+            return query.rows(conn, params)
+        return [tuple(row) for row in conn.execute(query)]
+
+    first = fetch(queries[0])
+    return [first, *(fetch(query) for query in queries[1:])] if first else []
 
 
 def claim_shares(
@@ -84,120 +139,46 @@ def claim_shares(
 ) -> list[ClaimShare]:
     """Every claim sharing a control number with the patient's claims or the named ones (the sums
     are taken over those claims only: this runs on the posting path)."""
-    if len(patient_control_numbers) == 1:  # the posting path: prepared
-        keyed = patient_key is not None
-        params = {"pcn": patient_control_numbers[0], **({"patient_key": patient_key} if keyed else {})}
-        found, posted_q, applied_q = _shares(keyed)
-        rows = [_ClaimRow(*row) for row in found.rows(conn, params)]
-        if not rows:
-            return []
-        posted = {int(i): (money(pr or 0), int(n)) for i, pr, n in posted_q.rows(conn, params)}
-        applied = {int(i): money(amount or 0) for i, amount in applied_q.rows(conn, params)}
-        return _shares_of(rows, posted, applied)
+    keyed = patient_key is not None
     c = claims.c
-    match: list[ColumnElement[bool]] = []
-    if patient_control_numbers:
-        match.append(c.patient_control_number.in_(list(patient_control_numbers)))
-    if patient_key is not None:
-        match.append(c.patient_key == patient_key)
-    if not match:
+    pcn, patient = c.patient_control_number, c.patient_key
+    results = _run(
+        conn, _prepared_shares(keyed), _share_queries, pcn, patient, patient_key, patient_control_numbers
+    )
+    if not results:
         return []
-    visits = select(c.patient_control_number).where(or_(*match)).scalar_subquery()
-    rows = [
-        _ClaimRow(*row)
-        for row in conn.execute(
-            select(c.id, c.patient_control_number, c.payer_rank, c.service_date, c.status)
-            .where(c.patient_control_number.in_(visits))
-            .order_by(c.id)
-        )
-    ]
-    if not rows:
-        return []
-    ids = [r.id for r in rows]
-    p, a = payment_postings.c, patient_payment_applications.c
-    posted = {
-        int(claim_id): (money(pr or 0), int(n))
-        for claim_id, pr, n in conn.execute(
-            select(p.claim_id, func.sum(p.patient_responsibility), func.count())
-            .where(p.claim_id.in_(ids))
-            .group_by(p.claim_id)
-        )
-    }
-    applied = {
-        int(claim_id): money(amount or 0)
-        for claim_id, amount in conn.execute(
-            select(a.claim_id, func.sum(a.amount)).where(a.claim_id.in_(ids)).group_by(a.claim_id)
-        )
-    }
-    return _shares_of(rows, posted, applied)
-
-
-@dataclass(frozen=True, slots=True)
-class _ClaimRow:
-    id: int
-    patient_control_number: str
-    payer_rank: int
-    service_date: date | None
-    status: str
-
-
-def _shares_of(
-    rows: list[_ClaimRow], posted: dict[int, tuple[Decimal, int]], applied: dict[int, Decimal]
-) -> list[ClaimShare]:
+    found, posted_rows, applied_rows = results
+    posted = {int(i): (money(pr or 0), int(n)) for i, pr, n in posted_rows}
+    applied = {int(i): money(amount or 0) for i, amount in applied_rows}
     return [
         ClaimShare(
-            claim_id=int(r.id),
-            patient_control_number=str(r.patient_control_number),
-            payer_rank=int(r.payer_rank),
-            service_date=r.service_date,
-            ended=r.status in _ENDED,
-            adjudicated=posted.get(int(r.id), (ZERO, 0))[1] > 0,
-            patient_responsibility=posted.get(int(r.id), (ZERO, 0))[0],
-            applied=applied.get(int(r.id), ZERO),
+            claim_id=int(claim_id),
+            patient_control_number=str(pcn),
+            payer_rank=int(rank),
+            service_date=service_date,
+            ended=status in _ENDED,
+            adjudicated=posted.get(int(claim_id), (ZERO, 0))[1] > 0,
+            patient_responsibility=posted.get(int(claim_id), (ZERO, 0))[0],
+            applied=applied.get(int(claim_id), ZERO),
         )
-        for r in rows
+        for claim_id, pcn, rank, service_date, status in found
     ]
 
 
 def payment_credits(
     conn: Connection, patient_key: str | None, patient_control_numbers: Sequence[str]
 ) -> list[Credit]:
-    if len(patient_control_numbers) == 1:  # the posting path: prepared
-        keyed = patient_key is not None
-        params = {"pcn": patient_control_numbers[0], **({"patient_key": patient_key} if keyed else {})}
-        payments_q, applied_q = _credits(keyed)
-        rows = payments_q.rows(conn, params)
-        if not rows:
-            return []
-        applied = {int(i): money(amount or 0) for i, amount in applied_q.rows(conn, params)}
-        return _unapplied([(int(i), amount) for i, amount in rows], applied)
-    pp, a = patient_payments.c, patient_payment_applications.c
-    match: list[ColumnElement[bool]] = []
-    if patient_control_numbers:
-        match.append(pp.claim_reference.in_(list(patient_control_numbers)))
-    if patient_key is not None:
-        match.append(pp.patient_key == patient_key)
-    if not match:
+    keyed = patient_key is not None
+    pp = patient_payments.c
+    pcn, patient = pp.claim_reference, pp.patient_key
+    results = _run(
+        conn, _prepared_credits(keyed), _credit_queries, pcn, patient, patient_key, patient_control_numbers
+    )
+    if not results:
         return []
-    found = [
-        (int(r.id), r.amount)
-        for r in conn.execute(select(pp.id, pp.amount).where(or_(*match)).order_by(pp.id))
-    ]
-    if not found:
-        return []
-    applied = {
-        int(payment_id): money(amount or 0)
-        for payment_id, amount in conn.execute(
-            select(a.payment_id, func.sum(a.amount))
-            .where(a.payment_id.in_([i for i, _ in found]))
-            .group_by(a.payment_id)
-        )
-    }
-    return _unapplied(found, applied)
-
-
-def _unapplied(payments: list[tuple[int, Any]], applied: dict[int, Decimal]) -> list[Credit]:
-    found = [Credit(i, money(money(amount) - applied.get(i, ZERO))) for i, amount in payments]
+    payments, applied_rows = results
+    applied = {int(i): money(amount or 0) for i, amount in applied_rows}
+    found = [Credit(int(i), money(money(amount) - applied.get(int(i), ZERO))) for i, amount in payments]
     return [c for c in found if c.unapplied != ZERO]
 
 
