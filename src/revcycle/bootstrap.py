@@ -112,8 +112,6 @@ def build(
         sync=inbound_log.make_durable if inbound_log.sync is not None else None,
         max_batch=settings.group_commit_max,
         on_commit=wakeup.set,
-        # Inline only when no worker shares the store's write lock (it could hold the loop up).
-        inline=engine.dialect.name == "sqlite" and not settings.workers,
     )
     edge = Edge(formats.identify, committer, max_bytes=settings.max_message_bytes, telemetry=telemetry)
     reference = build_reference(

@@ -1,33 +1,37 @@
 """Group commit: concurrent receipts share one durable transaction before any of them is acknowledged.
 
-One consumer task drains the queue: it takes every receipt waiting (up to ``max_batch``), appends them
-in one transaction, and resolves each sender's future. While that commit runs, new receipts queue up
-and form the next batch, so batches grow with load and a lone sender waits for no one (DESIGN.md,
-"Storage and scale": batching is how Python gets fast here).
+Senders on the event loop hand their receipts over and await a future. A committer thread takes every
+receipt waiting (up to ``max_batch``), appends them in one transaction and resolves each sender's
+future. While it commits, new receipts wait and form the next batch, so batches grow with load and a
+lone sender waits for no one (DESIGN.md, "Storage and scale": batching is how Python gets fast here).
 
-``inline`` runs the append on the event loop's thread: right for an embedded store, where a local
-SQLite commit takes about a millisecond and a thread hop plus GIL hand-offs cost as much; a networked
-store (PostgreSQL) commits on a worker thread so the loop keeps serving while it waits.
+The store's work runs on threads of its own, never on the event loop: SQLite and the database drivers
+release the GIL while they work, so on a second core the loop goes on reading frames and writing ACKs
+meanwhile, and a slow commit (a WAL checkpoint, a PostgreSQL round trip) never stalls the loop. The
+loop and the threads meet twice per batch: the first receipt of a batch wakes the committer, and the
+answers of a whole batch come back in one call.
 
 ``sync`` (a store whose commit does not reach the disk by itself: SQLite with the WAL synced apart,
-``engine.WalSync``) runs on its own task, outside the store's write lock, and no sender is answered
+``engine.WalSync``) runs on a second thread, outside the store's write lock, and no sender is answered
 before the sync that follows its batch's commit has returned. The two overlap by exactly one batch:
-while the disk syncs batch N (about 4 ms here), batch N+1 is committed; batch N+2 is committed only
-once the sync of N+1 has started. So the disk is kept busy, yet batches still grow to what arrives
-during one sync. (Letting any number of commits run ahead made batches of one or two messages and
-doubled the edge's CPU per message; no overlap at all left the disk idle during every commit.)
+while the disk syncs batch N, batch N+1 is committed; batch N+2 is committed only once the sync of
+N+1 has started. So the disk is kept busy, yet batches still grow to what arrives during one sync.
+(Letting any number of commits run ahead made batches of one or two messages and doubled the edge's
+CPU per message; no overlap at all left the disk idle during every commit.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
 
 from revcycle.service_layer.intake import Appended, Receipt
 
 AppendBatch = Callable[[Sequence[Receipt]], list[Appended]]
 _Entry = tuple[Receipt, "asyncio.Future[Appended]"]
+_Outcome = list[Appended] | BaseException
 
 
 class GroupCommitter:
@@ -37,107 +41,134 @@ class GroupCommitter:
         *,
         max_batch: int = 512,
         on_commit: Callable[[], None] | None = None,
-        inline: bool = False,
         sync: Callable[[], None] | None = None,
     ) -> None:
         self._append = append
         self._sync = sync
         self._max_batch = max_batch
-        self._on_commit = on_commit
-        self._inline = inline
-        self._queue: asyncio.Queue[_Entry] | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-        self._unsynced: list[tuple[_Entry, Appended]] = []  # committed, waiting for a sync to start
-        self._sync_wanted: asyncio.Event | None = None
-        self._may_commit: asyncio.Event | None = None  # clear while a committed batch awaits its sync
+        self._on_commit = on_commit  # called on the committer thread: must be thread-safe
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)  # receipts are waiting / stop
+        self._pending: list[_Entry] = []
+        self._handoff = threading.Condition(threading.Lock())  # committed batches <-> the syncer
+        self._unsynced: list[tuple[list[_Entry], list[Appended]]] = []
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+        self._committer_done = False
         self.batches = 0
         self.syncs = 0
         self.appended = 0
 
     async def start(self) -> None:
-        self._queue = asyncio.Queue()
-        self._tasks = [asyncio.create_task(self._run(), name="group-commit")]
+        self._loop = asyncio.get_running_loop()
+        self._stopping = self._committer_done = False
+        self._threads = [threading.Thread(target=self._commit_loop, name="group-commit", daemon=True)]
         if self._sync is not None:
-            self._sync_wanted, self._may_commit = asyncio.Event(), asyncio.Event()
-            self._may_commit.set()
-            self._tasks.append(asyncio.create_task(self._run_syncs(), name="group-sync"))
+            self._threads.append(threading.Thread(target=self._sync_loop, name="group-sync", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     async def close(self) -> None:
-        """Commit (and sync) what is queued, then stop."""
-        if not self._tasks or self._queue is None:
+        """Commit (and sync) what was submitted, answer it, then stop the threads."""
+        if not self._threads:
             return
-        await self._queue.join()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        with self._lock:
+            self._stopping = True
+            self._work.notify()
+        for thread in self._threads:
+            await asyncio.to_thread(thread.join)
+        self._threads = []
+        await asyncio.sleep(0)  # the last answers were handed to the loop: let them land
 
     async def submit(self, receipt: Receipt) -> Appended:
         """Resolves once the receipt is durably committed (or raises the store's error)."""
-        if self._queue is None:
-            raise RuntimeError("group committer not started")
-        future: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((receipt, future))  # unbounded: never waits
+        loop = self._loop
+        if loop is None or not self._threads or self._stopping:
+            raise RuntimeError("group committer not running")
+        future: asyncio.Future[Appended] = loop.create_future()
+        with self._lock:
+            self._pending.append((receipt, future))
+            if len(self._pending) == 1:
+                self._work.notify()
         return await future
 
-    async def _run(self) -> None:
-        assert self._queue is not None
-        queue = self._queue
-        while True:
-            if self._may_commit is not None:
-                await self._may_commit.wait()  # the batch before is being synced (or has been)
-            batch = [await queue.get()]
-            # Let senders that are ready right now enqueue too, so they share this commit.
-            await asyncio.sleep(0)
-            while len(batch) < self._max_batch and not queue.empty():
-                batch.append(queue.get_nowait())
-            receipts = [receipt for receipt, _ in batch]
-            try:
-                if self._inline:
-                    results = self._append(receipts)
-                else:
-                    results = await asyncio.to_thread(self._append, receipts)
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting sender, who answers with an error
-                self._fail(batch, exc)
-                continue
-            self.batches += 1
-            self.appended += len(batch)
-            if self._on_commit is not None:
-                self._on_commit()  # the worker may start on it; senders hear back after the sync
-            committed = list(zip(batch, results, strict=True))
-            if self._sync_wanted is None or self._may_commit is None:
-                self._answer(committed)
-                continue
-            self._unsynced.extend(committed)
-            self._may_commit.clear()
-            self._sync_wanted.set()
+    # --- the committer thread ---------------------------------------------------------------------
 
-    async def _run_syncs(self) -> None:
-        assert self._sync is not None and self._sync_wanted is not None and self._may_commit is not None
+    def _commit_loop(self) -> None:
+        try:
+            while (batch := self._next_batch()) is not None:
+                try:
+                    results = self._append([receipt for receipt, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - handed to every sender, who answers with an error
+                    self._answer([(batch, exc)])
+                    continue
+                self.batches += 1
+                self.appended += len(batch)
+                if self._on_commit is not None:
+                    self._on_commit()  # the worker may start on it; senders hear back after the sync
+                if self._sync is None:
+                    self._answer([(batch, results)])
+                else:
+                    self._hand_to_syncer(batch, results)
+        finally:
+            with self._handoff:
+                self._committer_done = True
+                self._handoff.notify_all()
+
+    def _next_batch(self) -> list[_Entry] | None:
+        with self._lock:
+            while not self._pending:
+                if self._stopping:
+                    return None
+                self._work.wait()
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+            return batch
+
+    def _hand_to_syncer(self, batch: list[_Entry], results: list[Appended]) -> None:
+        """Queue a committed batch for the next sync; return once that sync has started (one ahead)."""
+        with self._handoff:
+            self._unsynced.append((batch, results))
+            self._handoff.notify_all()
+            while self._unsynced:
+                self._handoff.wait()
+
+    # --- the syncer thread ------------------------------------------------------------------------
+
+    def _sync_loop(self) -> None:
+        assert self._sync is not None
         while True:
-            await self._sync_wanted.wait()
-            self._sync_wanted.clear()
-            covered, self._unsynced = self._unsynced, []  # everything committed before this sync starts
-            self._may_commit.set()  # the next batch commits while the disk syncs this one
+            with self._handoff:
+                while not self._unsynced and not self._committer_done:
+                    self._handoff.wait()
+                if not self._unsynced:
+                    return
+                covered, self._unsynced = self._unsynced, []  # everything committed before this sync
+                self._handoff.notify_all()  # the next batch commits while the disk syncs this one
             try:
-                await asyncio.to_thread(self._sync)
+                self._sync()
             except Exception as exc:  # noqa: BLE001 - committed, perhaps not durable: not acknowledged
-                self._fail([entry for entry, _ in covered], exc)
+                self._answer([(batch, exc) for batch, _ in covered])
             else:
                 self.syncs += 1
-                self._answer(covered)
+                self._answer([(batch, results) for batch, results in covered])
 
-    def _answer(self, committed: list[tuple[_Entry, Appended]]) -> None:
-        assert self._queue is not None
-        for (_, future), result in committed:
-            if not future.done():
-                future.set_result(result)
-            self._queue.task_done()
+    # --- back on the loop -------------------------------------------------------------------------
 
-    def _fail(self, batch: list[_Entry], exc: Exception) -> None:
-        assert self._queue is not None
-        for _, future in batch:
-            if not future.done():
-                future.set_exception(exc)
-            self._queue.task_done()
+    def _answer(self, outcomes: list[tuple[list[_Entry], _Outcome]]) -> None:
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+            self._loop.call_soon_threadsafe(_resolve, outcomes)
+
+
+def _resolve(outcomes: list[tuple[list[_Entry], _Outcome]]) -> None:
+    for batch, outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(outcome)
+        else:
+            for (_, future), result in zip(batch, outcome, strict=True):
+                if not future.done():
+                    future.set_result(result)

@@ -15,12 +15,12 @@ so it is kept as a dead letter and a resend of the same bytes is not dead-letter
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from revcycle.adapters.formats.base import Envelope, FormatError
+from revcycle.service_layer.correlation import new_correlation_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ def make_receipt(
         interface=interface,
         transport=transport,
         received_at=now or datetime.now(UTC),
-        correlation_id=correlation_id or str(uuid.uuid4()),
+        correlation_id=correlation_id or new_correlation_id(),
         content_hash=digest,
         idempotency_key=idempotency_key(envelope, interface, digest),
         envelope=envelope,

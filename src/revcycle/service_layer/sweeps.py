@@ -16,13 +16,13 @@ worker has idle moments to tick (a worker busy without a pause for longer delays
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from revcycle.domain.rules.facts import EncounterFacts
+from revcycle.service_layer.correlation import new_correlation_id
 from revcycle.service_layer.ports import MessageContext
 from revcycle.service_layer.rules import apply_rules
 from revcycle.service_layer.worker import WorkerUnitOfWork
@@ -37,7 +37,7 @@ def sweep_missing_charges(uow: WorkerUnitOfWork, now: datetime, *, limit: int = 
     """Raise a missing-charge finding for each visit past its grace period without charges; returns
     (visits looked at, findings raised)."""
     cutoff = now - uow.reference.thresholds.missing_charge_after
-    ctx = MessageContext(correlation_id=str(uuid.uuid4()), received_at=now, now=now, actor="sweep")
+    ctx = MessageContext(correlation_id=new_correlation_id(), received_at=now, now=now, actor="sweep")
     visits = uow.encounters.unbilled(cutoff, limit)
     raised = sum(apply_rules(uow, ctx, EncounterFacts(encounter, 0, now)) for encounter in visits)
     return len(visits), raised

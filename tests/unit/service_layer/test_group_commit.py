@@ -75,12 +75,9 @@ async def test_concurrent_receipts_share_a_commit_and_each_gets_its_own_result()
     assert sorted(c for batch in store.batches for c in batch) == sorted(f"corr-{n}" for n in range(20))
 
 
-@pytest.mark.parametrize("inline", [False, True])
-async def test_no_sender_is_answered_before_the_sync_of_its_batch_and_commits_run_one_ahead(
-    inline: bool,
-) -> None:
+async def test_no_sender_is_answered_before_the_sync_of_its_batch_and_commits_run_one_ahead() -> None:
     store = Store()
-    committer = GroupCommitter(store.commit, sync=store.sync, inline=inline)
+    committer = GroupCommitter(store.commit, sync=store.sync)
     await committer.start()
     first = asyncio.ensure_future(committer.submit(receipt(1)))
     await until(lambda: len(store.gates) == 1)  # committed, and its sync is running
@@ -152,3 +149,21 @@ async def test_close_waits_for_the_sync_of_what_is_queued() -> None:
     store.gates[0].set()
     await closing
     assert pending.done() and pending.result().correlation_id == "corr-1"
+
+
+async def test_the_store_works_off_the_event_loop_and_a_closed_committer_refuses_receipts() -> None:
+    threads: set[int] = set()
+    store = Store()
+
+    def commit(receipts: Sequence[Receipt]) -> list[Appended]:
+        threads.add(threading.get_ident())
+        return store.commit(receipts)
+
+    committer = GroupCommitter(commit)
+    await committer.start()
+    assert (await committer.submit(receipt(1))).correlation_id == "corr-1"
+    assert threads and threading.get_ident() not in threads
+    await committer.close()
+    with pytest.raises(RuntimeError):
+        await committer.submit(receipt(2))
+    assert store.batches == [["corr-1"]]

@@ -8,7 +8,6 @@ status (scrubbed, or draft with the scrub's problems), 201. A visit that already
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from revcycle.adapters.store.uow import SqlUnitOfWork
 from revcycle.adapters.store.work_queue import FindingFilter, SqlWorkQueue
 from revcycle.domain import commands as c
 from revcycle.entrypoints.api.deps import container, require_token
+from revcycle.service_layer.correlation import new_correlation_id
 from revcycle.service_layer.errors import NotFound
 from revcycle.service_layer.ports import MessageContext
 
@@ -43,7 +43,7 @@ def build_claim(request: Request, body: BuildRequest) -> JSONResponse:
     queries = BillingQueries(app.engine)
     before = queries.claims(Page(limit=1), patient_control_number=visit[1])
     now = datetime.now(UTC)
-    ctx = MessageContext(correlation_id=str(uuid.uuid4()), received_at=now, now=now, actor="api")
+    ctx = MessageContext(correlation_id=new_correlation_id(), received_at=now, now=now, actor="api")
     with SqlUnitOfWork(app.engine) as uow:
         app.worker.bus.handle(c.BuildClaim(visit[0], visit[1], body.billing_npi), uow, ctx)
         uow.commit()
