@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     mllp_port: int = Field(default=2575, ge=0, le=65535)
     mllp_enabled: bool = True
     mllp_idle_timeout: float = Field(default=300.0, gt=0)
+    mllp_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="MLLP edge processes sharing the port (SO_REUSEPORT; Linux, BSD): more cores for "
+        "framing, commits and ACKs",
+    )
     max_message_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="per-message network limit")
     group_commit_max: int = Field(default=512, ge=1, le=10_000)
     worker_batch: int = Field(default=128, ge=1, le=10_000)

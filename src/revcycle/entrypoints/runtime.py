@@ -10,13 +10,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from revcycle.adapters.erp.rest_pull import SqlPullState
-from revcycle.adapters.mllp.listener import MllpListener
+from revcycle.adapters.mllp.listener import ListenerStats, MllpListener
 from revcycle.bootstrap import Container, build_alerting
+from revcycle.entrypoints.edge_process import EdgeProcess, mllp_listener, reuse_port_available
 from revcycle.entrypoints.erp_runtime import start_poster
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.entrypoints.master_pull import MasterDataPuller
 from revcycle.entrypoints.worker_process import WorkerProcess
-from revcycle.security.network import allow_list, server_tls
 from revcycle.service_layer.alerts.service import AlertService
 from revcycle.service_layer.worker import run_forever
 
@@ -31,6 +31,7 @@ class Runtime:
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._worker_process: WorkerProcess | None = None
+        self._edges: list[EdgeProcess] = []
         self._pulls: list[asyncio.Task[None]] = []
         self._erp_poster: threading.Thread | None = None
         self.alerting: AlertService | None = None
@@ -40,26 +41,6 @@ class Runtime:
         retention = datetime.now(UTC) - timedelta(days=settings.audit_retention_days)
         await asyncio.to_thread(self.container.audit.prune, retention, actor="retention")
         await self.container.committer.start()
-        if settings.mllp_enabled:
-            self.mllp = MllpListener(
-                self.hl7.on_mllp,
-                host=settings.mllp_host,
-                port=settings.mllp_port,
-                interface="mllp",
-                idle_timeout=settings.mllp_idle_timeout,
-                max_frame=settings.max_message_bytes,
-                on_frame_error=self.hl7.on_frame_error,
-                admit=allow_list(settings.mllp_allow),
-                ssl_context=(
-                    server_tls(settings.mllp_tls_cert_file, settings.mllp_tls_key_file)
-                    if settings.mllp_tls_cert_file and settings.mllp_tls_key_file
-                    else None
-                ),
-            )
-            await self.mllp.start()
-            stats = self.mllp.stats
-            self.container.telemetry.watch_listener("mllp", lambda: dataclasses.asdict(stats))
-            log.info("MLLP listening on %s:%d", settings.mllp_host, self.mllp.port)
         if settings.workers and settings.worker_mode == "process":
             self._worker_process = WorkerProcess(settings, self.container.shared_lock)
             self._worker_process.start()
@@ -67,6 +48,8 @@ class Runtime:
         elif settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
+        if settings.mllp_enabled:
+            await self._start_mllp()
         state = SqlPullState(self.container.engine)
         for pull in settings.master_data_pulls:
             puller = MasterDataPuller(pull, self.container.edge, state, on_append=self.container.wakeup.set)
@@ -76,6 +59,22 @@ class Runtime:
         if settings.alerts_enabled:
             self.alerting = build_alerting(self.container)
             self.alerting.start()
+
+    async def _start_mllp(self) -> None:
+        settings = self.container.settings
+        more = settings.mllp_processes - 1
+        if more and not reuse_port_available():
+            raise RuntimeError("mllp_processes > 1 needs SO_REUSEPORT, which this platform lacks")
+        self.mllp = mllp_listener(settings, self.hl7, port=settings.mllp_port, reuse_port=more > 0)
+        await self.mllp.start()
+        wakeups = [self._worker_process.wakeup] if self._worker_process is not None else []
+        for _ in range(more):
+            edge = EdgeProcess(settings, self.mllp.port, self.container.shared_lock, wakeups)
+            await asyncio.to_thread(edge.start)
+            self._edges.append(edge)
+        stats, edges = self.mllp.stats, self._edges
+        self.container.telemetry.watch_listener("mllp", lambda: _summed(stats, edges))
+        log.info("MLLP listening on %s:%d (%d processes)", settings.mllp_host, self.mllp.port, more + 1)
 
     def _work(self) -> None:
         settings = self.container.settings
@@ -95,6 +94,8 @@ class Runtime:
         await asyncio.gather(*self._pulls, return_exceptions=True)
         if self.mllp is not None:
             await self.mllp.close()
+        for edge in self._edges:
+            await asyncio.to_thread(edge.stop)
         await self.container.committer.close()
         self._stop.set()
         self.container.wakeup.set()
@@ -108,3 +109,12 @@ class Runtime:
             await asyncio.to_thread(self.alerting.stop)
         self.container.inbound_log.close()
         self.container.engine.dispose()
+
+
+def _summed(stats: ListenerStats, edges: list[EdgeProcess]) -> dict[str, int]:
+    """The server's listener counters plus those of its edge processes."""
+    total = dataclasses.asdict(stats)
+    for edge in edges:
+        for name, value in edge.stats().items():
+            total[name] += value
+    return total

@@ -15,6 +15,7 @@ import uvicorn
 
 from revcycle.bootstrap import build
 from revcycle.entrypoints.api.app import create_app
+from revcycle.entrypoints.edge_process import reuse_port_available
 from revcycle.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ def refuse_unsafe(settings: Settings) -> None:
             "set REVCYCLE_ALLOW_AUTH_DISABLED=1 as well if you really mean it",
             err=True,
         )
+        raise SystemExit(1)
+    if settings.mllp_processes > 1 and not reuse_port_available():
+        click.echo("REVCYCLE_MLLP_PROCESSES > 1 needs SO_REUSEPORT, which this platform lacks", err=True)
         raise SystemExit(1)
     if bool(settings.tls_cert_file) != bool(settings.tls_key_file):
         click.echo("REVCYCLE_TLS_CERT_FILE and REVCYCLE_TLS_KEY_FILE go together", err=True)

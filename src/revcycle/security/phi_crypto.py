@@ -56,6 +56,9 @@ class KeyRing:
         self.source = source
         self._reload = reload
         self._lock = threading.Lock()
+        self._sealer = AESGCM(self.keys[primary])  # the primary key's cipher, set up once
+        self._header = MAGIC + primary.encode().ljust(_ID_LEN)
+        self._openers: dict[str, AESGCM] = {}  # a cipher per key id met while decrypting
 
     @classmethod
     def generate(cls, *, source: str = "memory") -> KeyRing:
@@ -98,16 +101,17 @@ class KeyRing:
     # --- use -----------------------------------------------------------------------------------------
 
     def encrypt(self, plain: bytes, column: str) -> bytes:
-        nonce = secrets.token_bytes(12)
-        sealed = AESGCM(self.keys[self.primary]).encrypt(nonce, plain, column.encode())
-        return MAGIC + self.primary.encode().ljust(_ID_LEN) + nonce + sealed
+        nonce = os.urandom(12)
+        return self._header + nonce + self._sealer.encrypt(nonce, plain, column.encode())
 
     def decrypt(self, blob: bytes, column: str) -> bytes:
         key_id = blob[len(MAGIC) : len(MAGIC) + _ID_LEN].decode("ascii", "replace").rstrip()
         start = len(MAGIC) + _ID_LEN
-        key = self.keys.get(key_id) or self._refreshed(key_id)
+        opener = self._openers.get(key_id)
+        if opener is None:
+            opener = self._openers[key_id] = AESGCM(self.keys.get(key_id) or self._refreshed(key_id))
         try:
-            return AESGCM(key).decrypt(blob[start : start + 12], blob[start + 12 :], column.encode())
+            return opener.decrypt(blob[start : start + 12], blob[start + 12 :], column.encode())
         except InvalidTag:
             raise KeyRingError(f"a {column} value fails authentication (tampered, or a wrong key)") from None
 
@@ -116,6 +120,7 @@ class KeyRing:
             if key_id not in self.keys and self._reload is not None:
                 fresh = self._reload()
                 self.keys, self.primary, self.index_key = fresh.keys, fresh.primary, fresh.index_key
+                self._sealer, self._header = fresh._sealer, fresh._header
         if key_id not in self.keys:
             raise KeyRingError(f"no key {key_id!r} in the key ring from {self.source}")
         return self.keys[key_id]

@@ -106,6 +106,7 @@ class MllpListener:
         on_frame_error: FrameErrorHandler | None = None,
         close_grace: float = 10.0,
         admit: Callable[[str], bool] | None = None,
+        reuse_port: bool = False,
     ) -> None:
         self._handle = handle
         self._admit = admit
@@ -117,6 +118,7 @@ class MllpListener:
         self.idle_timeout = idle_timeout
         self.max_frame = max_frame
         self.close_grace = close_grace
+        self.reuse_port = reuse_port  # SO_REUSEPORT: other processes listen on the same port too
         self.stats = ListenerStats()
         self._server: asyncio.Server | None = None
         self._connections: dict[int, _Connection] = {}
@@ -133,7 +135,12 @@ class MllpListener:
     async def start(self) -> None:
         self._closing = False
         self._server = await asyncio.start_server(
-            self._serve, self.host, self.requested_port, ssl=self._ssl, limit=_READ_SIZE
+            self._serve,
+            self.host,
+            self.requested_port,
+            ssl=self._ssl,
+            limit=_READ_SIZE,
+            reuse_port=self.reuse_port or None,
         )
 
     async def __aenter__(self) -> MllpListener:
