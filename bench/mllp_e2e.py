@@ -19,7 +19,9 @@ One run measures, on 1.3 KB DFT^P03 messages (bench/messages.py):
 
 The machine is shared, so wall-clock rates move between runs; CPU per message and the ratios to the
 ceilings measured in the same run are the figures to compare. ``--write`` stores the report in
-bench/results/mllp.md (``--deferred``: mllp-deferred.md).
+bench/results/mllp.md (``--deferred``: mllp-deferred.md; ``--processes N``: MLLP edge processes, the
+server's own listener and N - 1 more on the same port, adds ``-Np`` to the name; their CPU and RSS are
+counted as the edge's).
 """
 
 from __future__ import annotations
@@ -87,28 +89,37 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def worker_pid(server_pid: int, timeout: float = 20.0) -> int | None:
-    """The worker process: the server's child started by multiprocessing (not its resource tracker)."""
+def spawned(server_pid: int, count: int, timeout: float = 20.0) -> list[int]:
+    """The server's ``count`` children started by multiprocessing (not its resource tracker), oldest
+    first: the worker process (started first) and the extra MLLP edge processes."""
     deadline = time.monotonic() + timeout
+    found: list[int] = []
     while time.monotonic() < deadline:
-        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
-        for child in children:
+        found = []
+        tasks = Path(f"/proc/{server_pid}/task").glob("*/children")  # any thread may have started one
+        for child in {pid for task in tasks for pid in task.read_text().split()}:
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
             if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
-                return int(child)
+                found.append(int(child))
+        if len(found) >= count:
+            break
         time.sleep(0.2)
-    return None
+    return sorted(
+        found, key=lambda pid: int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    )
 
 
 class Cpu:
-    """CPU seconds used by the edge, the worker and this client between ``start`` and ``stop``."""
+    """CPU seconds used by the edge (the server and its MLLP edge processes), the worker and this
+    client between ``start`` and ``stop``."""
 
-    def __init__(self, edge: int, worker: int | None) -> None:
-        self.edge, self.worker = edge, worker
+    def __init__(self, edge: int | list[int], worker: int | None) -> None:
+        self.edge = edge if isinstance(edge, list) else [edge]
+        self.worker = worker
 
     def sample(self) -> tuple[float, float, float]:
         return (
-            cpu_seconds(self.edge),
+            sum(cpu_seconds(pid) for pid in self.edge),
             cpu_seconds(self.worker) if self.worker else 0.0,
             time.process_time(),
         )
@@ -306,11 +317,15 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # --deferred: no worker (REVCYCLE_WORKERS=false), so the figures are the MLLP path the issue names
         # (framing, parse, durable commit, ACK) with processing deferred, as during a burst.
-        server = ServerProcess(Path(tmp), env={"REVCYCLE_WORKERS": "false"} if args.deferred else None)
+        env = {"REVCYCLE_MLLP_PROCESSES": str(args.processes)}
+        if args.deferred:
+            env["REVCYCLE_WORKERS"] = "false"
+        server = ServerProcess(Path(tmp), env=env)
         server.start()
         assert server.process is not None
-        worker = None if args.deferred else worker_pid(server.process.pid)
-        cpu = Cpu(server.process.pid, worker)
+        children = spawned(server.process.pid, args.processes - 1 + (0 if args.deferred else 1))
+        worker = None if args.deferred else children.pop(0)
+        cpu = Cpu([server.process.pid, *children], worker)
         db = Path(tmp) / "revcycle.db"
         try:
             await closed_loop(server.mllp_port, 8, 1000, "W")  # warm-up
@@ -347,7 +362,7 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
 
                 def sample(elapsed: float) -> None:
                     memory.append(
-                        (elapsed, rss_mb(server.process.pid), rss_mb(worker) if worker else 0.0)  # type: ignore[union-attr]
+                        (elapsed, sum(rss_mb(pid) for pid in cpu.edge), rss_mb(worker) if worker else 0.0)
                     )
 
                 long_lat, long_skipped = await open_loop(
@@ -371,6 +386,8 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
             f"{used[2] / _count * 1e6:.0f} |"
         )
     label = "revcycle serve, processing deferred" if args.deferred else "revcycle serve"
+    if args.processes > 1:
+        label += f", {args.processes} MLLP processes"
     for n, count, rate, lat, used in rows:
         out.append(
             f"| {label}, {n} connection(s) | {count:,} | {rate:,.0f} | {rate / ceilings[n][0]:.2f} "
@@ -440,6 +457,9 @@ def main() -> None:
     parser.add_argument(
         "--deferred", action="store_true", help="serve without a worker (processing deferred)"
     )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="MLLP edge processes (REVCYCLE_MLLP_PROCESSES)"
+    )
     parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.echo_server:
@@ -451,7 +471,11 @@ def main() -> None:
     print(report)
     if args.write:
         command = " ".join(["bench/mllp_e2e.py", *sys.argv[1:]])
-        target = RESULTS.with_name("mllp-deferred.md") if args.deferred else RESULTS
+        target = RESULTS.with_name(
+            ("mllp-deferred" if args.deferred else "mllp")
+            + (f"-{args.processes}p" if args.processes > 1 else "")
+            + ".md"
+        )
         title = "MLLP end to end, processing deferred (no worker)" if args.deferred else "MLLP end to end"
         target.write_text(
             f"# {title}\n\nDate: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Command: "
