@@ -64,12 +64,26 @@ def test_connections_spread_over_edge_processes_and_every_message_lands_once(tmp
             time.sleep(0.2)
         stored = items(server, "/api/v1/messages")
         assert len(stored) == sent and {m["status"] for m in stored} == {"processed"}
+
+        # The counters of the edge processes and of the worker process are in the server's /metrics.
+        deadline = time.monotonic() + 10
+        while True:
+            metrics = httpx.get(f"{server.url}/metrics", headers=server.headers, timeout=10).text
+            received = _total(metrics, "revcycle_messages_received_total", 'outcome="accepted"')
+            processed = _total(metrics, "revcycle_messages_processed_total", 'outcome="processed"')
+            acks = _total(metrics, "revcycle_ack_seconds_count", 'interface="mllp"')
+            if (received, processed, acks) == (sent, sent, sent) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert (received, processed, acks) == (sent, sent, sent)
         children = _children(server.process.pid)
         assert len(children) >= 2  # the worker and the edge process
     finally:
         server.stop()
-    for pid in children:
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    deadline = time.monotonic() + 15
+    while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if _alive(pid)], "a worker or edge process outlived the server"
 
 
 def test_a_port_taken_by_another_program_is_refused_with_a_clear_error(tmp_path: Path) -> None:
@@ -85,6 +99,15 @@ def test_a_port_taken_by_another_program_is_refused_with_a_clear_error(tmp_path:
                 server.start(timeout=30)
         finally:
             server.stop()
+
+
+def _total(metrics: str, sample: str, having: str) -> float:
+    """The sum of ``sample`` over the label sets that contain ``having``."""
+    return sum(
+        float(value)
+        for labels, value in re.findall(rf"^{sample}{{(.*)}} ([0-9.e+]+)$", metrics, re.MULTILINE)
+        if having in labels
+    )
 
 
 def _own_control_id(raw: bytes, connection: int) -> bytes:
@@ -109,6 +132,13 @@ def _connections_of(pid: int, port: int) -> int:
             continue
         held += target.startswith("socket:[") and target[8:-1] in inodes
     return held
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 def _children(pid: int) -> list[int]:

@@ -3,17 +3,25 @@
 Label values are bounded: interfaces come from configuration, formats from the registry, and message
 types are kept only when they look like a type code (``ADT_A01``, ``837P``); anything else is
 ``other``, so a hostile sender cannot explode cardinality. No label ever carries PHI.
+
+The server exports what its other processes count too (the worker process, extra MLLP edge
+processes): each reports a snapshot of its counters and histograms every second through a queue
+(``TelemetryReporter``), and the server adds the latest snapshot of each to its own figures when it
+is scraped, so ``/metrics`` shows the whole service, as one process would.
 """
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 _TYPE = re.compile(r"^[A-Za-z0-9_]{1,24}$")
@@ -64,6 +72,63 @@ class _ListenerCollector(Collector):
             yield family
 
 
+# (family name, help, type, [(sample name, labels, value)]): counters and histograms, no "_created".
+Snapshot = list[tuple[str, str, str, list[tuple[str, dict[str, str], float]]]]
+
+
+class Outbox(Protocol):
+    def put(self, item: tuple[str, Snapshot]) -> None: ...
+
+
+class Inbox(Protocol):
+    def get_nowait(self) -> tuple[str, Snapshot]: ...
+
+
+def _timestamp(sample: str) -> bool:
+    """A counter's or histogram's creation time: this process's own, not to be added up."""
+    return sample.endswith("_created")
+
+
+class _Fixed(Collector):
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self.families
+
+
+def _merged(own: Iterable[Metric], remote: Iterable[Snapshot]) -> list[Metric]:
+    """``own`` families with the samples of other processes added (same sample name and labels:
+    summed; new ones appended); families only other processes have are added whole."""
+    Key = tuple[str, tuple[tuple[str, str], ...]]
+    extra: dict[str, tuple[str, str, dict[Key, float]]] = {}
+    for snapshot in remote:
+        for name, documentation, kind, samples in snapshot:
+            _, _, values = extra.setdefault(name, (documentation, kind, {}))
+            for sample_name, labels, value in samples:
+                key = (sample_name, tuple(sorted(labels.items())))
+                values[key] = values.get(key, 0.0) + value
+    families: list[Metric] = []
+    for family in own:
+        if family.name not in extra:
+            families.append(family)
+            continue
+        _, _, values = extra.pop(family.name)
+        merged = Metric(family.name, family.documentation, family.type)
+        for point in family.samples:
+            key = (point.name, tuple(sorted(point.labels.items())))
+            merged.add_sample(point.name, point.labels, point.value + values.pop(key, 0.0))
+        for (sample_name, pairs), value in values.items():
+            merged.add_sample(sample_name, dict(pairs), value)
+        families.append(merged)
+    for name, (documentation, kind, values) in extra.items():
+        only_remote = Metric(name, documentation, kind)
+        for (sample_name, pairs), value in values.items():
+            only_remote.add_sample(sample_name, dict(pairs), value)
+        families.append(only_remote)
+    return families
+
+
 class PrometheusTelemetry:
     def __init__(self, backlog: Callable[[], Backlog] | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -97,6 +162,8 @@ class PrometheusTelemetry:
             "revcycle_frame_errors", "Transport framing errors", ["interface", "kind"], registry=self.registry
         )
         self._received: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
+        self._inbox: Inbox | None = None
+        self._remote: dict[str, Snapshot] = {}  # the latest snapshot of each other process
         if backlog is not None:
             self.registry.register(_BacklogCollector(backlog))
 
@@ -126,5 +193,59 @@ class PrometheusTelemetry:
         """Export a listener's counters (e.g. MLLP connections open, frames, frame errors)."""
         self.registry.register(_ListenerCollector(interface, read))
 
+    def snapshot(self) -> Snapshot:
+        """This process's counters and histograms, as reported to the server."""
+        return [
+            (
+                family.name,
+                family.documentation,
+                family.type,
+                [(x.name, dict(x.labels), x.value) for x in family.samples if not _timestamp(x.name)],
+            )
+            for family in self.registry.collect()
+            if family.type in ("counter", "histogram")
+        ]
+
+    def receive_from(self, inbox: Inbox) -> None:
+        """Add what other processes report into ``inbox`` (``TelemetryReporter``) to this one's figures."""
+        self._inbox = inbox
+
+    def collect(self) -> list[Metric]:
+        """Every family: this process's, with the other processes' latest figures added."""
+        inbox = self._inbox
+        while inbox is not None:
+            try:
+                source, snapshot = inbox.get_nowait()
+            except queue.Empty:
+                break
+            self._remote[source] = snapshot
+        return _merged(self.registry.collect(), list(self._remote.values()))
+
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Fixed(self.collect()))
+        return generate_latest(registry)
+
+
+class TelemetryReporter:
+    """A thread that sends this process's snapshot to the server every ``interval`` seconds, and once
+    more when stopped (so the last counts before a clean stop are not lost)."""
+
+    def __init__(
+        self, telemetry: PrometheusTelemetry, outbox: Outbox, source: str, interval: float = 1.0
+    ) -> None:
+        self.telemetry, self.outbox, self.source, self.interval = telemetry, outbox, source, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"telemetry-{source}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.outbox.put((self.source, self.telemetry.snapshot()))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.outbox.put((self.source, self.telemetry.snapshot()))

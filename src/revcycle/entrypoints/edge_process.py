@@ -6,7 +6,8 @@ each runs the whole edge of its connections: framing, identification, its own gr
 same inbound log, the ACK after the durable commit (DESIGN.md, "Storage and scale": stateless edge
 processes). They share the SQLite write lock with the server and the worker, and wake the worker
 process after each commit. A connection stays with the process that accepted it, so its messages keep
-their order. Their listener counters are summed into the server's metrics.
+their order. Their listener counters are summed into the server's, and their counters and histograms
+(messages received, ACK latency) are reported to the server (``metrics.TelemetryReporter``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import SynchronizedArray
 from multiprocessing.synchronize import Event
 
+from revcycle.adapters.metrics import Outbox, TelemetryReporter
 from revcycle.adapters.mllp.listener import ListenerStats, MllpListener
 from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
@@ -70,13 +72,17 @@ async def _serve(
     ready: Event,
     counters: SynchronizedArray[int],
     parent: int,
+    outbox: Outbox,
+    source: str,
 ) -> None:
     container = build(settings, migrate=False, shared_lock=shared_lock, side="edge")
+    reporter = TelemetryReporter(container.telemetry, outbox, source)  # ACK latency, types, outcomes
     for wakeup in wakeups:
         container.wakeup.add(wakeup)
     listener = mllp_listener(settings, Hl7Intake(container.edge), port=port, reuse_port=True)
     await container.committer.start()
     await listener.start()
+    reporter.start()
     ready.set()
     try:
         while not stop.is_set() and os.getppid() == parent:  # the server is gone (even by SIGKILL)
@@ -86,6 +92,7 @@ async def _serve(
         await listener.close()  # in-flight messages are committed and acknowledged first
         await container.committer.close()
         counters[:] = [int(getattr(listener.stats, name)) for name in STAT_FIELDS]
+        reporter.stop()
         container.inbound_log.close()
         container.engine.dispose()
 
@@ -99,6 +106,8 @@ def _main(
     ready: Event,
     counters: SynchronizedArray[int],
     parent: int,
+    outbox: Outbox,
+    source: str,
 ) -> None:
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s edge: %(message)s")
@@ -110,14 +119,22 @@ def _main(
     except ImportError:
         runner = asyncio.Runner()
     with runner, contextlib.suppress(KeyboardInterrupt):
-        runner.run(_serve(settings, port, shared_lock, wakeups, stop, ready, counters, parent))
+        runner.run(
+            _serve(settings, port, shared_lock, wakeups, stop, ready, counters, parent, outbox, source)
+        )
 
 
 class EdgeProcess:
     """One more MLLP edge process on ``port`` (already bound by the server with ``SO_REUSEPORT``)."""
 
     def __init__(
-        self, settings: Settings, port: int, shared_lock: SharedWriteLock | None, wakeups: Sequence[Event]
+        self,
+        settings: Settings,
+        port: int,
+        shared_lock: SharedWriteLock | None,
+        wakeups: Sequence[Event],
+        outbox: Outbox,
+        number: int,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
         self.stop_event = context.Event()
@@ -134,6 +151,8 @@ class EdgeProcess:
                 self.ready,
                 self.counters,
                 os.getpid(),
+                outbox,
+                f"edge-{number}",
             ),
             name="revcycle-edge",
             daemon=True,

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import multiprocessing
+import multiprocessing.queues
 import threading
 from datetime import UTC, datetime, timedelta
 
 from revcycle.adapters.erp.rest_pull import SqlPullState
+from revcycle.adapters.metrics import Snapshot
 from revcycle.adapters.mllp.listener import ListenerStats, MllpListener
 from revcycle.bootstrap import Container, build_alerting
 from revcycle.entrypoints.edge_process import EdgeProcess, mllp_listener, reuse_port_available
@@ -32,6 +35,7 @@ class Runtime:
         self._worker: threading.Thread | None = None
         self._worker_process: WorkerProcess | None = None
         self._edges: list[EdgeProcess] = []
+        self._telemetry_inbox: multiprocessing.queues.Queue[tuple[str, Snapshot]] | None = None
         self._pulls: list[asyncio.Task[None]] = []
         self._erp_poster: threading.Thread | None = None
         self.alerting: AlertService | None = None
@@ -42,7 +46,7 @@ class Runtime:
         await asyncio.to_thread(self.container.audit.prune, retention, actor="retention")
         await self.container.committer.start()
         if settings.workers and settings.worker_mode == "process":
-            self._worker_process = WorkerProcess(settings, self.container.shared_lock)
+            self._worker_process = WorkerProcess(settings, self.container.shared_lock, self._inbox())
             self._worker_process.start()
             self.container.wakeup.add(self._worker_process.wakeup)
         elif settings.workers:
@@ -60,6 +64,13 @@ class Runtime:
             self.alerting = build_alerting(self.container)
             self.alerting.start()
 
+    def _inbox(self) -> multiprocessing.queues.Queue[tuple[str, Snapshot]]:
+        """Where the worker and edge processes report their counters; /metrics adds them up."""
+        if self._telemetry_inbox is None:
+            self._telemetry_inbox = multiprocessing.get_context("spawn").Queue()
+            self.container.telemetry.receive_from(self._telemetry_inbox)
+        return self._telemetry_inbox
+
     async def _start_mllp(self) -> None:
         settings = self.container.settings
         more = settings.mllp_processes - 1
@@ -68,8 +79,9 @@ class Runtime:
         self.mllp = mllp_listener(settings, self.hl7, port=settings.mllp_port, reuse_port=more > 0)
         await self.mllp.start()
         wakeups = [self._worker_process.wakeup] if self._worker_process is not None else []
-        for _ in range(more):
-            edge = EdgeProcess(settings, self.mllp.port, self.container.shared_lock, wakeups)
+        for number in range(1, more + 1):
+            shared_lock, outbox = self.container.shared_lock, self._inbox()
+            edge = EdgeProcess(settings, self.mllp.port, shared_lock, wakeups, outbox, number)
             await asyncio.to_thread(edge.start)
             self._edges.append(edge)
         stats, edges = self.mllp.stats, self._edges

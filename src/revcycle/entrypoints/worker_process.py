@@ -10,6 +10,7 @@ import os
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Event
 
+from revcycle.adapters.metrics import Outbox, TelemetryReporter
 from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
 from revcycle.service_layer.worker import run_forever
@@ -17,7 +18,12 @@ from revcycle.settings import Settings
 
 
 def _main(
-    settings_json: str, wakeup: Event, stop: Event, parent: int, shared_lock: SharedWriteLock | None
+    settings_json: str,
+    wakeup: Event,
+    stop: Event,
+    parent: int,
+    shared_lock: SharedWriteLock | None,
+    outbox: Outbox | None,
 ) -> None:
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
@@ -32,6 +38,9 @@ def _main(
     def stopped() -> bool:
         return stop.is_set() or os.getppid() != parent  # the server is gone (even by SIGKILL)
 
+    reporter = TelemetryReporter(container.telemetry, outbox, "worker") if outbox is not None else None
+    if reporter is not None:
+        reporter.start()  # the server exports the worker's counters (messages processed, latency)
     try:
         sweeper = container.sweeper
         run_forever(
@@ -43,18 +52,22 @@ def _main(
             settings.worker_linger_seconds,
         )
     finally:
+        if reporter is not None:
+            reporter.stop()
         container.inbound_log.close()
         container.engine.dispose()
 
 
 class WorkerProcess:
-    def __init__(self, settings: Settings, shared_lock: SharedWriteLock | None) -> None:
+    def __init__(
+        self, settings: Settings, shared_lock: SharedWriteLock | None, outbox: Outbox | None = None
+    ) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
         self.wakeup = context.Event()
         self.stop_event = context.Event()
         self.process: SpawnProcess = context.Process(
             target=_main,
-            args=(settings.model_dump_json(), self.wakeup, self.stop_event, os.getpid(), shared_lock),
+            args=(settings.model_dump_json(), self.wakeup, self.stop_event, os.getpid(), shared_lock, outbox),
             name="revcycle-worker",
             daemon=True,
         )

@@ -69,7 +69,7 @@ def console_service(request: Request) -> ConsoleService:
     def ack_latency() -> dict[str, dict[str, float]]:
         samples = [
             (s.name, s.labels, s.value)
-            for metric in app.telemetry.registry.collect()
+            for metric in app.telemetry.collect()
             if metric.name == "revcycle_ack_seconds"
             for s in metric.samples
         ]
