@@ -1,14 +1,17 @@
 """Delivers queued notifications through their channels: concurrently, with exponential backoff
-between attempts (``backoff_seconds * 2**(attempt-1)``, at most an hour) up to ``max_attempts``. A
-round's outcomes are recorded together, in one transaction (a transaction per delivery was most of the
-cost of an alert storm); delivery is at least once: a crash between sending and recording sends the
-round's notifications again (each carries its alert id and event, for receivers that de-duplicate)."""
+between attempts (``backoff_seconds * 2**(attempt-1)``, at most an hour) up to ``max_attempts``.
+
+Outcomes are recorded in groups of up to ``SETTLE_EVERY``, one transaction per group, as the sends
+complete (a transaction per delivery was most of the cost of an alert storm). Delivery is at least
+once: a crash between a send and the commit of its group sends that notification again after a
+restart (at most a group and the sends in flight; each carries its alert id and event, for receivers
+that de-duplicate)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -18,6 +21,7 @@ from revcycle.domain.findings import Severity
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 3600.0
+SETTLE_EVERY = 25
 
 
 class DeliveryRow(Protocol):
@@ -92,9 +96,17 @@ class Dispatcher:
         due = self.store.due(self.clock())
         if not due:
             return 0
-        outcomes = list(self.pool.map(lambda item: self._send(*item), due))
-        self.store.settle(outcomes)
-        return sum(1 for o in outcomes if o.status == "sent")
+        sent = 0
+        group: list[Outcome] = []
+        futures = [self.pool.submit(self._send, delivery, alert) for delivery, alert in due]
+        for done, future in enumerate(as_completed(futures), start=1):
+            outcome = future.result()
+            sent += outcome.status == "sent"
+            group.append(outcome)
+            if len(group) >= SETTLE_EVERY or done == len(futures):
+                self.store.settle(group)
+                group = []
+        return sent
 
     def _send(self, delivery: DeliveryRow, alert: dict[str, Any]) -> Outcome:
         channels = self.channels()
