@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from revcycle.adapters.store.alert_reads import SqlAlertReads
 from revcycle.adapters.store.alert_store import SqlAlertStore, SqlFindingBatch
 from revcycle.adapters.store.schema import alert_deliveries, alerts, findings
+from revcycle.domain.findings import Severity
 from revcycle.service_layer.alerts.conditions import Condition
 from revcycle.service_layer.alerts.engine import AlertEngine
 from revcycle.service_layer.alerts.rules import parse_text
@@ -60,6 +61,33 @@ def test_a_finding_committed_after_a_later_one_was_read_is_alerted(engine: Engin
     assert service.step() == 1
     assert _opened(engine) == Counter({"all:early:2": 1, "all:late:1": 1})
     assert _pending(engine) == 0
+
+
+@postgres_only
+def test_a_finding_locked_by_a_writer_is_left_for_the_next_round_without_waiting(
+    engine: Engine, alerting: Make
+) -> None:
+    """A worker counting one more occurrence of a finding holds its row lock until it commits; the
+    engine skips that finding (no wait behind the writer) and takes it once the lock is gone."""
+    service = alerting(RULE)
+    busy = seed.finding(engine, "busy")
+    seed.finding(engine, "free")
+    writer = engine.connect()
+    writer_tx = writer.begin()
+    f = findings.c
+    writer.execute(update(findings).where(f.id == busy).values(occurrences=f.occurrences + 1))
+    result: list[int] = []
+    stepping = threading.Thread(target=lambda: result.append(service.step()))
+    stepping.start()
+    stepping.join(10)
+    blocked = stepping.is_alive()
+    writer_tx.commit()
+    writer.close()
+    stepping.join()
+    assert not blocked and result == [1]
+    assert set(_opened(engine)) == {"all:free"}
+    assert service.step() == 1
+    assert set(_opened(engine)) == {"all:free", "all:busy"}
 
 
 @postgres_only
@@ -241,3 +269,11 @@ def test_a_storm_opens_at_most_max_alerts_and_counts_the_rest_in_one_flood_alert
     flood = store.get(store.live("dups")["dups:flood"].id)
     assert flood is not None and flood["details"]["findings"] == 3  # a new count
     assert _deliveries(engine, "dups:flood") == ["opened", "resolved", "opened"]
+
+
+def test_resolving_twice_sends_one_resolve_notice(engine: Engine, clock: Clock) -> None:
+    store = SqlAlertStore(engine)
+    [alert_id] = store.open_many("r", [Condition("r:x", "x", Severity.HIGH)], ["in_app"], clock())
+    store.resolve([alert_id], ["in_app"], clock())
+    store.resolve([alert_id], ["in_app"], clock())  # a second sweep that saw it live a moment ago
+    assert _deliveries(engine, "r:x") == ["opened", "resolved"]

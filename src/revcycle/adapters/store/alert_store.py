@@ -4,7 +4,7 @@ resolve, acknowledge, assign; deliveries due, sent, retried, failed.
 The engine's writes are set-based: a page of findings or conditions costs a few statements (existing
 keys, one multi-row INSERT ... RETURNING, one executemany per update shape, one for the queued
 notifications), built once (``functools.cache``) so SQLAlchemy compiles each once per dialect; the
-dispatcher records a whole round of deliveries in one transaction."""
+dispatcher records its deliveries' outcomes a group at a time (``settle``)."""
 
 from __future__ import annotations
 
@@ -273,7 +273,7 @@ class SqlFindingBatch:
     """The alert engine's transaction over a page of pending findings (``AlertWrites.finding_batch``):
     the findings it claims are marked evaluated in the same transaction as their alerts and queued
     notifications, so each finding is evaluated once whatever the commit order of its writers, and a
-    crash before the commit leaves it pending (evaluated after a restart, nothing sent twice)."""
+    crash before the commit leaves it pending (evaluated after a restart, nothing queued twice)."""
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn = conn
@@ -405,7 +405,7 @@ class SqlAlertStore:
             return out
 
     def settle(self, outcomes: Sequence[Outcome]) -> None:
-        """Record what became of a round of deliveries, in one transaction."""
+        """Record what became of a group of deliveries, in one transaction."""
         by_status: dict[str, list[dict[str, Any]]] = {}
         for o in outcomes:
             error = o.error[:500] if o.error is not None else None
