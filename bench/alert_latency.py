@@ -45,6 +45,7 @@ name = "missing-codes"
 kind = "finding"
 types = ["missing_charge_code"]
 channels = ["bench"]
+max_alerts = 0  # every trigger is measured: no flood limit
 """
 
 

@@ -23,6 +23,31 @@ from revcycle.adapters.store.schema import (
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 
 
+def finding_values(
+    key: str,
+    *,
+    type_: str = "denial",
+    severity: int = 40,
+    subject: tuple[str, str] = ("claim", "1"),
+    status: str = "open",
+) -> dict[str, Any]:
+    """A findings row as a writer that knows nothing of alerting inserts it (no ``alert_pending``)."""
+    return {
+        "key": key,
+        "type": type_,
+        "severity": severity,
+        "status": status,
+        "subject_kind": subject[0],
+        "subject_id": subject[1],
+        "summary": f"{type_} on {subject[0]} {subject[1]}",
+        "details": {},
+        "correlation_id": "c-" + key,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "occurrences": 1,
+    }
+
+
 def finding(
     engine: Engine,
     key: str,
@@ -31,26 +56,13 @@ def finding(
     severity: int = 40,
     subject: tuple[str, str] = ("claim", "1"),
     status: str = "open",
+    id_: int | None = None,
 ) -> int:
+    values = finding_values(key, type_=type_, severity=severity, subject=subject, status=status)
+    if id_ is not None:
+        values["id"] = id_
     with for_writing(engine).begin() as conn:
-        return int(
-            conn.execute(
-                insert(findings).values(
-                    key=key,
-                    type=type_,
-                    severity=severity,
-                    status=status,
-                    subject_kind=subject[0],
-                    subject_id=subject[1],
-                    summary=f"{type_} on {subject[0]} {subject[1]}",
-                    details={},
-                    correlation_id="c-" + key,
-                    created_at=NOW,
-                    updated_at=NOW,
-                    occurrences=1,
-                )
-            ).inserted_primary_key[0]
-        )
+        return int(conn.execute(insert(findings).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def set_finding_status(engine: Engine, key: str, status: str) -> None:

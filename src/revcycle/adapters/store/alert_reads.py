@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, case, exists, func, select
+from sqlalchemy import Engine, bindparam, case, exists, func, select
 
 from revcycle.adapters.store.message_queries import MessageQueries
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import (
+    PENDING_FINDINGS,
     appointments,
     charges,
     claim_payments,
@@ -32,6 +35,18 @@ from revcycle.service_layer.alerts.conditions import (
 )
 
 LIMIT = 500
+_FINDING_COLUMNS = ("id", "key", "type", "severity", "status", "subject_kind", "subject_id", "summary")
+
+
+@cache
+def _pending_statement() -> Prepared:
+    """The oldest pending findings (the partial index ``ix_findings_alert_pending`` in id order)."""
+    f = findings.c
+    columns = [*(f[name] for name in _FINDING_COLUMNS), f.correlation_id]
+    statement = select(*columns).where(PENDING_FINDINGS).order_by(f.id).limit(bindparam("limit"))
+    return Prepared(statement, result_types=[c.type for c in columns])
+
+
 _UPCOMING = ("booked", "arrived")
 _UNBILLED = ("draft", "scrubbed")
 
@@ -61,32 +76,13 @@ class SqlAlertReads:
         self.engine = engine
         self._messages = MessageQueries(engine)
 
-    def findings_after(self, after_id: int, limit: int) -> list[FindingRow]:
-        f = findings.c
-        query = (
-            select(
-                f.id,
-                f.key,
-                f.type,
-                f.severity,
-                f.status,
-                f.subject_kind,
-                f.subject_id,
-                f.summary,
-                f.correlation_id,
-            )
-            .where(f.id > after_id)
-            .order_by(f.id)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            claim_ids = {
-                int(r.subject_id) for r in rows if r.subject_kind == "claim" and r.subject_id.isdigit()
-            }
-            charge_ids = {
-                int(r.subject_id) for r in rows if r.subject_kind == "charge" and r.subject_id.isdigit()
-            }
+    def pending_findings(self, limit: int) -> list[FindingRow]:
+        """The oldest findings the alert engine has not evaluated yet (``alert_pending``, a partial
+        index), with the payer and facility of their claim or charge."""
+        with self.engine.connect() as conn, conn.begin():  # one snapshot for the findings and lookups
+            rows = _pending_statement().rows(conn, {"limit": limit})
+            claim_ids = {int(r[6]) for r in rows if r[5] == "claim" and r[6].isdigit()}
+            charge_ids = {int(r[6]) for r in rows if r[5] == "charge" and r[6].isdigit()}
             on_claims: dict[int, tuple[str | None, str | None]] = {}
             if claim_ids:
                 c = claims.c
@@ -102,23 +98,23 @@ class SqlAlertReads:
                 ):
                     on_charges[int(cid)] = facility
         out = []
-        for r in rows:
+        for fid, key, type_, severity, status, kind, subject, summary, correlation in rows:
             payer = facility = None
-            if r.subject_kind == "claim" and r.subject_id.isdigit():
-                payer, facility = on_claims.get(int(r.subject_id), (None, None))
-            elif r.subject_kind == "charge" and r.subject_id.isdigit():
-                facility = on_charges.get(int(r.subject_id))
+            if kind == "claim" and subject.isdigit():
+                payer, facility = on_claims.get(int(subject), (None, None))
+            elif kind == "charge" and subject.isdigit():
+                facility = on_charges.get(int(subject))
             out.append(
                 FindingRow(
-                    int(r.id),
-                    r.key,
-                    r.type,
-                    int(r.severity),
-                    r.status,
-                    r.subject_kind,
-                    r.subject_id,
-                    r.summary,
-                    r.correlation_id,
+                    int(fid),
+                    key,
+                    type_,
+                    int(severity),
+                    status,
+                    kind,
+                    subject,
+                    summary,
+                    correlation,
                     payer,
                     facility,
                 )

@@ -271,6 +271,17 @@ findings = Table(
     Column("created_at", Moment, nullable=False, index=True),
     Column("updated_at", Moment, nullable=False),
     Column("occurrences", Integer, nullable=False, default=1),
+    # Not yet evaluated by the alert engine: true when written (the database's default, so writers need
+    # not know), cleared in the transaction that opens the finding's alerts (service_layer/alerts/engine).
+    Column("alert_pending", Boolean, nullable=False, server_default=true()),
+)
+# The findings the alert engine has still to evaluate, in id order: a partial index of just those rows.
+PENDING_FINDINGS = findings.c.alert_pending == true()
+Index(
+    "ix_findings_alert_pending",
+    findings.c.id,
+    postgresql_where=PENDING_FINDINGS,
+    sqlite_where=PENDING_FINDINGS,
 )
 
 master_data = Table(
@@ -676,6 +687,8 @@ alert_deliveries = Table(
     Column("created_at", Moment, nullable=False),
     Index("ix_alert_deliveries_status_next", "status", "next_attempt_at"),
 )
+# A finding rule's alerts opened in its flood-control window (service_layer/alerts/flood.py).
+Index("ix_alerts_rule_opened_at", alerts.c.rule, alerts.c.opened_at)
 
 # Console and alert-rule reads: date ranges on payments, provider / facility pages and filters,
 # per-interface silence, discharged visits. The three "covering" indexes hold every column the revenue

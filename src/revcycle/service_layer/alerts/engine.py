@@ -1,11 +1,30 @@
 """Flood control: conditions become alerts, one per open condition; an alert resolves (with a notice)
 when its condition clears, is re-notified every ``renotify_minutes`` while unacknowledged, and escalates
-to ``escalate_to`` once after ``escalate_after_minutes`` unacknowledged."""
+to ``escalate_to`` once after ``escalate_after_minutes`` unacknowledged. A finding rule opens at most
+``max_alerts`` alerts per window and counts the rest in one flood alert (``flood.py``).
+
+Which findings the finding rules see. Every finding carries an ``alert_pending`` mark, set by the
+database's default when the finding is written and cleared by the engine in the transaction that opens
+its alerts and queues their notifications (``AlertWrites.finding_batch``); the engine reads the
+findings still marked, oldest first (a partial index holds just those). It used to read past an id
+cursor held in memory, which is wrong on PostgreSQL with several writers (the API process and the
+worker process both raise findings): ids are handed out at INSERT but rows become visible at COMMIT,
+so a finding with a lower id committed after a higher one had been read fell behind the cursor and was
+never alerted; and a restart began the cursor at 0 again, re-reading every finding ever written. With
+the mark, each finding is evaluated once whatever the commit order: the mark goes from true to false
+in exactly one committed transaction, the one holding its alerts (claiming skips rows another
+transaction has locked, which stay pending for the next round), a crash before that commit leaves it
+pending for the next process, and a crash after it leaves nothing to redo, so no notification is
+queued twice. A finding is evaluated against the finding rules in force when it is read (a rule added
+later does not reach back; the migration that introduced the mark counted every existing finding as
+evaluated). The cost is one UPDATE per page of findings, off the writers' path (the mark is the
+column's default)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -15,13 +34,16 @@ from revcycle.service_layer.alerts import rules as r
 from revcycle.service_layer.alerts.conditions import (
     AlertReads,
     Condition,
+    FindingRow,
     evaluate,
     finding_condition,
     finding_matches,
 )
+from revcycle.service_layer.alerts.flood import FloodState, flood_condition, flood_key, quiet, split, window
 
 log = logging.getLogger(__name__)
-FINDING_PAGE = 1000
+FINDING_PAGE = 500  # findings per transaction (the SQLite write lock is held for one page)
+MAX_PAGES = 20  # per round; reminders, escalations and deliveries get their turn in between
 
 
 class LiveAlertView(Protocol):
@@ -41,8 +63,23 @@ class LiveAlertView(Protocol):
     def escalated_at(self) -> datetime | None: ...
 
 
+class FindingBatch(Protocol):
+    """One write transaction over a page of pending findings."""
+
+    def claim(self, finding_ids: Sequence[int]) -> set[int]:
+        """Mark the still-pending ones among ``finding_ids`` evaluated; returns them."""
+        ...
+
+    def opened_since(self, rule: str, since: datetime, *, excluding: str) -> int: ...
+    def open(self, rule: str, conditions: Sequence[Condition], channels: Sequence[str]) -> list[int]: ...
+    def flood(self, key: str) -> FloodState | None: ...
+    def update(self, alert_id: int, condition: Condition) -> None: ...
+
+
 class AlertWrites(Protocol):
     def live(self, rule: str | None = None) -> Mapping[str, LiveAlertView]: ...
+    def finding_batch(self, now: datetime) -> AbstractContextManager[FindingBatch]: ...
+    def flood(self, key: str) -> FloodState | None: ...
     def open_many(
         self, rule: str, conditions: Sequence[Condition], channels: Sequence[str], now: datetime
     ) -> list[int]: ...
@@ -52,7 +89,6 @@ class AlertWrites(Protocol):
 
 @dataclass
 class EngineState:
-    finding_cursor: int = 0
     last_run: dict[str, datetime] | None = None
     last_finding_sweep: datetime | None = None
     last_follow_up: datetime | None = None
@@ -99,20 +135,20 @@ class AlertEngine:
         return len(opened)
 
     def _findings(self, now: datetime) -> int:
+        """Evaluate the pending findings, a page per transaction; every few seconds, resolve the
+        alerts of findings closed since and the floods that are over."""
         finding_rules = [x for x in self.config.rules if isinstance(x, r.FindingRule) and x.enabled]
-        if not finding_rules:
-            return 0
         opened = 0
-        while True:
-            rows = self.reads.findings_after(self.state.finding_cursor, FINDING_PAGE)
+        for _ in range(MAX_PAGES):
+            rows = self.reads.pending_findings(FINDING_PAGE)
             if not rows:
                 break
-            self.state.finding_cursor = rows[-1].id
-            for rule in finding_rules:
-                matches = [finding_condition(rule, row) for row in rows if finding_matches(rule, row)]
-                opened += len(self.store.open_many(rule.name, matches, rule.channels, now))
-            if len(rows) < FINDING_PAGE:
-                break
+            taken, count = self._evaluate(finding_rules, rows, now)
+            opened += count
+            if len(rows) < FINDING_PAGE or not taken:
+                break  # the last page, or every row is locked by a writer for now: next round
+        if not finding_rules:
+            return opened
         sweep = self.state.last_finding_sweep
         if sweep is None or now - sweep >= timedelta(
             seconds=min(x.check_every_seconds for x in finding_rules) * 25
@@ -122,17 +158,61 @@ class AlertEngine:
                 self._resolve_findings(rule, now)
         return opened
 
+    def _evaluate(
+        self, rules: Sequence[r.FindingRule], rows: Sequence[FindingRow], now: datetime
+    ) -> tuple[int, int]:
+        """One page in one transaction: claim the findings, open their alerts (or count them in their
+        rule's flood alert). Returns (findings taken, alerts opened)."""
+        opened = 0
+        plans = [  # built before the transaction: the SQLite write lock is held for the writes only
+            (rule, [(row.id, finding_condition(rule, row)) for row in rows if finding_matches(rule, row)])
+            for rule in rules
+        ]
+        with self.store.finding_batch(now) as batch:
+            taken = batch.claim([row.id for row in rows])
+            for rule, planned in plans:
+                matches = [condition for finding_id, condition in planned if finding_id in taken]
+                if not matches:
+                    continue
+                key = flood_key(rule.name)
+                recent = (
+                    batch.opened_since(rule.name, now - window(rule), excluding=key) if rule.max_alerts else 0
+                )
+                alone, folded = split(rule, matches, recent)
+                opened += len(batch.open(rule.name, alone, rule.channels))
+                if not folded:
+                    continue
+                previous = batch.flood(key)
+                condition = flood_condition(rule, folded, previous, now)
+                if previous is None:
+                    opened += len(batch.open(rule.name, [condition], rule.channels))
+                    log.warning(
+                        "alert flood: rule %s past %d alerts in %g min",
+                        rule.name,
+                        rule.max_alerts,
+                        rule.window_minutes,
+                    )
+                else:
+                    batch.update(previous.alert_id, condition)
+        return len(taken), opened
+
     def _resolve_findings(self, rule: r.FindingRule, now: datetime) -> None:
         live = self.store.live(rule.name)
         if not live:
             return
         prefix = f"{rule.name}:"
-        finding_keys = {key[len(prefix) :]: alert for key, alert in live.items() if key.startswith(prefix)}
+        key = flood_key(rule.name)
+        cleared = []
+        if key in live:
+            state = self.store.flood(key)
+            if state is not None and quiet(rule, state, now):
+                cleared.append(state.alert_id)
+        finding_keys = {
+            k[len(prefix) :]: alert for k, alert in live.items() if k.startswith(prefix) and k != key
+        }
         statuses = self.reads.finding_statuses(list(finding_keys))
-        cleared = [
-            alert.id
-            for key, alert in finding_keys.items()
-            if statuses.get(key) not in ("open", "in_progress")
+        cleared += [
+            alert.id for k, alert in finding_keys.items() if statuses.get(k) not in ("open", "in_progress")
         ]
         self.store.resolve(cleared, rule.channels, now)
 

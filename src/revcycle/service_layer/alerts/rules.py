@@ -14,6 +14,13 @@ channels = ["in_app", "ops"]
 renotify_minutes = 240
 escalate_after_minutes = 60
 escalate_to = ["ops"]
+
+[[rules]]
+name = "denials"
+kind = "finding"
+types = ["denial"]
+max_alerts = 50                     # at most 50 alerts in any 10 minutes; the rest are counted in one
+window_minutes = 10                 # flood alert of the rule (0: no limit)
 ```
 """
 
@@ -109,7 +116,9 @@ class _Rule(_Strict):
 
 class FindingRule(_Rule):
     """An alert per open finding of the given types, at least ``min_severity``, for these payers or
-    facilities (empty = any); it resolves when the finding is resolved or ignored."""
+    facilities (empty = any); it resolves when the finding is resolved or ignored. At most
+    ``max_alerts`` alerts in any ``window_minutes``: the findings past that are counted in one flood
+    alert of the rule (``service_layer/alerts/flood.py``); 0 means no limit."""
 
     kind: Literal["finding"]
     types: tuple[FindingType, ...] = ()
@@ -117,6 +126,8 @@ class FindingRule(_Rule):
     payers: tuple[str, ...] = ()
     facilities: tuple[str, ...] = ()
     check_every_seconds: float = Field(default=0.2, ge=0.05, le=86_400)
+    max_alerts: int = Field(default=50, ge=0, le=1_000_000, description="alerts per window; 0: no limit")
+    window_minutes: float = Field(default=10.0, gt=0, le=7 * 24 * 60)
 
     @property
     def min_level(self) -> Severity:
