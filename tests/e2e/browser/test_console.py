@@ -19,9 +19,13 @@ TIMEOUT = 30
 
 
 def _wait(driver: Any, condition: Any) -> Any:
+    """Wait for ``condition``; an element found on a page that was being replaced (a form submitted,
+    a refresh) is stale, which only means "not yet": try again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, TIMEOUT).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, TIMEOUT, ignored_exceptions=ignored).until(condition)
 
 
 def _text(driver: Any, css: str) -> str:
