@@ -68,10 +68,13 @@ def rotate(out: Path | None, batch: int) -> None:
     write_key_ring(out or key_file, new)
     install_key_ring(container.engine, new)
     counts = phi_columns.reencrypt(container.engine, batch=batch)
+    keyed = counts.pop("inbound_messages.partition_key", 0)
     total = sum(counts.values())
     click.echo(f"new primary key {new.primary}; {total} values re-encrypted")
     for column, count in sorted(counts.items()):
         click.echo(f"  {column}: {count}")
+    if keyed:
+        click.echo(f"  inbound_messages.partition_key: {keyed} kept in clear, now keyed hashes")
     if from_env:
         click.echo(f"install the ring written to {out} as ${KEY_ENV} (its content is not shown)")
 

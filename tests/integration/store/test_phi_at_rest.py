@@ -48,7 +48,7 @@ def stored_bytes(container: Container) -> bytes:
     out = b""
     with container.engine.connect() as conn:
         for query in (
-            "SELECT raw FROM inbound_messages",
+            "SELECT raw, partition_key FROM inbound_messages",
             "SELECT account, data, coverages FROM patients",
             "SELECT data FROM claims",
         ):
@@ -98,6 +98,23 @@ def test_keys_rotate_reencrypts_everything_then_retire_drops_the_old_key(
     assert key_usage(loaded.engine) == {"k2": 4}
     assert CliRunner().invoke(main, ["keys", "retire"], env=env).exit_code == 0
     assert set(json.loads((tmp_path / "keys" / "phi.keys").read_text())["keys"]) == {"k2"}
+
+
+def test_partition_keys_are_keyed_hashes_and_rotate_hashes_those_kept_in_clear(
+    loaded: Container, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with loaded.engine.connect() as conn:
+        [stored] = conn.execute(text("SELECT partition_key FROM inbound_messages")).scalars().all()
+    assert stored.startswith("h1:") and len(stored) == 67 and "4242" not in stored
+    with loaded.engine.begin() as conn:  # a row from before: its account number in clear
+        conn.execute(text("UPDATE inbound_messages SET partition_key = 'ACCT4242'"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REVCYCLE_PHI_KEY", raising=False)
+    env = {"REVCYCLE_DB_URL": store_url, "REVCYCLE_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["keys", "rotate"], env=env)
+    assert result.exit_code == 0 and "partition_key: 1 kept in clear, now keyed hashes" in result.output
+    with loaded.engine.connect() as conn:
+        assert conn.execute(text("SELECT partition_key FROM inbound_messages")).scalars().all() == [stored]
     fresh = build(Settings(db_url=store_url, data_dir=tmp_path, workers=False))
     [patient] = ClinicalQueries(fresh.engine).patients(Page(None, 10), account="ACCT4242")
     assert patient["data"]["given_name"] == "ZEBEDEE"  # the blind index survives rotation

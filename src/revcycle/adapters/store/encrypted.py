@@ -37,6 +37,32 @@ def blind_index(dialect: Dialect, value: str | None, column: str) -> str | None:
     return None if value is None else key_ring(dialect).blind_index(value, column)
 
 
+KEYED_PREFIX = "h1:"
+
+
+def is_keyed(value: str) -> bool:
+    return value.startswith(KEYED_PREFIX) and len(value) == len(KEYED_PREFIX) + 64
+
+
+class KeyedHash(TypeDecorator[str]):
+    """An identifier kept only to be compared for equality (the inbound log's partition key, a
+    patient's account or MRN): stored as ``h1:`` + its blind index (HMAC-SHA256 under the key ring's
+    index key), never in clear. Reads give the hash; a value already in that form is stored as it is,
+    so writing back what was read does not hash twice."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, column: str, length: int = 200) -> None:
+        super().__init__(length)
+        self.column = column
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or is_keyed(value):
+            return value
+        return KEYED_PREFIX + key_ring(dialect).blind_index(value, self.column)
+
+
 class EncryptedBytes(TypeDecorator[bytes]):
     """Binary PHI (the raw inbound message)."""
 

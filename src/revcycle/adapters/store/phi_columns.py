@@ -7,9 +7,10 @@ import base64
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Column, Engine, LargeBinary, String, column, select, table, update
+from sqlalchemy import Column, Engine, LargeBinary, String, bindparam, column, select, table, update
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from revcycle.adapters.store.encrypted import is_keyed
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.schema import PHI_COLUMNS, metadata
 from revcycle.security.phi_crypto import MAGIC, TEXT_PREFIX
@@ -41,7 +42,39 @@ def reencrypt(engine: Engine, *, batch: int = 500) -> dict[str, int]:
             last = rows[-1].id
             for c in columns:
                 counts[f"{name}.{c}"] = counts.get(f"{name}.{c}", 0) + len(rows)
+    counts["inbound_messages.partition_key"] = _key_clear_partition_keys(writer, batch)
     return counts
+
+
+def _key_clear_partition_keys(writer: Engine, batch: int) -> int:
+    """Partition keys written in clear (before they were kept as keyed hashes) become keyed hashes."""
+    stored = table("inbound_messages", column("id"), column("partition_key", String()))
+    typed = metadata.tables["inbound_messages"]
+    done, last = 0, 0
+    while True:
+        with writer.begin() as conn:
+            rows = conn.execute(
+                select(stored.c.id, stored.c.partition_key)
+                .where(stored.c.id > last, stored.c.partition_key.is_not(None))
+                .order_by(stored.c.id)
+                .limit(batch)
+            ).all()
+            clear = [
+                {"row_id": row.id, "key": row.partition_key}
+                for row in rows
+                if not is_keyed(row.partition_key)
+            ]
+            if clear:
+                conn.execute(
+                    update(typed)
+                    .where(typed.c.id == bindparam("row_id"))
+                    .values(partition_key=bindparam("key", type_=typed.c.partition_key.type)),
+                    clear,
+                )
+        if not rows:
+            return done
+        done += len(clear)
+        last = rows[-1].id
 
 
 def key_usage(engine: Engine) -> Counter[str]:

@@ -29,7 +29,13 @@ from sqlalchemy import (
     true,
 )
 
-from revcycle.adapters.store.encrypted import EncryptedBytes, EncryptedJSON, EncryptedLongText, EncryptedText
+from revcycle.adapters.store.encrypted import (
+    EncryptedBytes,
+    EncryptedJSON,
+    EncryptedLongText,
+    EncryptedText,
+    KeyedHash,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -69,7 +75,8 @@ inbound_messages = Table(
     Column("sender", String(200)),
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("content_hash", String(64), nullable=False),
-    Column("partition_key", String(200)),
+    # Per-patient ordering only needs equality: the account / MRN is kept as a keyed hash (PHI-free).
+    Column("partition_key", KeyedHash("inbound_messages.partition_key")),
     Column("received_at", Moment, nullable=False, index=True),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
