@@ -48,8 +48,24 @@ class _Ran:
     result: Any  # or SQLAlchemy's result, when the statement was run through Connection.execute
 
 
+def _bind(prepared: _Compiled, params: Mapping[str, Any]) -> Any:
+    """The driver's parameters: SQLAlchemy's values for the binds (and the statement's literals), each
+    through its type's bind processor for the dialect."""
+    values = prepared.compiled.construct_params(dict(params))
+    if prepared.positional is not None:
+        return [
+            process(value) if process is not None and (value := values[name]) is not None else values[name]
+            for name, process in prepared.binds
+        ]
+    return {
+        name: process(value) if process is not None and (value := values[name]) is not None else values[name]
+        for name, process in prepared.binds
+    }
+
+
 class Prepared:
-    """One statement; ``rows``/``first``/``scalar``/``rowcount`` run it with a parameter mapping."""
+    """One statement; ``rows``/``scalar``/``rowcount`` run it with a parameter mapping, ``many`` with
+    several."""
 
     def __init__(self, statement: ClauseElement, *, result_types: Sequence[Any] = ()) -> None:
         self.statement = statement
@@ -95,22 +111,7 @@ class Prepared:
         prepared = self._compile(dialect, keys)
         if prepared is None:
             return _Ran(None, conn.execute(self.statement, dict(params)))  # type: ignore[call-overload]
-        values = prepared.compiled.construct_params(dict(params))
-        bound: Any
-        if prepared.positional is not None:
-            bound = [
-                process(value)
-                if process is not None and (value := values[name]) is not None
-                else values[name]
-                for name, process in prepared.binds
-            ]
-        else:
-            bound = {
-                name: process(value)
-                if process is not None and (value := values[name]) is not None
-                else values[name]
-                for name, process in prepared.binds
-            }
+        bound = _bind(prepared, params)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(prepared.sql, bound)
@@ -120,6 +121,30 @@ class Prepared:
                 prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
             ) from error
         return _Ran(cursor, None)
+
+    def many(
+        self, conn: Connection, params: Sequence[Mapping[str, Any]], *, insert_keys: bool = False
+    ) -> None:
+        """Run the statement once per parameter mapping, in one ``executemany`` (an UPDATE of many rows;
+        ``insert_keys``: every mapping has the same keys, the first one's). Nothing is returned."""
+        if not params:
+            return
+        dialect = conn.dialect
+        keys = tuple(params[0]) if insert_keys else None
+        prepared = self._compile(dialect, keys)
+        if prepared is None:
+            conn.execute(self.statement, [dict(p) for p in params])  # type: ignore[call-overload]
+            return
+        bound = [_bind(prepared, p) for p in params]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(prepared.sql, bound)
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+            ) from error
+        finally:
+            cursor.close()
 
     def _convert(self, conn: Connection, keys: tuple[str, ...] | None, row: Sequence[Any]) -> tuple[Any, ...]:
         prepared = self._compiled[conn.dialect][keys]

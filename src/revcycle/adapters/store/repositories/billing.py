@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from revcycle.adapters.store.fast_insert import PreparedRowsInsert
 from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
@@ -16,7 +18,13 @@ from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.money import ZERO
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
 from revcycle.domain.rules.duplicates import claim_content
-from revcycle.service_layer.ports import MessageContext, StoredClaim
+from revcycle.service_layer.ports import ClaimEventRecord, MessageContext, NewClaimPayment, StoredClaim
+
+IN_CHUNK = 500  # values per IN list (SQLite's limit on a statement's parameters is far above)
+
+
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> list[Sequence[Any]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def identity_hash(charge: Charge) -> str:
@@ -81,6 +89,25 @@ def _insert(table_name: str) -> Prepared:
     """An INSERT of the columns given at run time (``insert_keys``), for the event and payment tables."""
     table = {"claims": claims, "claim_events": claim_events, "claim_payments": claim_payments}[table_name]
     return Prepared(insert(table).returning(table.c.id), result_types=[table.c.id.type])
+
+
+_EVENT_COLUMNS = (
+    "claim_id", "at", "kind", "from_status", "to_status", "message_id", "correlation_id", "detail",
+)  # fmt: skip
+_PAYMENT_COLUMNS = (
+    "trace_number", "patient_control_number", "claim_id", "status_code", "payer_id", "charge", "paid",
+    "patient_responsibility", "contractual", "other_adjustments", "payment_date",
+    "payer_claim_control_number", "dedup_key", "source", "data", "message_id", "correlation_id", "created_at",
+)  # fmt: skip
+
+
+@cache
+def _rows_insert(table_name: str) -> PreparedRowsInsert:
+    """Several timeline rows, or several claim payments (returning their ids with their dedup keys), in
+    one statement (``adapters/store/fast_insert.py``)."""
+    if table_name == "claim_events":
+        return PreparedRowsInsert(claim_events, _EVENT_COLUMNS)
+    return PreparedRowsInsert(claim_payments, _PAYMENT_COLUMNS, returning=("id", "dedup_key"))
 
 
 @cache
@@ -158,6 +185,19 @@ class SqlClaims:
         rows = _claims_by_control_number().rows(self.conn, {"pcn": patient_control_number})
         return [StoredClaim(int(claim_id), load(data, Claim)) for claim_id, data in rows]
 
+    def by_control_numbers(self, patient_control_numbers: Sequence[str]) -> dict[str, list[StoredClaim]]:
+        c = claims.c
+        found: dict[str, list[StoredClaim]] = {}
+        for chunk in chunks(list(dict.fromkeys(patient_control_numbers))):
+            rows = self.conn.execute(
+                select(c.id, c.patient_control_number, c.data)
+                .where(c.patient_control_number.in_(list(chunk)))
+                .order_by(c.id)
+            )
+            for claim_id, pcn, data in rows:
+                found.setdefault(str(pcn), []).append(StoredClaim(int(claim_id), load(data, Claim)))
+        return found
+
     def by_transaction(
         self, group_control_number: str, transaction_control_number: str | None
     ) -> list[StoredClaim]:
@@ -188,6 +228,13 @@ class SqlClaims:
         values = {f"v_{name}": value for name, value in self._columns(stored.claim, ctx).items()}
         _claim_update().rowcount(self.conn, {"claim_id": stored.id, **values})
 
+    def save_many(self, stored: Sequence[StoredClaim], ctx: MessageContext) -> None:
+        rows = [
+            {"claim_id": s.id, **{f"v_{name}": value for name, value in self._columns(s.claim, ctx).items()}}
+            for s in stored
+        ]
+        _claim_update().many(self.conn, rows)
+
     @staticmethod
     def _columns(claim: Claim, ctx: MessageContext) -> dict[str, Any]:
         return {
@@ -214,17 +261,25 @@ class SqlClaims:
         transition: Transition | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        row = {
-            "claim_id": claim_id,
+        row = self._event(ClaimEventRecord(claim_id, kind, transition, detail), ctx)
+        _insert("claim_events").scalar(self.conn, row, insert_keys=True)
+
+    def record_many(self, events: Sequence[ClaimEventRecord], ctx: MessageContext) -> None:
+        _rows_insert("claim_events").run(self.conn, [self._event(event, ctx) for event in events])
+
+    @staticmethod
+    def _event(event: ClaimEventRecord, ctx: MessageContext) -> dict[str, Any]:
+        transition = event.transition
+        return {
+            "claim_id": event.claim_id,
             "at": ctx.now,
-            "kind": kind,
+            "kind": event.kind,
             "from_status": transition.source.value if transition else None,
             "to_status": transition.target.value if transition else None,
             "message_id": ctx.message_id,
             "correlation_id": ctx.correlation_id,
-            "detail": detail or {},
+            "detail": event.detail or {},
         }
-        _insert("claim_events").scalar(self.conn, row, insert_keys=True)
 
     def attach_transaction(
         self, claim_id: int, group_control: str | None, transaction_control: str | None
@@ -237,13 +292,19 @@ class SqlClaims:
         )
 
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None:
-        params = {
+        _claim_payment_totals().rowcount(self.conn, self._payment_totals(claim_id, payment))
+
+    def apply_payments(self, payments: Sequence[tuple[int, ClaimPayment]]) -> None:
+        _claim_payment_totals().many(self.conn, [self._payment_totals(i, p) for i, p in payments])
+
+    @staticmethod
+    def _payment_totals(claim_id: int, payment: ClaimPayment) -> dict[str, Any]:
+        return {
             "claim_id": claim_id,
             "paid": payment.paid,
             "patient": payment.patient_responsibility,
             "contractual": payment.adjusted(AdjustmentGroup.CONTRACTUAL),
         }
-        _claim_payment_totals().rowcount(self.conn, params)
 
     def same_content(self, claim: Claim) -> list[StoredClaim]:
         """Narrowed by the indexed patient key and the service date, compared in full in Python."""
@@ -265,6 +326,13 @@ class SqlPayments:
     def exists(self, dedup_key: str) -> bool:
         return _payment_by_dedup_key().scalar(self.conn, {"key": dedup_key}) is not None
 
+    def existing(self, dedup_keys: Sequence[str]) -> set[str]:
+        c = claim_payments.c
+        found: set[str] = set()
+        for chunk in chunks(list(dict.fromkeys(dedup_keys))):
+            found.update(self.conn.execute(select(c.dedup_key).where(c.dedup_key.in_(list(chunk)))).scalars())
+        return found
+
     def add(
         self,
         payment: ClaimPayment,
@@ -274,10 +342,28 @@ class SqlPayments:
         source: str,
         ctx: MessageContext,
     ) -> int:
+        row = self._row(NewClaimPayment(payment, claim_id, dedup_key), remittance, source, ctx)
+        return int(_insert("claim_payments").scalar(self.conn, row, insert_keys=True))
+
+    def add_many(
+        self, payments: Sequence[NewClaimPayment], remittance: Remittance, source: str, ctx: MessageContext
+    ) -> list[int]:
+        rows = [self._row(new, remittance, source, ctx) for new in payments]
+        ids = {
+            str(key): int(payment_id)
+            for payment_id, key in _rows_insert("claim_payments").run(self.conn, rows)
+        }
+        return [ids[new.dedup_key] for new in payments]
+
+    @staticmethod
+    def _row(
+        new: NewClaimPayment, remittance: Remittance, source: str, ctx: MessageContext
+    ) -> dict[str, Any]:
+        payment, claim_id, dedup_key = new.payment, new.claim_id, new.dedup_key
         contractual = payment.adjusted(AdjustmentGroup.CONTRACTUAL)
         patient = payment.adjusted(AdjustmentGroup.PATIENT_RESPONSIBILITY)
         other = sum((a.amount for a in payment.all_adjustments), ZERO) - contractual - patient
-        row = {
+        return {
             "trace_number": remittance.trace_number,
             "patient_control_number": payment.patient_control_number,
             "claim_id": claim_id,
@@ -297,4 +383,3 @@ class SqlPayments:
             "correlation_id": ctx.correlation_id,
             "created_at": ctx.now,
         }
-        return int(_insert("claim_payments").scalar(self.conn, row, insert_keys=True))

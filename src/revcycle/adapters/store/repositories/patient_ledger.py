@@ -14,6 +14,7 @@ from sqlalchemy.types import NullType
 
 from revcycle.adapters.store.encrypted import blind_index
 from revcycle.adapters.store.prepared import Prepared
+from revcycle.adapters.store.repositories.billing import chunks
 from revcycle.adapters.store.schema import (
     claims,
     patient_payment_applications,
@@ -24,7 +25,7 @@ from revcycle.adapters.store.schema import (
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.money import ZERO, money
 from revcycle.domain.patient_balance import ClaimShare, Credit, ReceivedPayment
-from revcycle.service_layer.ports import MessageContext
+from revcycle.service_layer.ports import HeldCredit, MessageContext
 
 _ENDED = (ClaimStatus.REPLACED.value, ClaimStatus.VOID.value)
 
@@ -203,6 +204,46 @@ class SqlPatientLedger:
 
     def credits(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[Credit]:
         return payment_credits(self.conn, patient_key, patient_control_numbers)
+
+    def held_credits(
+        self, patient_keys: Sequence[str], patient_control_numbers: Sequence[str]
+    ) -> list[HeldCredit]:
+        pp, a = patient_payments.c, patient_payment_applications.c
+        keys, pcns = (
+            chunks(list(dict.fromkeys(patient_keys))),
+            chunks(list(dict.fromkeys(patient_control_numbers))),
+        )
+        found: dict[int, tuple[str | None, str | None, Decimal]] = {}
+        for at in range(max(len(keys), len(pcns))):
+            match = [pp.patient_key.in_(list(keys[at]))] if at < len(keys) else []
+            match += [pp.claim_reference.in_(list(pcns[at]))] if at < len(pcns) else []
+            rows = self.conn.execute(
+                select(pp.id, pp.patient_key, pp.claim_reference, pp.amount).where(or_(*match))
+            )
+            found |= {int(i): (key, ref, money(amount)) for i, key, ref, amount in rows}
+        applied: dict[int, Decimal] = {}
+        for ids in chunks(sorted(found)):
+            query = (
+                select(a.payment_id, func.sum(a.amount))
+                .where(a.payment_id.in_(list(ids)))
+                .group_by(a.payment_id)
+            )
+            applied |= {int(i): money(amount or 0) for i, amount in self.conn.execute(query)}
+        held = [
+            HeldCredit(i, key, ref, money(amount - applied.get(i, ZERO)))
+            for i, (key, ref, amount) in sorted(found.items())
+        ]
+        return [h for h in held if h.unapplied != ZERO]
+
+    def applied_to(self, claim_ids: Sequence[int]) -> dict[int, Decimal]:
+        a = patient_payment_applications.c
+        found: dict[int, Decimal] = {}
+        for ids in chunks(list(dict.fromkeys(claim_ids))):
+            query = (
+                select(a.claim_id, func.sum(a.amount)).where(a.claim_id.in_(list(ids))).group_by(a.claim_id)
+            )
+            found |= {int(i): money(amount or 0) for i, amount in self.conn.execute(query)}
+        return found
 
     def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int:
         row = {

@@ -3,19 +3,23 @@ from the effective-dated master data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select
 from sqlalchemy.types import NullType
 
+from revcycle.adapters.store.fast_insert import PreparedRowsInsert
 from revcycle.adapters.store.prepared import Prepared
+from revcycle.adapters.store.repositories.billing import chunks
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import line_postings, manual_remittances, master_data, payment_postings
 from revcycle.domain.master_data import Contract
 from revcycle.domain.money import money
 from revcycle.domain.posting import PostingTotals
-from revcycle.service_layer.ports import LinePosting, ManualEntry, MessageContext
+from revcycle.service_layer.ports import LinePosting, ManualEntry, MessageContext, NewPosting
 
 _TOTALS = ("charge", "paid", "contractual", "patient_responsibility", "other_adjustments", "denied")
 
@@ -28,9 +32,67 @@ def _claim_totals() -> Prepared:
     return Prepared(select(*sums).where(p.claim_id == bindparam("claim_id")), result_types=[NullType()] * 6)
 
 
+_POSTING_COLUMNS = (
+    "payment_id", "claim_id", "charge", "paid", "contractual", "patient_responsibility", "other_adjustments",
+    "denied", "correlation_id", "created_at",
+)  # fmt: skip
+_LINE_COLUMNS = (
+    "payment_id", "claim_id", "line_number", "line_control_number", "match", "procedure_code", "modifiers",
+    "submitted_code", "service_date", "charge", "paid", "allowed", "expected", "contractual",
+    "patient_responsibility", "other_adjustments", "denied", "underpaid", "adjustments", "remarks",
+    "created_at",
+)  # fmt: skip
+
+
 @cache
-def _posting_insert() -> Prepared:
-    return Prepared(insert(payment_postings))
+def _rows_insert(table_name: str) -> PreparedRowsInsert:
+    """The postings, and their lines, of several claim payments in one statement each."""
+    if table_name == "payment_postings":
+        return PreparedRowsInsert(payment_postings, _POSTING_COLUMNS)
+    return PreparedRowsInsert(line_postings, _LINE_COLUMNS)
+
+
+def _posting_row(posting: NewPosting, ctx: MessageContext) -> dict[str, Any]:
+    totals = posting.totals
+    return {
+        "payment_id": posting.payment_id,
+        "claim_id": posting.claim_id,
+        "charge": totals.charge,
+        "paid": totals.paid,
+        "contractual": totals.contractual,
+        "patient_responsibility": totals.patient_responsibility,
+        "other_adjustments": totals.other,
+        "denied": totals.denied,
+        "correlation_id": ctx.correlation_id,
+        "created_at": ctx.now,
+    }
+
+
+def _line_row(posting: NewPosting, posted: LinePosting, ctx: MessageContext) -> dict[str, Any]:
+    service, line, t = posted.match.service, posted.match.line, posted.totals
+    return {
+        "payment_id": posting.payment_id,
+        "claim_id": posting.claim_id,
+        "line_number": line.line_number if line else None,
+        "line_control_number": service.line_control_number or (line.line_control_number if line else None),
+        "match": posted.match.method.value,
+        "procedure_code": service.procedure_code,
+        "modifiers": ",".join(service.modifiers) or None,
+        "submitted_code": service.submitted_code,
+        "service_date": service.service_date,
+        "charge": t.charge,
+        "paid": t.paid,
+        "allowed": posted.allowed,
+        "expected": posted.expected,
+        "contractual": t.contractual,
+        "patient_responsibility": t.patient_responsibility,
+        "other_adjustments": t.other,
+        "denied": t.denied,
+        "underpaid": posted.underpayment.shortfall if posted.underpayment else None,
+        "adjustments": dump(service.adjustments),
+        "remarks": list(service.remarks),
+        "created_at": ctx.now,
+    }
 
 
 class SqlPostings:
@@ -45,55 +107,26 @@ class SqlPostings:
         lines: tuple[LinePosting, ...],
         ctx: MessageContext,
     ) -> None:
-        row = {
-            "payment_id": payment_id,
-            "claim_id": claim_id,
-            "charge": totals.charge,
-            "paid": totals.paid,
-            "contractual": totals.contractual,
-            "patient_responsibility": totals.patient_responsibility,
-            "other_adjustments": totals.other,
-            "denied": totals.denied,
-            "correlation_id": ctx.correlation_id,
-            "created_at": ctx.now,
-        }
-        _posting_insert().rowcount(self.conn, row, insert_keys=True)
-        if not lines:
-            return
-        rows = []
-        for posted in lines:
-            service, line, t = posted.match.service, posted.match.line, posted.totals
-            rows.append(
-                {
-                    "payment_id": payment_id,
-                    "claim_id": claim_id,
-                    "line_number": line.line_number if line else None,
-                    "line_control_number": service.line_control_number
-                    or (line.line_control_number if line else None),
-                    "match": posted.match.method.value,
-                    "procedure_code": service.procedure_code,
-                    "modifiers": ",".join(service.modifiers) or None,
-                    "submitted_code": service.submitted_code,
-                    "service_date": service.service_date,
-                    "charge": t.charge,
-                    "paid": t.paid,
-                    "allowed": posted.allowed,
-                    "expected": posted.expected,
-                    "contractual": t.contractual,
-                    "patient_responsibility": t.patient_responsibility,
-                    "other_adjustments": t.other,
-                    "denied": t.denied,
-                    "underpaid": posted.underpayment.shortfall if posted.underpayment else None,
-                    "adjustments": dump(service.adjustments),
-                    "remarks": list(service.remarks),
-                    "created_at": ctx.now,
-                }
-            )
-        self.conn.execute(insert(line_postings), rows)
+        self.add_many([NewPosting(payment_id, claim_id, totals, lines)], ctx)
+
+    def add_many(self, postings: Sequence[NewPosting], ctx: MessageContext) -> None:
+        _rows_insert("payment_postings").run(self.conn, [_posting_row(p, ctx) for p in postings])
+        lines = [_line_row(p, posted, ctx) for p in postings for posted in p.lines]
+        _rows_insert("line_postings").run(self.conn, lines)
 
     def claim_totals(self, claim_id: int) -> PostingTotals:
         [row] = _claim_totals().rows(self.conn, {"claim_id": claim_id})
         return PostingTotals(*(money(value) for value in row))
+
+    def claim_totals_many(self, claim_ids: Sequence[int]) -> dict[int, PostingTotals]:
+        p = payment_postings.c
+        sums = [func.coalesce(func.sum(p[name]), 0) for name in _TOTALS]
+        found: dict[int, PostingTotals] = {}
+        for chunk in chunks(list(dict.fromkeys(claim_ids))):
+            query = select(p.claim_id, *sums).where(p.claim_id.in_(list(chunk))).group_by(p.claim_id)
+            for claim_id, *values in self.conn.execute(query):
+                found[int(claim_id)] = PostingTotals(*(money(value) for value in values))
+        return found
 
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
         self.conn.execute(
