@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection
+from sqlalchemy import BindParameter, Connection, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -182,3 +182,38 @@ class Prepared:
             return int(ran.cursor.rowcount)
         finally:
             ran.cursor.close()
+
+
+IN_LIMIT = 512  # values per IN list; a longer list runs in chunks
+
+
+def in_binds(size: int, type_: Any) -> list[BindParameter[Any]]:
+    """The binds of an IN list of ``size`` values (``in_0`` ...), for a :class:`PreparedIn` builder."""
+    return [bindparam(f"in_{i}", type_=type_) for i in range(size)]
+
+
+class PreparedIn:
+    """A statement over one IN list, a :class:`Prepared` per list length rounded up to a power of two
+    (at most ten of them): a list is padded by repeating its last value, which changes nothing an IN
+    test finds. ``build(size)`` returns the statement for ``size`` values (``in_binds``). Repeated
+    values are sent once; lists longer than ``IN_LIMIT`` run in chunks, their rows concatenated."""
+
+    def __init__(self, build: Callable[[int], ClauseElement], *, result_types: Sequence[Any] = ()) -> None:
+        self.build = build
+        self.result_types = tuple(result_types)
+        self._sizes: dict[int, Prepared] = {}
+
+    def rows(
+        self, conn: Connection, values: Sequence[Any], params: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        distinct = list(dict.fromkeys(values))
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(distinct), IN_LIMIT):
+            chunk = distinct[start : start + IN_LIMIT]
+            size = 1 << (len(chunk) - 1).bit_length()
+            prepared = self._sizes.get(size)
+            if prepared is None:
+                prepared = self._sizes[size] = Prepared(self.build(size), result_types=self.result_types)
+            padded = chunk + [chunk[-1]] * (size - len(chunk))
+            found += prepared.rows(conn, {**(params or {}), **{f"in_{i}": v for i, v in enumerate(padded)}})
+        return found

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from revcycle.adapters.store.fast_insert import PreparedRowsInsert
-from revcycle.adapters.store.prepared import Prepared
+from revcycle.adapters.store.prepared import Prepared, PreparedIn, in_binds
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
 from revcycle.domain.charges import Charge
@@ -19,12 +19,6 @@ from revcycle.domain.money import ZERO
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
 from revcycle.domain.rules.duplicates import claim_content
 from revcycle.service_layer.ports import ClaimEventRecord, MessageContext, NewClaimPayment, StoredClaim
-
-IN_CHUNK = 500  # values per IN list (SQLite's limit on a statement's parameters is far above)
-
-
-def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> list[Sequence[Any]]:
-    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def identity_hash(charge: Charge) -> str:
@@ -111,6 +105,26 @@ def _rows_insert(table_name: str) -> PreparedRowsInsert:
 
 
 @cache
+def _claims_of_control_numbers() -> PreparedIn:
+    c = claims.c
+
+    def build(size: int) -> Any:
+        match = c.patient_control_number.in_(in_binds(size, c.patient_control_number.type))
+        return select(c.id, c.patient_control_number, c.data).where(match).order_by(c.id)
+
+    return PreparedIn(build, result_types=[c.id.type, c.patient_control_number.type, c.data.type])
+
+
+@cache
+def _recorded_keys() -> PreparedIn:
+    c = claim_payments.c
+    return PreparedIn(
+        lambda size: select(c.dedup_key).where(c.dedup_key.in_(in_binds(size, c.dedup_key.type))),
+        result_types=[c.dedup_key.type],
+    )
+
+
+@cache
 def _same_claim_candidates(dated: bool) -> Prepared:
     """Claims of the patient with the same total and service date (the duplicate rule's candidates)."""
     c = claims.c
@@ -186,16 +200,9 @@ class SqlClaims:
         return [StoredClaim(int(claim_id), load(data, Claim)) for claim_id, data in rows]
 
     def by_control_numbers(self, patient_control_numbers: Sequence[str]) -> dict[str, list[StoredClaim]]:
-        c = claims.c
         found: dict[str, list[StoredClaim]] = {}
-        for chunk in chunks(list(dict.fromkeys(patient_control_numbers))):
-            rows = self.conn.execute(
-                select(c.id, c.patient_control_number, c.data)
-                .where(c.patient_control_number.in_(list(chunk)))
-                .order_by(c.id)
-            )
-            for claim_id, pcn, data in rows:
-                found.setdefault(str(pcn), []).append(StoredClaim(int(claim_id), load(data, Claim)))
+        for claim_id, pcn, data in _claims_of_control_numbers().rows(self.conn, patient_control_numbers):
+            found.setdefault(str(pcn), []).append(StoredClaim(int(claim_id), load(data, Claim)))
         return found
 
     def by_transaction(
@@ -327,11 +334,7 @@ class SqlPayments:
         return _payment_by_dedup_key().scalar(self.conn, {"key": dedup_key}) is not None
 
     def existing(self, dedup_keys: Sequence[str]) -> set[str]:
-        c = claim_payments.c
-        found: set[str] = set()
-        for chunk in chunks(list(dict.fromkeys(dedup_keys))):
-            found.update(self.conn.execute(select(c.dedup_key).where(c.dedup_key.in_(list(chunk)))).scalars())
-        return found
+        return {str(key) for (key,) in _recorded_keys().rows(self.conn, dedup_keys)}
 
     def add(
         self,

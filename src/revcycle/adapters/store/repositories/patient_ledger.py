@@ -13,8 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, inser
 from sqlalchemy.types import NullType
 
 from revcycle.adapters.store.encrypted import blind_index
-from revcycle.adapters.store.prepared import Prepared
-from revcycle.adapters.store.repositories.billing import chunks
+from revcycle.adapters.store.prepared import Prepared, PreparedIn, in_binds
 from revcycle.adapters.store.schema import (
     claims,
     patient_payment_applications,
@@ -103,6 +102,32 @@ def _prepared_shares(keyed: bool) -> tuple[Prepared, ...]:
 def _prepared_credits(keyed: bool) -> tuple[Prepared, ...]:
     match = _bound_match(patient_payments.c.claim_reference, patient_payments.c.patient_key, keyed)
     return tuple(Prepared(query, result_types=[_RAW] * 2) for query in _credit_queries(match))
+
+
+@cache
+def _payments_by(column: str) -> PreparedIn:
+    """Patient payments (id, patient, visit named, amount) by patient key or by the visit they name."""
+    pp = patient_payments.c
+    columns = (pp.id, pp.patient_key, pp.claim_reference, pp.amount)
+    return PreparedIn(
+        lambda size: select(*columns).where(pp[column].in_(in_binds(size, pp[column].type))),
+        result_types=[_RAW] * 4,
+    )
+
+
+@cache
+def _applied_by(column: str) -> PreparedIn:
+    """What was applied, summed by payment or by claim, for some payments or claims."""
+    a = patient_payment_applications.c
+
+    def build(size: int) -> Any:
+        return (
+            select(a[column], func.sum(a.amount))
+            .where(a[column].in_(in_binds(size, a[column].type)))
+            .group_by(a[column])
+        )
+
+    return PreparedIn(build, result_types=[_RAW] * 2)
 
 
 def _run(
@@ -208,27 +233,18 @@ class SqlPatientLedger:
     def held_credits(
         self, patient_keys: Sequence[str], patient_control_numbers: Sequence[str]
     ) -> list[HeldCredit]:
-        pp, a = patient_payments.c, patient_payment_applications.c
-        keys, pcns = (
-            chunks(list(dict.fromkeys(patient_keys))),
-            chunks(list(dict.fromkeys(patient_control_numbers))),
-        )
-        found: dict[int, tuple[str | None, str | None, Decimal]] = {}
-        for at in range(max(len(keys), len(pcns))):
-            match = [pp.patient_key.in_(list(keys[at]))] if at < len(keys) else []
-            match += [pp.claim_reference.in_(list(pcns[at]))] if at < len(pcns) else []
-            rows = self.conn.execute(
-                select(pp.id, pp.patient_key, pp.claim_reference, pp.amount).where(or_(*match))
+        found = {
+            int(i): (key, ref, money(amount))
+            for by in ("patient_key", "claim_reference")
+            for i, key, ref, amount in _payments_by(by).rows(
+                self.conn, patient_keys if by == "patient_key" else patient_control_numbers
             )
-            found |= {int(i): (key, ref, money(amount)) for i, key, ref, amount in rows}
-        applied: dict[int, Decimal] = {}
-        for ids in chunks(sorted(found)):
-            query = (
-                select(a.payment_id, func.sum(a.amount))
-                .where(a.payment_id.in_(list(ids)))
-                .group_by(a.payment_id)
-            )
-            applied |= {int(i): money(amount or 0) for i, amount in self.conn.execute(query)}
+        }
+        if not found:
+            return []
+        applied = {
+            int(i): money(amount or 0) for i, amount in _applied_by("payment_id").rows(self.conn, list(found))
+        }
         held = [
             HeldCredit(i, key, ref, money(amount - applied.get(i, ZERO)))
             for i, (key, ref, amount) in sorted(found.items())
@@ -236,14 +252,9 @@ class SqlPatientLedger:
         return [h for h in held if h.unapplied != ZERO]
 
     def applied_to(self, claim_ids: Sequence[int]) -> dict[int, Decimal]:
-        a = patient_payment_applications.c
-        found: dict[int, Decimal] = {}
-        for ids in chunks(list(dict.fromkeys(claim_ids))):
-            query = (
-                select(a.claim_id, func.sum(a.amount)).where(a.claim_id.in_(list(ids))).group_by(a.claim_id)
-            )
-            found |= {int(i): money(amount or 0) for i, amount in self.conn.execute(query)}
-        return found
+        return {
+            int(i): money(amount or 0) for i, amount in _applied_by("claim_id").rows(self.conn, claim_ids)
+        }
 
     def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int:
         row = {

@@ -12,8 +12,7 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select
 from sqlalchemy.types import NullType
 
 from revcycle.adapters.store.fast_insert import PreparedRowsInsert
-from revcycle.adapters.store.prepared import Prepared
-from revcycle.adapters.store.repositories.billing import chunks
+from revcycle.adapters.store.prepared import Prepared, PreparedIn, in_binds
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import line_postings, manual_remittances, master_data, payment_postings
 from revcycle.domain.master_data import Contract
@@ -30,6 +29,22 @@ def _claim_totals() -> Prepared:
     sums = [func.coalesce(func.sum(p[name]), 0) for name in _TOTALS]
     # Read as the driver returns them (SQLite: floats; PostgreSQL: Decimal); ``money`` rounds to cents.
     return Prepared(select(*sums).where(p.claim_id == bindparam("claim_id")), result_types=[NullType()] * 6)
+
+
+@cache
+def _claims_totals() -> PreparedIn:
+    """``_claim_totals`` of several claims, by claim."""
+    p = payment_postings.c
+    sums = [func.coalesce(func.sum(p[name]), 0) for name in _TOTALS]
+
+    def build(size: int) -> Any:
+        return (
+            select(p.claim_id, *sums)
+            .where(p.claim_id.in_(in_binds(size, p.claim_id.type)))
+            .group_by(p.claim_id)
+        )
+
+    return PreparedIn(build, result_types=[p.claim_id.type] + [NullType()] * 6)
 
 
 _POSTING_COLUMNS = (
@@ -119,14 +134,10 @@ class SqlPostings:
         return PostingTotals(*(money(value) for value in row))
 
     def claim_totals_many(self, claim_ids: Sequence[int]) -> dict[int, PostingTotals]:
-        p = payment_postings.c
-        sums = [func.coalesce(func.sum(p[name]), 0) for name in _TOTALS]
-        found: dict[int, PostingTotals] = {}
-        for chunk in chunks(list(dict.fromkeys(claim_ids))):
-            query = select(p.claim_id, *sums).where(p.claim_id.in_(list(chunk))).group_by(p.claim_id)
-            for claim_id, *values in self.conn.execute(query):
-                found[int(claim_id)] = PostingTotals(*(money(value) for value in values))
-        return found
+        return {
+            int(claim_id): PostingTotals(*(money(value) for value in sums))
+            for claim_id, *sums in _claims_totals().rows(self.conn, claim_ids)
+        }
 
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
         self.conn.execute(
