@@ -19,7 +19,7 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -203,11 +203,10 @@ class PreparedIn:
         self.result_types = tuple(result_types)
         self._sizes: dict[int, Prepared] = {}
 
-    def rows(
-        self, conn: Connection, values: Sequence[Any], params: Mapping[str, Any] | None = None
-    ) -> list[tuple[Any, ...]]:
+    def _chunks(
+        self, values: Sequence[Any], params: Mapping[str, Any] | None
+    ) -> Iterator[tuple[Prepared, dict[str, Any]]]:
         distinct = list(dict.fromkeys(values))
-        found: list[tuple[Any, ...]] = []
         for start in range(0, len(distinct), IN_LIMIT):
             chunk = distinct[start : start + IN_LIMIT]
             size = 1 << (len(chunk) - 1).bit_length()
@@ -215,5 +214,19 @@ class PreparedIn:
             if prepared is None:
                 prepared = self._sizes[size] = Prepared(self.build(size), result_types=self.result_types)
             padded = chunk + [chunk[-1]] * (size - len(chunk))
-            found += prepared.rows(conn, {**(params or {}), **{f"in_{i}": v for i, v in enumerate(padded)}})
+            yield prepared, {**(params or {}), **{f"in_{i}": v for i, v in enumerate(padded)}}
+
+    def rows(
+        self, conn: Connection, values: Sequence[Any], params: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a SELECT over ``values`` (and the other ``params``)."""
+        found: list[tuple[Any, ...]] = []
+        for prepared, bound in self._chunks(values, params):
+            found += prepared.rows(conn, bound)
         return found
+
+    def rowcount(
+        self, conn: Connection, values: Sequence[Any], params: Mapping[str, Any] | None = None
+    ) -> int:
+        """The rows an UPDATE / DELETE over ``values`` matched."""
+        return sum(prepared.rowcount(conn, bound) for prepared, bound in self._chunks(values, params))
