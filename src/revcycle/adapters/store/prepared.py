@@ -8,7 +8,13 @@ by SQLAlchemy once per dialect (and per set of inserted columns), parameters go 
 ``construct_params`` (which also fills the literal values of the statement) and each bound type's
 bind processor for that dialect, result columns through their types' result processors (JSON text
 to objects on SQLite, for instance); the cursor belongs to the caller's connection, inside its
-SQLAlchemy transaction.
+SQLAlchemy transaction. ``Prepared.many`` runs one statement for many parameter sets in one
+``executemany`` (the posting of an 835 updates its claims so).
+
+An IN list is a statement per list length (SQLAlchemy expands it at each execution, which
+:class:`Prepared` does not do): :class:`PreparedIn` keeps one :class:`Prepared` per length rounded up to
+a power of two, the list padded with its last value (an IN test finds the same rows), so a posting
+path that reads the claims, payment keys or totals of a whole 835 in one statement stays prepared.
 
 Statements that need Python-side column defaults or ``onupdate`` values at execution (SQLAlchemy
 prefetches those) are run through ``Connection.execute`` unchanged, as is any dialect with a
