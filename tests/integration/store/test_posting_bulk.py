@@ -1,7 +1,7 @@
 """The set-based posting statements on both back ends: IN lists prepared per padded length, multi-row
 inserts (chunked, their returned rows paired by key), the repositories' bulk reads and writes giving
 what their one-row forms give, and a whole 835 posted through the real store as one claim payment at a
-time would post it."""
+time would post it; the payer contract valid on a day."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from revcycle.adapters.store.schema import claim_events, claims, patient_payment
 from revcycle.adapters.store.uow import SqlUnitOfWork
 from revcycle.domain import commands as c
 from revcycle.domain.claims import Claim, ClaimKind, ClaimLine, ClaimStatus
+from revcycle.domain.master_data import Contract, Effective, FeeScheduleEntry
 from revcycle.domain.patient_balance import ReceivedPayment
 from revcycle.domain.posting import PostingTotals
 from revcycle.domain.remittances import (
@@ -277,3 +278,38 @@ def test_an_835_posts_its_claims_in_order_around_the_patients_credit(engine: Eng
             .order_by(claim_events.c.id)
         ).all()
     assert sorted(i for (i,) in remitted) == sorted([v1, v2, v3, v4])  # V3's second CLP: a duplicate
+
+
+def test_the_contract_of_the_payer_valid_on_the_day_is_found(engine: Engine) -> None:
+    def version(
+        contract_id: str, payer: str, rate: str, start: date | None, end: date | None = None
+    ) -> Contract:
+        return Contract(
+            contract_id, payer, (FeeScheduleEntry("99214", D(rate)),), effective=Effective(start, end)
+        )
+
+    send(
+        engine,
+        c.UpsertMasterData(
+            "contract",
+            (
+                version("C-A", "PAYER-A", "100.00", None),  # open: the fallback
+                version("C-A", "PAYER-A", "130.00", date(2026, 3, 1), date(2026, 12, 31)),  # a renewal
+                version("C-B", "PAYER-B", "90.00", None),
+            ),
+        ),
+    )
+    with SqlUnitOfWork(engine) as uow:
+        rate = {
+            on: (found.expected("99214") if (found := uow.contracts.for_payer("PAYER-A", on)) else None)
+            for on in (date(2026, 2, 16), date(2026, 3, 1), date(2027, 1, 5), None)
+        }
+        assert rate == {
+            date(2026, 2, 16): D("100.00"),
+            date(2026, 3, 1): D("130.00"),  # the dated version before the open one
+            date(2027, 1, 5): D("100.00"),
+            None: D("130.00"),  # no day: the latest dated version
+        }
+        other = uow.contracts.for_payer("PAYER-B", date(2026, 3, 1))
+        assert other is not None and other.expected("99214") == D("90.00")
+        assert uow.contracts.for_payer("PAYER-C", date(2026, 3, 1)) is None

@@ -154,6 +154,21 @@ class SqlPostings:
         )
 
 
+@cache
+def _contract_versions(dated: bool) -> Prepared:
+    """Every contract version (valid on ``:on`` when dated), the dated ones first, the latest first."""
+    c = master_data.c
+    query = select(c.data).where(c.kind == "contract")
+    if dated:
+        on = bindparam("on", type_=c.effective_start.type)
+        query = query.where(
+            or_(c.effective_start.is_(None), c.effective_start <= on),
+            or_(c.effective_end.is_(None), c.effective_end >= on),
+        )
+    query = query.order_by(c.effective_start.desc().nulls_last(), c.id.desc())
+    return Prepared(query, result_types=[c.data.type])
+
+
 class SqlContracts:
     """Contracts live in ``master_data`` (kind ``contract``, one row per contract version, the payer in
     its JSON): the version valid on the date, for the payer; a dated version before an open one."""
@@ -169,15 +184,8 @@ class SqlContracts:
         return self._cache[key]
 
     def _find(self, payer_id: str, on: date | None) -> Contract | None:
-        c = master_data.c
-        query = select(c.data).where(c.kind == "contract")
-        if on is not None:
-            query = query.where(
-                or_(c.effective_start.is_(None), c.effective_start <= on),
-                or_(c.effective_end.is_(None), c.effective_end >= on),
-            )
-        rows = self.conn.execute(query.order_by(c.effective_start.desc().nulls_last(), c.id.desc()))
-        for row in rows:
-            if row.data.get("payer_id") == payer_id:
-                return load(row.data, Contract)
+        params = {} if on is None else {"on": on}
+        for (data,) in _contract_versions(on is not None).rows(self.conn, params):
+            if data.get("payer_id") == payer_id:
+                return load(data, Contract)
         return None
