@@ -41,8 +41,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from revcycle.domain.erp_payload import CODE
-from revcycle.domain.gl_mapping import Dimensions, GlGap, GlMapping
+from revcycle.domain.gl_mapping import Dimensions, GlGap, GlMapping, GlTarget
 from revcycle.domain.journal_posting import PostingItem, SummaryLevel, posting_date, summarise
+from revcycle.domain.journals import JournalKind
 from revcycle.service_layer.erp_ports import LedgerSession
 
 
@@ -88,12 +89,20 @@ class JournalBuilder:
             ready: list[PostingItem] = []
             gaps: dict[str, list[int]] = defaultdict(list)
             released = 0
+            # Items share a few (transaction, dimensions): each is judged and mapped once per pass.
+            unfits: dict[Dimensions, str | None] = {}
+            targets: dict[tuple[JournalKind, Dimensions], GlTarget | GlGap] = {}
             for item in session.open_items():
-                unfit = unfit_dimension(item.dims)
+                if item.dims not in unfits:
+                    unfits[item.dims] = unfit_dimension(item.dims)
+                unfit = unfits[item.dims]
                 if unfit is not None:
                     gaps[unfit].append(item.id)
                     continue
-                target = self.mapping.resolve(item.transaction, item.dims)
+                mapped = (item.transaction, item.dims)
+                if mapped not in targets:
+                    targets[mapped] = self.mapping.resolve(item.transaction, item.dims)
+                target = targets[mapped]
                 if isinstance(target, GlGap):
                     gaps[target.reason].append(item.id)
                     continue

@@ -74,8 +74,22 @@ class StoredClaim:
     claim: Claim
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimEventRecord:
+    """One row for a claim's timeline, as ``Claims.record`` takes it (written in bulk by ``record_many``)."""
+
+    claim_id: int
+    kind: str
+    transition: Transition | None = None
+    detail: dict[str, Any] | None = None
+
+
 class Claims(Protocol):
     def by_control_number(self, patient_control_number: str) -> list[StoredClaim]: ...
+    def by_control_numbers(self, patient_control_numbers: Sequence[str]) -> dict[str, list[StoredClaim]]:
+        """``by_control_number`` for several control numbers at once (absent ones have no entry)."""
+        ...
+
     def by_transaction(
         self, group_control_number: str, transaction_control_number: str | None
     ) -> list[StoredClaim]: ...
@@ -83,6 +97,10 @@ class Claims(Protocol):
         self, claim: Claim, ctx: MessageContext, *, group_control: str | None, transaction_control: str | None
     ) -> int: ...
     def save(self, stored: StoredClaim, ctx: MessageContext) -> None: ...
+    def save_many(self, stored: Sequence[StoredClaim], ctx: MessageContext) -> None:
+        """``save`` of each, in one round trip."""
+        ...
+
     def record(
         self,
         claim_id: int,
@@ -92,7 +110,15 @@ class Claims(Protocol):
         transition: Transition | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None: ...
+    def record_many(self, events: Sequence[ClaimEventRecord], ctx: MessageContext) -> None:
+        """``record`` of each, in this order, in one round trip."""
+        ...
+
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None: ...
+    def apply_payments(self, payments: Sequence[tuple[int, ClaimPayment]]) -> None:
+        """``apply_payment`` of each (claim id, payment), in one round trip."""
+        ...
+
     def same_content(self, claim: Claim) -> list[StoredClaim]:
         """Stored claims whose content (``rules.duplicates.claim_content``) equals this claim's."""
         ...
@@ -102,8 +128,21 @@ class Claims(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class NewClaimPayment:
+    """A claim payment to record: the CLP, the claim it matched (None: unmatched) and its dedup key."""
+
+    payment: ClaimPayment
+    claim_id: int | None
+    dedup_key: str
+
+
 class Payments(Protocol):
     def exists(self, dedup_key: str) -> bool: ...
+    def existing(self, dedup_keys: Sequence[str]) -> set[str]:
+        """Which of these dedup keys a recorded payment already holds."""
+        ...
+
     def add(
         self,
         payment: ClaimPayment,
@@ -113,6 +152,11 @@ class Payments(Protocol):
         source: str,
         ctx: MessageContext,
     ) -> int: ...
+    def add_many(
+        self, payments: Sequence[NewClaimPayment], remittance: Remittance, source: str, ctx: MessageContext
+    ) -> list[int]:
+        """``add`` of each (their dedup keys are distinct), in this order; their ids, in the same order."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +181,16 @@ class ManualEntry:
     note: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NewPosting:
+    """What one claim payment posts (``Postings.add``'s arguments)."""
+
+    payment_id: int
+    claim_id: int | None
+    totals: PostingTotals
+    lines: tuple[LinePosting, ...]
+
+
 class Postings(Protocol):
     """What remittance posting writes beside the claim payment row, and the claim totals it sums."""
 
@@ -148,8 +202,26 @@ class Postings(Protocol):
         lines: tuple[LinePosting, ...],
         ctx: MessageContext,
     ) -> None: ...
+    def add_many(self, postings: Sequence[NewPosting], ctx: MessageContext) -> None:
+        """``add`` of each, in this order, in a few round trips."""
+        ...
+
     def claim_totals(self, claim_id: int) -> PostingTotals: ...
+    def claim_totals_many(self, claim_ids: Sequence[int]) -> dict[int, PostingTotals]:
+        """``claim_totals`` of each claim that has postings (absent: nothing posted)."""
+        ...
+
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredit:
+    """A patient payment not wholly applied (``unapplied`` != 0), with whom and what visit it names."""
+
+    payment_id: int
+    patient_key: str | None
+    claim_reference: str | None
+    unapplied: Decimal
 
 
 class PatientLedger(Protocol):
@@ -167,6 +239,16 @@ class PatientLedger(Protocol):
 
     def credits(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[Credit]:
         """The patient's payments (and payments naming those control numbers) not wholly applied."""
+        ...
+
+    def held_credits(
+        self, patient_keys: Sequence[str], patient_control_numbers: Sequence[str]
+    ) -> list[HeldCredit]:
+        """``credits`` of any of these patients or naming any of these control numbers, in one read."""
+        ...
+
+    def applied_to(self, claim_ids: Sequence[int]) -> dict[int, Decimal]:
+        """What patient payments applied to each of these claims (absent: nothing)."""
         ...
 
     def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int: ...

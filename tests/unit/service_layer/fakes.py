@@ -53,9 +53,13 @@ from revcycle.domain.rules.reference import Reference
 from revcycle.domain.visits import Appointment, Encounter, EncounterStatus
 from revcycle.service_layer import ports
 from revcycle.service_layer.ports import (
+    ClaimEventRecord,
+    HeldCredit,
     LinePosting,
     ManualEntry,
     MessageContext,
+    NewClaimPayment,
+    NewPosting,
     PendingMessage,
     StoredClaim,
 )
@@ -352,6 +356,10 @@ class FakeClaims(_Repository):
             if row.claim.patient_control_number == patient_control_number
         ]
 
+    def by_control_numbers(self, patient_control_numbers: Sequence[str]) -> dict[str, list[StoredClaim]]:
+        found = {pcn: self.by_control_number(pcn) for pcn in patient_control_numbers}
+        return {pcn: claims for pcn, claims in found.items() if claims}
+
     def by_transaction(
         self, group_control_number: str, transaction_control_number: str | None
     ) -> list[StoredClaim]:
@@ -389,6 +397,10 @@ class FakeClaims(_Repository):
         row.correlation_id = ctx.correlation_id
         row.updated_at = ctx.now
 
+    def save_many(self, stored: Sequence[StoredClaim], ctx: MessageContext) -> None:
+        for one in stored:
+            self.save(one, ctx)
+
     def record(
         self,
         claim_id: int,
@@ -411,6 +423,10 @@ class FakeClaims(_Repository):
             )
         )
 
+    def record_many(self, events: Sequence[ClaimEventRecord], ctx: MessageContext) -> None:
+        for event in events:
+            self.record(event.claim_id, event.kind, ctx, transition=event.transition, detail=event.detail)
+
     def attach_transaction(
         self, claim_id: int, group_control: str | None, transaction_control: str | None
     ) -> None:
@@ -427,6 +443,10 @@ class FakeClaims(_Repository):
             patient_responsibility=row.totals.patient_responsibility + payment.patient_responsibility,
             contractual=row.totals.contractual + payment.adjusted(AdjustmentGroup.CONTRACTUAL),
         )
+
+    def apply_payments(self, payments: Sequence[tuple[int, ClaimPayment]]) -> None:
+        for claim_id, payment in payments:
+            self.apply_payment(claim_id, payment)
 
     # -- test helpers
     def get(self, claim_id: int) -> Claim:
@@ -468,6 +488,14 @@ class FakePayments(_Repository):
 
     def exists(self, dedup_key: str) -> bool:
         return any(row.dedup_key == dedup_key for row in self.rows)
+
+    def existing(self, dedup_keys: Sequence[str]) -> set[str]:
+        return {row.dedup_key for row in self.rows} & set(dedup_keys)
+
+    def add_many(
+        self, payments: Sequence[NewClaimPayment], remittance: Remittance, source: str, ctx: MessageContext
+    ) -> list[int]:
+        return [self.add(p.payment, remittance, p.claim_id, p.dedup_key, source, ctx) for p in payments]
 
     def add(
         self,
@@ -765,8 +793,16 @@ class FakePostings(_Repository):
             raise FakeIntegrityError(f"payment_postings.payment_id {payment_id} already exists")
         self.rows.append(PostingRow(payment_id, claim_id, totals, lines))
 
+    def add_many(self, postings: Sequence[NewPosting], ctx: MessageContext) -> None:
+        for p in postings:
+            self.add(p.payment_id, p.claim_id, p.totals, p.lines, ctx)
+
     def claim_totals(self, claim_id: int) -> PostingTotals:
         return sum((row.totals for row in self.rows if row.claim_id == claim_id), PostingTotals())
+
+    def claim_totals_many(self, claim_ids: Sequence[int]) -> dict[int, PostingTotals]:
+        posted = {row.claim_id for row in self.rows}
+        return {i: self.claim_totals(i) for i in claim_ids if i in posted}
 
     def add_manual_entry(self, trace_number: str, entry: ManualEntry, ctx: MessageContext) -> None:
         self.manual.append(ManualRow(trace_number, entry, ctx.message_id))
@@ -848,6 +884,25 @@ class FakePatientLedger(_Repository):
                 applied = sum((a.amount for a in self.applications if a.payment_id == row.id), ZERO)
                 if p.amount - applied != ZERO:
                     found.append(Credit(row.id, p.amount - applied))
+        return found
+
+    def held_credits(
+        self, patient_keys: Sequence[str], patient_control_numbers: Sequence[str]
+    ) -> list[HeldCredit]:
+        found = []
+        for row in self.rows:
+            p = row.payment
+            if p.claim_reference in patient_control_numbers or p.patient_key in patient_keys:
+                applied = sum((a.amount for a in self.applications if a.payment_id == row.id), ZERO)
+                if p.amount - applied != ZERO:
+                    found.append(HeldCredit(row.id, p.patient_key, p.claim_reference, p.amount - applied))
+        return found
+
+    def applied_to(self, claim_ids: Sequence[int]) -> dict[int, Decimal]:
+        found: dict[int, Decimal] = {}
+        for a in self.applications:
+            if a.claim_id in claim_ids:
+                found[a.claim_id] = found.get(a.claim_id, ZERO) + a.amount
         return found
 
     def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int:

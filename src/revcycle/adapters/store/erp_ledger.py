@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Engine, bindparam, select, text, update
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.erp_sources import (
@@ -24,6 +26,8 @@ from revcycle.adapters.store.erp_sources import (
     read_claim_payments,
     read_patient_payments,
 )
+from revcycle.adapters.store.fast_insert import PreparedRowsInsert
+from revcycle.adapters.store.prepared import Prepared, PreparedIn, in_binds
 from revcycle.adapters.store.repositories.work import SqlFindings
 from revcycle.adapters.store.schema import (
     erp_items,
@@ -44,6 +48,67 @@ from revcycle.service_layer.ports import MessageContext
 JOURNAL_TOPIC = "erp.journal"
 OPEN, QUARANTINED, JOURNALLED = "open", "quarantined", "journalled"
 _PG_LOCK = 727_0009  # the builder pass (pg_advisory_xact_lock key; the audit log has its own)
+
+
+_ITEM_COLUMNS = (
+    "source_kind", "source_id", "transaction_type", "reversal", "amount", "transaction_date",
+    "facility_code", "department_code", "payer_class", "service_line", "encounter_ref", "claim_id",
+    "message_id", "correlation_id", "status", "created_at", "updated_at",
+)  # fmt: skip
+_JOURNAL_COLUMNS = (
+    "key", "kind", "level", "posting_date", "period", "currency", "legal_entity", "facility_code",
+    "payer_class", "service_line", "debit_total", "credit_total", "line_count", "item_count", "status",
+    "attempts", "created_at",
+)  # fmt: skip
+_LINE_COLUMNS = (
+    "journal_id", "line_no", "account", "debit", "credit", "cost_centre", "legal_entity", "dimension",
+)  # fmt: skip
+_OUTBOX_COLUMNS = (
+    "topic", "key", "payload", "status", "attempts", "next_attempt_at", "created_at", "erp_pending",
+)  # fmt: skip
+
+
+@cache
+def _rows_insert(table: str) -> PreparedRowsInsert:
+    """The pass's items, journals (their ids come back with their keys), lines and outbox rows, a few
+    multi-row statements each (``adapters/store/fast_insert.py``)."""
+    if table == "erp_items":
+        return PreparedRowsInsert(erp_items, _ITEM_COLUMNS)
+    if table == "erp_journals":
+        return PreparedRowsInsert(erp_journals, _JOURNAL_COLUMNS, returning=("id", "key"))
+    if table == "erp_journal_lines":
+        return PreparedRowsInsert(erp_journal_lines, _LINE_COLUMNS)
+    return PreparedRowsInsert(outbox, _OUTBOX_COLUMNS)
+
+
+_FEW = 8  # a journal with fewer items has them moved one statement each (one executemany for all such)
+
+
+@cache
+def _journal_item() -> Prepared:
+    """An item into its journal (run for many items in one executemany)."""
+    i = erp_items.c
+    statement = (
+        update(erp_items)
+        .where(i.id == bindparam("item"))
+        .values(status=JOURNALLED, gap=None, journal_id=bindparam("journal"), updated_at=bindparam("now"))
+    )
+    return Prepared(statement)
+
+
+@cache
+def _journal_items() -> PreparedIn:
+    """A journal's items into it, by IN list (a daily journal holds thousands)."""
+    i = erp_items.c
+
+    def build(size: int) -> Any:
+        return (
+            update(erp_items)
+            .where(i.id.in_(in_binds(size, i.id.type)))
+            .values(status=JOURNALLED, gap=None, journal_id=bindparam("journal"), updated_at=bindparam("now"))
+        )
+
+    return PreparedIn(build)
 
 
 class SourceTakenError(RuntimeError):
@@ -159,10 +224,8 @@ class SqlLedgerSession:
         return found
 
     def add_items(self, rows: Sequence[SourceTransaction], now: datetime) -> None:
-        if not rows:
-            return
-        self.conn.execute(
-            insert(erp_items),
+        _rows_insert("erp_items").run(
+            self.conn,
             [
                 {
                     "source_kind": r.source_kind,
@@ -262,58 +325,54 @@ class SqlLedgerSession:
             }
             for d in drafts
         ]
-        j = erp_journals.c
-        inserted = self.conn.execute(
-            insert(erp_journals).returning(j.id, j.key, sort_by_parameter_order=True), rows
-        )
-        ids = {key: int(journal_id) for journal_id, key in inserted}
-        self.conn.execute(
-            insert(erp_journal_lines),
-            [
-                {
+        inserted = _rows_insert("erp_journals").run(self.conn, rows)
+        ids = {str(key): int(journal_id) for journal_id, key in inserted}
+        lines: list[dict[str, Any]] = [
+            {
+                "journal_id": ids[d.entry.key],
+                "line_no": number,
+                "account": line.account,
+                "debit": line.debit,
+                "credit": line.credit,
+                "cost_centre": line.cost_centre,
+                "legal_entity": line.legal_entity,
+                "dimension": line.dimension,
+            }
+            for d in drafts
+            for number, line in enumerate(d.entry.lines, start=1)
+        ]
+        _rows_insert("erp_journal_lines").run(self.conn, lines)
+        for d in drafts:
+            if len(d.item_ids) >= _FEW:
+                _journal_items().rowcount(self.conn, d.item_ids, {"journal": ids[d.entry.key], "now": now})
+        few = [
+            {"item": item, "journal": ids[d.entry.key], "now": now}
+            for d in drafts
+            if len(d.item_ids) < _FEW
+            for item in d.item_ids
+        ]
+        _journal_item().many(self.conn, few)
+        outbound: list[dict[str, Any]] = [
+            {
+                "topic": JOURNAL_TOPIC,
+                "key": d.entry.key,
+                "payload": {
                     "journal_id": ids[d.entry.key],
-                    "line_no": number,
-                    "account": line.account,
-                    "debit": line.debit,
-                    "credit": line.credit,
-                    "cost_centre": line.cost_centre,
-                    "legal_entity": line.legal_entity,
-                    "dimension": line.dimension,
-                }
-                for d in drafts
-                for number, line in enumerate(d.entry.lines, start=1)
-            ],
-        )
-        i = erp_items.c
-        self.conn.execute(
-            update(erp_items)
-            .where(i.id == bindparam("item"))
-            .values(status=JOURNALLED, gap=None, journal_id=bindparam("journal"), updated_at=now),
-            [{"item": item, "journal": ids[d.entry.key]} for d in drafts for item in d.item_ids],
-        )
-        self.conn.execute(
-            insert(outbox),
-            [
-                {
-                    "topic": JOURNAL_TOPIC,
-                    "key": d.entry.key,
-                    "payload": {
-                        "journal_id": ids[d.entry.key],
-                        "journal": payload_of(
-                            d.entry,
-                            legal_entity=d.legal_entity,
-                            facility=d.dims.facility,
-                            payer_class=d.dims.payer_class,
-                            service_line=d.dims.service_line,
-                        ).to_dict(),
-                    },
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "erp_pending": False,  # a journal, not a source of one
-                }
-                for d in drafts
-            ],
-        )
+                    "journal": payload_of(
+                        d.entry,
+                        legal_entity=d.legal_entity,
+                        facility=d.dims.facility,
+                        payer_class=d.dims.payer_class,
+                        service_line=d.dims.service_line,
+                    ).to_dict(),
+                },
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "erp_pending": False,  # a journal, not a source of one
+            }
+            for d in drafts
+        ]
+        _rows_insert("outbox").run(self.conn, outbound)
         return [ids[d.entry.key] for d in drafts]

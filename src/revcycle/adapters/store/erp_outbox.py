@@ -10,16 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Engine, and_, bindparam, or_, select, update
 
 from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.erp_ledger import JOURNAL_TOPIC
+from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import erp_journals, outbox
 from revcycle.domain.erp_payload import ErpJournal
 from revcycle.service_layer.erp_ports import Outbound
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+@cache
+def _acknowledged() -> Prepared:
+    """A journal acknowledged with the ERP's document id (run for a batch in one executemany)."""
+    statement = (
+        update(erp_journals)
+        .where(erp_journals.c.id == bindparam("jid"))
+        .values(
+            status="acknowledged",
+            document_id=bindparam("doc"),
+            acknowledged_at=bindparam("now"),
+            attempts=bindparam("tries"),
+            error=None,
+        )
+    )
+    return Prepared(statement)
 
 
 class SqlPostingOutbox:
@@ -68,17 +87,12 @@ class SqlPostingOutbox:
                 .where(outbox.c.id.in_([item.outbox_id for item, _ in acks]))
                 .values(status=DELIVERED, delivered_at=now, error=None)
             )
-            conn.execute(
-                update(erp_journals)
-                .where(erp_journals.c.id == bindparam("jid"))
-                .values(
-                    status="acknowledged",
-                    document_id=bindparam("doc"),
-                    acknowledged_at=now,
-                    attempts=bindparam("tries"),
-                    error=None,
-                ),
-                [{"jid": item.journal_id, "doc": doc, "tries": item.attempts} for item, doc in acks],
+            _acknowledged().many(
+                conn,
+                [
+                    {"jid": item.journal_id, "doc": doc, "tries": item.attempts, "now": now}
+                    for item, doc in acks
+                ],
             )
 
     def retry(self, item: Outbound, at: datetime, error: str) -> None:

@@ -18,7 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, select, true
+import msgspec
+from sqlalchemy import ColumnElement, Connection, Engine, Table, Text, select, true, type_coerce
 
 from revcycle.adapters.store.repositories.codec import load
 from revcycle.adapters.store.schema import (
@@ -169,6 +170,14 @@ def read_charges(
     return out, [int(r.id) for r in rows]
 
 
+def _claim_payment(data: Any) -> ClaimPayment:
+    """A payment's ``data`` column as the driver returns it: JSON text (SQLite), decoded straight into
+    the struct; or already parsed (PostgreSQL's driver parses JSON)."""
+    if isinstance(data, str | bytes):
+        return msgspec.json.decode(data, type=ClaimPayment, strict=False)
+    return load(data, ClaimPayment)
+
+
 def read_claim_payments(
     conn: Connection, after: int, limit: int, dims: MasterDims, *, pending: bool = False
 ) -> Read:
@@ -179,7 +188,7 @@ def read_claim_payments(
             p.claim_id,
             p.payer_id,
             p.payment_date,
-            p.data,
+            type_coerce(p.data, Text).label("data"),  # decoded below, in one step
             p.message_id,
             p.correlation_id,
             p.created_at,
@@ -194,7 +203,7 @@ def read_claim_payments(
     ).all()
     out = []
     for r in rows:
-        payment = load(r.data, ClaimPayment)
+        payment = _claim_payment(r.data)
         payer = r.claim_payer_id or r.payer_id
         where = Dimensions(
             facility=dims.facility_by_npi.get(r.billing_npi or ""),

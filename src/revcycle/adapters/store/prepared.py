@@ -8,7 +8,13 @@ by SQLAlchemy once per dialect (and per set of inserted columns), parameters go 
 ``construct_params`` (which also fills the literal values of the statement) and each bound type's
 bind processor for that dialect, result columns through their types' result processors (JSON text
 to objects on SQLite, for instance); the cursor belongs to the caller's connection, inside its
-SQLAlchemy transaction.
+SQLAlchemy transaction. ``Prepared.many`` runs one statement for many parameter sets in one
+``executemany`` (the posting of an 835 updates its claims so).
+
+An IN list is a statement per list length (SQLAlchemy expands it at each execution, which
+:class:`Prepared` does not do): :class:`PreparedIn` keeps one :class:`Prepared` per length rounded up to
+a power of two, the list padded with its last value (an IN test finds the same rows), so a posting
+path that reads the claims, payment keys or totals of a whole 835 in one statement stays prepared.
 
 Statements that need Python-side column defaults or ``onupdate`` values at execution (SQLAlchemy
 prefetches those) are run through ``Connection.execute`` unchanged, as is any dialect with a
@@ -19,12 +25,12 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection
+from sqlalchemy import BindParameter, Connection, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -48,8 +54,24 @@ class _Ran:
     result: Any  # or SQLAlchemy's result, when the statement was run through Connection.execute
 
 
+def _bind(prepared: _Compiled, params: Mapping[str, Any]) -> Any:
+    """The driver's parameters: SQLAlchemy's values for the binds (and the statement's literals), each
+    through its type's bind processor for the dialect."""
+    values = prepared.compiled.construct_params(dict(params))
+    if prepared.positional is not None:
+        return [
+            process(value) if process is not None and (value := values[name]) is not None else values[name]
+            for name, process in prepared.binds
+        ]
+    return {
+        name: process(value) if process is not None and (value := values[name]) is not None else values[name]
+        for name, process in prepared.binds
+    }
+
+
 class Prepared:
-    """One statement; ``rows``/``first``/``scalar``/``rowcount`` run it with a parameter mapping."""
+    """One statement; ``rows``/``scalar``/``rowcount`` run it with a parameter mapping, ``many`` with
+    several."""
 
     def __init__(self, statement: ClauseElement, *, result_types: Sequence[Any] = ()) -> None:
         self.statement = statement
@@ -95,22 +117,7 @@ class Prepared:
         prepared = self._compile(dialect, keys)
         if prepared is None:
             return _Ran(None, conn.execute(self.statement, dict(params)))  # type: ignore[call-overload]
-        values = prepared.compiled.construct_params(dict(params))
-        bound: Any
-        if prepared.positional is not None:
-            bound = [
-                process(value)
-                if process is not None and (value := values[name]) is not None
-                else values[name]
-                for name, process in prepared.binds
-            ]
-        else:
-            bound = {
-                name: process(value)
-                if process is not None and (value := values[name]) is not None
-                else values[name]
-                for name, process in prepared.binds
-            }
+        bound = _bind(prepared, params)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(prepared.sql, bound)
@@ -120,6 +127,30 @@ class Prepared:
                 prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
             ) from error
         return _Ran(cursor, None)
+
+    def many(
+        self, conn: Connection, params: Sequence[Mapping[str, Any]], *, insert_keys: bool = False
+    ) -> None:
+        """Run the statement once per parameter mapping, in one ``executemany`` (an UPDATE of many rows;
+        ``insert_keys``: every mapping has the same keys, the first one's). Nothing is returned."""
+        if not params:
+            return
+        dialect = conn.dialect
+        keys = tuple(params[0]) if insert_keys else None
+        prepared = self._compile(dialect, keys)
+        if prepared is None:
+            conn.execute(self.statement, [dict(p) for p in params])  # type: ignore[call-overload]
+            return
+        bound = [_bind(prepared, p) for p in params]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(prepared.sql, bound)
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+            ) from error
+        finally:
+            cursor.close()
 
     def _convert(self, conn: Connection, keys: tuple[str, ...] | None, row: Sequence[Any]) -> tuple[Any, ...]:
         prepared = self._compiled[conn.dialect][keys]
@@ -157,3 +188,51 @@ class Prepared:
             return int(ran.cursor.rowcount)
         finally:
             ran.cursor.close()
+
+
+IN_LIMIT = 512  # values per IN list; a longer list runs in chunks
+
+
+def in_binds(size: int, type_: Any) -> list[BindParameter[Any]]:
+    """The binds of an IN list of ``size`` values (``in_0`` ...), for a :class:`PreparedIn` builder."""
+    return [bindparam(f"in_{i}", type_=type_) for i in range(size)]
+
+
+class PreparedIn:
+    """A statement over one IN list, a :class:`Prepared` per list length rounded up to a power of two
+    (at most ten of them): a list is padded by repeating its last value, which changes nothing an IN
+    test finds. ``build(size)`` returns the statement for ``size`` values (``in_binds``). Repeated
+    values are sent once; lists longer than ``IN_LIMIT`` run in chunks, their rows concatenated."""
+
+    def __init__(self, build: Callable[[int], ClauseElement], *, result_types: Sequence[Any] = ()) -> None:
+        self.build = build
+        self.result_types = tuple(result_types)
+        self._sizes: dict[int, Prepared] = {}
+
+    def _chunks(
+        self, values: Sequence[Any], params: Mapping[str, Any] | None
+    ) -> Iterator[tuple[Prepared, dict[str, Any]]]:
+        distinct = list(dict.fromkeys(values))
+        for start in range(0, len(distinct), IN_LIMIT):
+            chunk = distinct[start : start + IN_LIMIT]
+            size = 1 << (len(chunk) - 1).bit_length()
+            prepared = self._sizes.get(size)
+            if prepared is None:
+                prepared = self._sizes[size] = Prepared(self.build(size), result_types=self.result_types)
+            padded = chunk + [chunk[-1]] * (size - len(chunk))
+            yield prepared, {**(params or {}), **{f"in_{i}": v for i, v in enumerate(padded)}}
+
+    def rows(
+        self, conn: Connection, values: Sequence[Any], params: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a SELECT over ``values`` (and the other ``params``)."""
+        found: list[tuple[Any, ...]] = []
+        for prepared, bound in self._chunks(values, params):
+            found += prepared.rows(conn, bound)
+        return found
+
+    def rowcount(
+        self, conn: Connection, values: Sequence[Any], params: Mapping[str, Any] | None = None
+    ) -> int:
+        """The rows an UPDATE / DELETE over ``values`` matched."""
+        return sum(prepared.rowcount(conn, bound) for prepared, bound in self._chunks(values, params))

@@ -11,7 +11,7 @@ coordination of benefits (2320 AMT*D against what revcycle posted for the earlie
 from __future__ import annotations
 
 from revcycle.domain import commands as c
-from revcycle.domain.claims import Claim, ClaimStatus, Frequency
+from revcycle.domain.claims import Claim, ClaimStatus, Frequency, Transition
 from revcycle.domain.errors import IllegalTransition
 from revcycle.domain.findings import FindingType, Severity
 from revcycle.domain.money import ZERO
@@ -36,10 +36,13 @@ def current_claim(
     return live[-1] if live else None
 
 
-def move(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, target: ClaimStatus, why: str) -> bool:
-    """Apply a transition and record it on the timeline; an illegal one becomes a finding, not a crash."""
+def transition(
+    uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, target: ClaimStatus, why: str
+) -> Transition | None:
+    """Apply a transition to the claim in memory (the caller saves and records it); an illegal one
+    becomes a finding, not a crash, and None."""
     try:
-        step = stored.claim.move_to(target, ctx.now, correlation_id=ctx.correlation_id, reason=why)
+        return stored.claim.move_to(target, ctx.now, correlation_id=ctx.correlation_id, reason=why)
     except IllegalTransition as error:
         raise_finding(
             uow,
@@ -52,6 +55,13 @@ def move(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, target: Clai
             key_suffix=ctx.correlation_id,
             details={"event": why},
         )
+        return None
+
+
+def move(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim, target: ClaimStatus, why: str) -> bool:
+    """Apply a transition and record it on the timeline; an illegal one becomes a finding, not a crash."""
+    step = transition(uow, ctx, stored, target, why)
+    if step is None:
         return False
     uow.claims.save(stored, ctx)
     uow.claims.record(stored.id, "transition", ctx, transition=step, detail={"event": why})

@@ -11,13 +11,13 @@ one outbox row for the journals too).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from revcycle.domain.charges import Charge
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.money import ZERO, total
-from revcycle.domain.patient_balance import OpenItem, ReceivedPayment, allocate, apply_credit, open_items
+from revcycle.domain.patient_balance import ReceivedPayment, allocate, apply_credit, open_items
 from revcycle.domain.posting import ClaimBalance
 from revcycle.service_layer.handlers.claims import move
 from revcycle.service_layer.ports import MessageContext, StoredClaim, UnitOfWork
@@ -76,17 +76,18 @@ def received_from_charge(charge: Charge, charge_id: int, ctx: MessageContext) ->
     )
 
 
-def settle_patient_share(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim) -> Decimal:
-    """After a payer's posting: the patient's credit goes to the new balance; returns what the patient
-    has paid on the claim's visit (the ``patient_paid`` of its balance)."""
-    pcn, key = stored.claim.patient_control_number, stored.claim.patient_key
-    _apply_credit(uow, ctx, key, [pcn])  # one query when the patient has no credit
-    item = _item(open_items(uow.patient_ledger.shares(None, [pcn])), pcn)  # this visit's claims only
-    return item.paid if item is not None else ZERO
+def apply_patient_credit(uow: UnitOfWork, ctx: MessageContext, stored: StoredClaim) -> None:
+    """After a payer's posting: the patient's credit goes to the new balance (one query when the
+    patient has no credit)."""
+    _apply_credit(uow, ctx, stored.claim.patient_key, [stored.claim.patient_control_number])
 
 
-def _item(items: Sequence[OpenItem], pcn: str) -> OpenItem | None:
-    return next((i for i in items if i.patient_control_number == pcn), None)
+def patient_paid(uow: UnitOfWork, visits: Mapping[str, Sequence[StoredClaim]]) -> dict[str, Decimal]:
+    """What the patient has paid on each visit (``visits``: every claim of each patient control number):
+    the ``paid`` of its open item (``domain.patient_balance.open_items``), which counts the payments
+    applied to any claim of the visit (a corrected claim keeps what the patient paid)."""
+    applied = uow.patient_ledger.applied_to([s.id for claims in visits.values() for s in claims])
+    return {pcn: total(applied.get(s.id, ZERO) for s in claims) for pcn, claims in visits.items()}
 
 
 def _apply_credit(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from revcycle.adapters.store.prepared import Prepared
+from revcycle.adapters.store.fast_insert import PreparedRowsInsert
+from revcycle.adapters.store.prepared import Prepared, PreparedIn, in_binds
 from revcycle.adapters.store.repositories.codec import dump, load
 from revcycle.adapters.store.schema import charges, claim_events, claim_payments, claims
 from revcycle.domain.charges import Charge
@@ -16,7 +18,7 @@ from revcycle.domain.claims import Claim, Transition
 from revcycle.domain.money import ZERO
 from revcycle.domain.remittances import AdjustmentGroup, ClaimPayment, Remittance
 from revcycle.domain.rules.duplicates import claim_content
-from revcycle.service_layer.ports import MessageContext, StoredClaim
+from revcycle.service_layer.ports import ClaimEventRecord, MessageContext, NewClaimPayment, StoredClaim
 
 
 def identity_hash(charge: Charge) -> str:
@@ -81,6 +83,45 @@ def _insert(table_name: str) -> Prepared:
     """An INSERT of the columns given at run time (``insert_keys``), for the event and payment tables."""
     table = {"claims": claims, "claim_events": claim_events, "claim_payments": claim_payments}[table_name]
     return Prepared(insert(table).returning(table.c.id), result_types=[table.c.id.type])
+
+
+_EVENT_COLUMNS = (
+    "claim_id", "at", "kind", "from_status", "to_status", "message_id", "correlation_id", "detail",
+)  # fmt: skip
+_PAYMENT_COLUMNS = (
+    "trace_number", "patient_control_number", "claim_id", "status_code", "payer_id", "charge", "paid",
+    "patient_responsibility", "contractual", "other_adjustments", "payment_date",
+    "payer_claim_control_number", "dedup_key", "source", "data", "message_id", "correlation_id", "created_at",
+)  # fmt: skip
+
+
+@cache
+def _rows_insert(table_name: str) -> PreparedRowsInsert:
+    """Several timeline rows, or several claim payments (returning their ids with their dedup keys), in
+    one statement (``adapters/store/fast_insert.py``)."""
+    if table_name == "claim_events":
+        return PreparedRowsInsert(claim_events, _EVENT_COLUMNS)
+    return PreparedRowsInsert(claim_payments, _PAYMENT_COLUMNS, returning=("id", "dedup_key"))
+
+
+@cache
+def _claims_of_control_numbers() -> PreparedIn:
+    c = claims.c
+
+    def build(size: int) -> Any:
+        match = c.patient_control_number.in_(in_binds(size, c.patient_control_number.type))
+        return select(c.id, c.patient_control_number, c.data).where(match).order_by(c.id)
+
+    return PreparedIn(build, result_types=[c.id.type, c.patient_control_number.type, c.data.type])
+
+
+@cache
+def _recorded_keys() -> PreparedIn:
+    c = claim_payments.c
+    return PreparedIn(
+        lambda size: select(c.dedup_key).where(c.dedup_key.in_(in_binds(size, c.dedup_key.type))),
+        result_types=[c.dedup_key.type],
+    )
 
 
 @cache
@@ -158,6 +199,12 @@ class SqlClaims:
         rows = _claims_by_control_number().rows(self.conn, {"pcn": patient_control_number})
         return [StoredClaim(int(claim_id), load(data, Claim)) for claim_id, data in rows]
 
+    def by_control_numbers(self, patient_control_numbers: Sequence[str]) -> dict[str, list[StoredClaim]]:
+        found: dict[str, list[StoredClaim]] = {}
+        for claim_id, pcn, data in _claims_of_control_numbers().rows(self.conn, patient_control_numbers):
+            found.setdefault(str(pcn), []).append(StoredClaim(int(claim_id), load(data, Claim)))
+        return found
+
     def by_transaction(
         self, group_control_number: str, transaction_control_number: str | None
     ) -> list[StoredClaim]:
@@ -188,6 +235,13 @@ class SqlClaims:
         values = {f"v_{name}": value for name, value in self._columns(stored.claim, ctx).items()}
         _claim_update().rowcount(self.conn, {"claim_id": stored.id, **values})
 
+    def save_many(self, stored: Sequence[StoredClaim], ctx: MessageContext) -> None:
+        rows = [
+            {"claim_id": s.id, **{f"v_{name}": value for name, value in self._columns(s.claim, ctx).items()}}
+            for s in stored
+        ]
+        _claim_update().many(self.conn, rows)
+
     @staticmethod
     def _columns(claim: Claim, ctx: MessageContext) -> dict[str, Any]:
         return {
@@ -214,17 +268,25 @@ class SqlClaims:
         transition: Transition | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        row = {
-            "claim_id": claim_id,
+        row = self._event(ClaimEventRecord(claim_id, kind, transition, detail), ctx)
+        _insert("claim_events").scalar(self.conn, row, insert_keys=True)
+
+    def record_many(self, events: Sequence[ClaimEventRecord], ctx: MessageContext) -> None:
+        _rows_insert("claim_events").run(self.conn, [self._event(event, ctx) for event in events])
+
+    @staticmethod
+    def _event(event: ClaimEventRecord, ctx: MessageContext) -> dict[str, Any]:
+        transition = event.transition
+        return {
+            "claim_id": event.claim_id,
             "at": ctx.now,
-            "kind": kind,
+            "kind": event.kind,
             "from_status": transition.source.value if transition else None,
             "to_status": transition.target.value if transition else None,
             "message_id": ctx.message_id,
             "correlation_id": ctx.correlation_id,
-            "detail": detail or {},
+            "detail": event.detail or {},
         }
-        _insert("claim_events").scalar(self.conn, row, insert_keys=True)
 
     def attach_transaction(
         self, claim_id: int, group_control: str | None, transaction_control: str | None
@@ -237,13 +299,19 @@ class SqlClaims:
         )
 
     def apply_payment(self, claim_id: int, payment: ClaimPayment) -> None:
-        params = {
+        _claim_payment_totals().rowcount(self.conn, self._payment_totals(claim_id, payment))
+
+    def apply_payments(self, payments: Sequence[tuple[int, ClaimPayment]]) -> None:
+        _claim_payment_totals().many(self.conn, [self._payment_totals(i, p) for i, p in payments])
+
+    @staticmethod
+    def _payment_totals(claim_id: int, payment: ClaimPayment) -> dict[str, Any]:
+        return {
             "claim_id": claim_id,
             "paid": payment.paid,
             "patient": payment.patient_responsibility,
             "contractual": payment.adjusted(AdjustmentGroup.CONTRACTUAL),
         }
-        _claim_payment_totals().rowcount(self.conn, params)
 
     def same_content(self, claim: Claim) -> list[StoredClaim]:
         """Narrowed by the indexed patient key and the service date, compared in full in Python."""
@@ -265,6 +333,9 @@ class SqlPayments:
     def exists(self, dedup_key: str) -> bool:
         return _payment_by_dedup_key().scalar(self.conn, {"key": dedup_key}) is not None
 
+    def existing(self, dedup_keys: Sequence[str]) -> set[str]:
+        return {str(key) for (key,) in _recorded_keys().rows(self.conn, dedup_keys)}
+
     def add(
         self,
         payment: ClaimPayment,
@@ -274,10 +345,28 @@ class SqlPayments:
         source: str,
         ctx: MessageContext,
     ) -> int:
+        row = self._row(NewClaimPayment(payment, claim_id, dedup_key), remittance, source, ctx)
+        return int(_insert("claim_payments").scalar(self.conn, row, insert_keys=True))
+
+    def add_many(
+        self, payments: Sequence[NewClaimPayment], remittance: Remittance, source: str, ctx: MessageContext
+    ) -> list[int]:
+        rows = [self._row(new, remittance, source, ctx) for new in payments]
+        ids = {
+            str(key): int(payment_id)
+            for payment_id, key in _rows_insert("claim_payments").run(self.conn, rows)
+        }
+        return [ids[new.dedup_key] for new in payments]
+
+    @staticmethod
+    def _row(
+        new: NewClaimPayment, remittance: Remittance, source: str, ctx: MessageContext
+    ) -> dict[str, Any]:
+        payment, claim_id, dedup_key = new.payment, new.claim_id, new.dedup_key
         contractual = payment.adjusted(AdjustmentGroup.CONTRACTUAL)
         patient = payment.adjusted(AdjustmentGroup.PATIENT_RESPONSIBILITY)
         other = sum((a.amount for a in payment.all_adjustments), ZERO) - contractual - patient
-        row = {
+        return {
             "trace_number": remittance.trace_number,
             "patient_control_number": payment.patient_control_number,
             "claim_id": claim_id,
@@ -297,4 +386,3 @@ class SqlPayments:
             "correlation_id": ctx.correlation_id,
             "created_at": ctx.now,
         }
-        return int(_insert("claim_payments").scalar(self.conn, row, insert_keys=True))

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, inser
 from sqlalchemy.types import NullType
 
 from revcycle.adapters.store.encrypted import blind_index
-from revcycle.adapters.store.prepared import Prepared
+from revcycle.adapters.store.prepared import Prepared, PreparedIn, in_binds
 from revcycle.adapters.store.schema import (
     claims,
     patient_payment_applications,
@@ -24,7 +24,7 @@ from revcycle.adapters.store.schema import (
 from revcycle.domain.claims import ClaimStatus
 from revcycle.domain.money import ZERO, money
 from revcycle.domain.patient_balance import ClaimShare, Credit, ReceivedPayment
-from revcycle.service_layer.ports import MessageContext
+from revcycle.service_layer.ports import HeldCredit, MessageContext
 
 _ENDED = (ClaimStatus.REPLACED.value, ClaimStatus.VOID.value)
 
@@ -102,6 +102,32 @@ def _prepared_shares(keyed: bool) -> tuple[Prepared, ...]:
 def _prepared_credits(keyed: bool) -> tuple[Prepared, ...]:
     match = _bound_match(patient_payments.c.claim_reference, patient_payments.c.patient_key, keyed)
     return tuple(Prepared(query, result_types=[_RAW] * 2) for query in _credit_queries(match))
+
+
+@cache
+def _payments_by(column: str) -> PreparedIn:
+    """Patient payments (id, patient, visit named, amount) by patient key or by the visit they name."""
+    pp = patient_payments.c
+    columns = (pp.id, pp.patient_key, pp.claim_reference, pp.amount)
+    return PreparedIn(
+        lambda size: select(*columns).where(pp[column].in_(in_binds(size, pp[column].type))),
+        result_types=[_RAW] * 4,
+    )
+
+
+@cache
+def _applied_by(column: str) -> PreparedIn:
+    """What was applied, summed by payment or by claim, for some payments or claims."""
+    a = patient_payment_applications.c
+
+    def build(size: int) -> Any:
+        return (
+            select(a[column], func.sum(a.amount))
+            .where(a[column].in_(in_binds(size, a[column].type)))
+            .group_by(a[column])
+        )
+
+    return PreparedIn(build, result_types=[_RAW] * 2)
 
 
 def _run(
@@ -203,6 +229,32 @@ class SqlPatientLedger:
 
     def credits(self, patient_key: str | None, patient_control_numbers: Sequence[str]) -> list[Credit]:
         return payment_credits(self.conn, patient_key, patient_control_numbers)
+
+    def held_credits(
+        self, patient_keys: Sequence[str], patient_control_numbers: Sequence[str]
+    ) -> list[HeldCredit]:
+        found = {
+            int(i): (key, ref, money(amount))
+            for by in ("patient_key", "claim_reference")
+            for i, key, ref, amount in _payments_by(by).rows(
+                self.conn, patient_keys if by == "patient_key" else patient_control_numbers
+            )
+        }
+        if not found:
+            return []
+        applied = {
+            int(i): money(amount or 0) for i, amount in _applied_by("payment_id").rows(self.conn, list(found))
+        }
+        held = [
+            HeldCredit(i, key, ref, money(amount - applied.get(i, ZERO)))
+            for i, (key, ref, amount) in sorted(found.items())
+        ]
+        return [h for h in held if h.unapplied != ZERO]
+
+    def applied_to(self, claim_ids: Sequence[int]) -> dict[int, Decimal]:
+        return {
+            int(i): money(amount or 0) for i, amount in _applied_by("claim_id").rows(self.conn, claim_ids)
+        }
 
     def add(self, payment: ReceivedPayment, dedup_key: str | None, ctx: MessageContext) -> int:
         row = {
