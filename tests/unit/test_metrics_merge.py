@@ -4,6 +4,7 @@ added, each process's latest snapshot counted once, creation timestamps left to 
 from __future__ import annotations
 
 import queue
+import time
 
 from revcycle.adapters.metrics import PrometheusTelemetry, Snapshot, TelemetryReporter
 
@@ -14,6 +15,13 @@ def _value(telemetry: PrometheusTelemetry, sample: str, **labels: str) -> float 
             if point.name == sample and all(point.labels.get(k) == v for k, v in labels.items()):
                 return point.value
     return None
+
+
+def _until_drained(inbox: queue.Queue[tuple[str, Snapshot]]) -> None:
+    deadline = time.monotonic() + 5
+    while not inbox.empty() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)  # the last one taken is stored
 
 
 def test_reports_of_other_processes_are_added_to_this_ones_figures() -> None:
@@ -28,6 +36,7 @@ def test_reports_of_other_processes_are_added_to_this_ones_figures() -> None:
     inbox.put(("worker", worker.snapshot()))
     edge.received("mllp", "hl7v2", "DFT_P03", "accepted", 0.004)
     inbox.put(("edge-1", edge.snapshot()))  # a later report replaces the earlier one
+    _until_drained(inbox)
 
     received = "revcycle_messages_received_total"
     assert _value(server, received, interface="mllp", type="DFT_P03") == 3.0
@@ -56,6 +65,7 @@ def test_a_reporter_sends_a_last_snapshot_when_stopped() -> None:
     server = PrometheusTelemetry()
     server.receive_from(outbox)
     outbox.put((source, snapshot))
+    _until_drained(outbox)
     assert _value(server, "revcycle_messages_processed_total", type="ADT_A04") == 1.0
 
 

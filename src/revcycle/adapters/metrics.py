@@ -12,7 +12,6 @@ is scraped, so ``/metrics`` shows the whole service, as one process would.
 
 from __future__ import annotations
 
-import queue
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -81,7 +80,7 @@ class Outbox(Protocol):
 
 
 class Inbox(Protocol):
-    def get_nowait(self) -> tuple[str, Snapshot]: ...
+    def get(self) -> tuple[str, Snapshot]: ...
 
 
 def _timestamp(sample: str) -> bool:
@@ -207,18 +206,20 @@ class PrometheusTelemetry:
         ]
 
     def receive_from(self, inbox: Inbox) -> None:
-        """Add what other processes report into ``inbox`` (``TelemetryReporter``) to this one's figures."""
-        self._inbox = inbox
+        """Add what other processes report into ``inbox`` (``TelemetryReporter``) to this one's figures.
+        A thread drains it as reports arrive, so a reporting process never blocks on a full pipe."""
+        threading.Thread(target=self._drain, args=(inbox,), name="telemetry-inbox", daemon=True).start()
+
+    def _drain(self, inbox: Inbox) -> None:
+        while True:
+            try:
+                source, snapshot = inbox.get()
+            except (EOFError, OSError):  # the queue was closed: nobody reports any more
+                return
+            self._remote[source] = snapshot
 
     def collect(self) -> list[Metric]:
         """Every family: this process's, with the other processes' latest figures added."""
-        inbox = self._inbox
-        while inbox is not None:
-            try:
-                source, snapshot = inbox.get_nowait()
-            except queue.Empty:
-                break
-            self._remote[source] = snapshot
         return _merged(self.registry.collect(), list(self._remote.values()))
 
     def render(self) -> bytes:
@@ -245,6 +246,9 @@ class TelemetryReporter:
         self._stop.set()
         self._thread.join(5)
         self.outbox.put((self.source, self.telemetry.snapshot()))
+        cancel = getattr(self.outbox, "cancel_join_thread", None)
+        if cancel is not None:  # a process queue: never wait at exit for a server that is gone
+            cancel()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
