@@ -64,3 +64,22 @@ def test_unreadable_input_is_stored_dead_with_a_dead_letter(engine: Engine) -> N
     # The same garbage again is the same dead letter, not a second one.
     [again] = SqlInboundLog(engine).append_batch([receipt(b"\x00\xff garbage")])
     assert again.duplicate and count(engine, dead_letters) == 1
+
+
+def test_a_batch_mixing_resends_and_new_messages_gets_each_its_own_id(engine: Engine) -> None:
+    log = SqlInboundLog(engine)
+    held = log.append_batch([receipt(f"T|p{i}|H{i}|charge|10".encode()) for i in (1, 2)])
+    mixed = [
+        receipt(b"T|p1|N1|charge|10"),
+        receipt(b"T|p1|H1|charge|10"),  # held already: a resend
+        receipt(b"T|p2|N2|charge|10"),
+        receipt(b"T|p3|N3|charge|10"),
+        receipt(b"T|p2|H2|charge|10"),  # held already, last in the batch
+    ]
+    results = log.append_batch(mixed)
+    assert [r.duplicate for r in results] == [False, True, False, False, True]
+    assert (results[1].message_id, results[4].message_id) == (held[0].message_id, held[1].message_id)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(inbound_messages.c.id, inbound_messages.c.control_id)).all())
+    assert [stored[r.message_id] for r in results] == ["N1", "H1", "N2", "N3", "H2"]
+    assert count(engine) == 5
