@@ -21,6 +21,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import SynchronizedArray
 from multiprocessing.synchronize import Event
@@ -63,53 +64,51 @@ def mllp_listener(settings: Settings, intake: Hl7Intake, *, port: int, reuse_por
     )
 
 
-async def _serve(
-    settings: Settings,
-    port: int,
-    shared_lock: SharedWriteLock | None,
-    wakeups: Sequence[Event],
-    stop: Event,
-    ready: Event,
-    counters: SynchronizedArray[int],
-    parent: int,
-    outbox: Outbox,
-    source: str,
-) -> None:
-    container = build(settings, migrate=False, shared_lock=shared_lock, side="edge")
-    reporter = TelemetryReporter(container.telemetry, outbox, source)  # ACK latency, types, outcomes
-    for wakeup in wakeups:
+@dataclass(frozen=True)
+class _Handles:
+    """What an edge process shares with the server (passed once, at spawn)."""
+
+    settings_json: str
+    port: int
+    shared_lock: SharedWriteLock | None
+    wakeups: Sequence[Event]
+    stop: Event
+    ready: Event
+    counters: SynchronizedArray[int]
+    parent: int
+    outbox: Outbox
+    source: str
+
+
+def _publish(handles: _Handles, stats: ListenerStats) -> None:
+    handles.counters[:] = [int(getattr(stats, name)) for name in STAT_FIELDS]
+
+
+async def _serve(settings: Settings, handles: _Handles) -> None:
+    container = build(settings, migrate=False, shared_lock=handles.shared_lock, side="edge")
+    reporter = TelemetryReporter(container.telemetry, handles.outbox, handles.source)  # ACK latency, types
+    for wakeup in handles.wakeups:
         container.wakeup.add(wakeup)
-    listener = mllp_listener(settings, Hl7Intake(container.edge), port=port, reuse_port=True)
+    listener = mllp_listener(settings, Hl7Intake(container.edge), port=handles.port, reuse_port=True)
     await container.committer.start()
     await listener.start()
     reporter.start()
-    ready.set()
+    handles.ready.set()
     try:
-        while not stop.is_set() and os.getppid() == parent:  # the server is gone (even by SIGKILL)
-            counters[:] = [int(getattr(listener.stats, name)) for name in STAT_FIELDS]
-            await asyncio.to_thread(stop.wait, _REPORT_SECONDS)
+        while not handles.stop.is_set() and os.getppid() == handles.parent:  # the server is gone (SIGKILL)
+            _publish(handles, listener.stats)
+            await asyncio.to_thread(handles.stop.wait, _REPORT_SECONDS)
     finally:
         await listener.close()  # in-flight messages are committed and acknowledged first
         await container.committer.close()
-        counters[:] = [int(getattr(listener.stats, name)) for name in STAT_FIELDS]
+        _publish(handles, listener.stats)
         reporter.stop()
         container.inbound_log.close()
         container.engine.dispose()
 
 
-def _main(
-    settings_json: str,
-    port: int,
-    shared_lock: SharedWriteLock | None,
-    wakeups: Sequence[Event],
-    stop: Event,
-    ready: Event,
-    counters: SynchronizedArray[int],
-    parent: int,
-    outbox: Outbox,
-    source: str,
-) -> None:
-    settings = Settings.model_validate_json(settings_json)
+def _main(handles: _Handles) -> None:
+    settings = Settings.model_validate_json(handles.settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s edge: %(message)s")
     runner: asyncio.Runner
     try:
@@ -119,9 +118,7 @@ def _main(
     except ImportError:
         runner = asyncio.Runner()
     with runner, contextlib.suppress(KeyboardInterrupt):
-        runner.run(
-            _serve(settings, port, shared_lock, wakeups, stop, ready, counters, parent, outbox, source)
-        )
+        runner.run(_serve(settings, handles))
 
 
 class EdgeProcess:
@@ -140,22 +137,20 @@ class EdgeProcess:
         self.stop_event = context.Event()
         self.ready = context.Event()
         self.counters: SynchronizedArray[int] = context.Array("q", len(STAT_FIELDS))
+        handles = _Handles(
+            settings.model_dump_json(),
+            port,
+            shared_lock,
+            list(wakeups),
+            self.stop_event,
+            self.ready,
+            self.counters,
+            os.getpid(),
+            outbox,
+            f"edge-{number}",
+        )
         self.process: SpawnProcess = context.Process(
-            target=_main,
-            args=(
-                settings.model_dump_json(),
-                port,
-                shared_lock,
-                list(wakeups),
-                self.stop_event,
-                self.ready,
-                self.counters,
-                os.getpid(),
-                outbox,
-                f"edge-{number}",
-            ),
-            name="revcycle-edge",
-            daemon=True,
+            target=_main, args=(handles,), name="revcycle-edge", daemon=True
         )
 
     def start(self, timeout: float = 60.0) -> None:
