@@ -60,3 +60,17 @@ def container(store_url: str, tmp_path: Path) -> Iterator[Container]:
     built = build(Settings(db_url=store_url, data_dir=tmp_path, retry_base_seconds=0.01, workers=False))
     yield built
     built.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty store of its own on either back end, unmigrated (migration tests run it down and up)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+        yield engine
+        engine.dispose()
+        return
+    with scratch_postgres() as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()

@@ -3,32 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic import command
 from sqlalchemy import Engine, insert, inspect, select
 
-from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import alembic_config, upgrade
 from revcycle.adapters.store.schema import findings
 from tests.integration.alerts import seed
-from tests.services import scratch_postgres
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty store of its own (the migrations are run down and up on it)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with scratch_postgres() as url:
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
 
 
 def _marks(engine: Engine) -> list[bool]:

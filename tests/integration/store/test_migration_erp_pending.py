@@ -3,35 +3,16 @@ past a cursor pending, the others taken; new rows pending by default), and back 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine, insert, select, text
 
-from revcycle.adapters.store.engine import make_engine
 from revcycle.adapters.store.migrate import alembic_config, upgrade
 from revcycle.adapters.store.schema import charges, claim_payments, outbox
-from tests.services import scratch_postgres
 
 AT = datetime(2026, 1, 20, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty store of its own (the migrations are run down and up on it)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with scratch_postgres() as url:
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
 
 
 def _charge(n: int) -> dict[str, object]:
