@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from revcycle.adapters.formats.base import FormatError
+from revcycle.adapters.formats.base import Envelope, FormatError
 from revcycle.adapters.formats.hl7v2.ack import (
     AckError,
     accept_ack_required,
@@ -24,6 +24,8 @@ from revcycle.adapters.formats.hl7v2.ack import (
 from revcycle.adapters.formats.hl7v2.ack_header import header_of
 from revcycle.adapters.formats.hl7v2.batch import split_messages
 from revcycle.adapters.formats.hl7v2.errors import APPLICATION_INTERNAL_ERROR
+from revcycle.adapters.formats.hl7v2.identify import envelope_of
+from revcycle.adapters.formats.hl7v2.message import Message
 from revcycle.adapters.formats.hl7v2.tokenizer import tokenize
 from revcycle.adapters.mllp.listener import ConnectionInfo
 from revcycle.service_layer.edge import Edge
@@ -44,17 +46,25 @@ class Hl7Intake:
         return ack
 
     async def _handle(self, raw: bytes, *, interface: str, transport: str) -> tuple[bytes, bool]:
-        """The ACK, and whether MSH-15 makes it due (see ``on_mllp``); the message is tokenized once."""
+        """The ACK, and whether MSH-15 makes it due (see ``on_mllp``). The message is tokenized once,
+        before the append: the tokens give the envelope (``envelope_of``, the same as ``identify``
+        reads) and, after the commit, the ACK's header. Bytes the tokenizer refuses go the general way
+        (``identify``), which keeps them as a dead letter or stores them and answers as below."""
+        message: Message | None
+        envelope: Envelope | None = None
         try:
-            accepted = await self.edge.receive(raw, interface=interface, transport=transport)
+            message = tokenize(raw)
+            envelope = envelope_of(message)
+        except FormatError:  # unreadable, or a header identify rejects too: it says why
+            message = None
+        try:
+            accepted = await self.edge.receive(raw, interface=interface, transport=transport, envelope=envelope)
         except TransientError:
             log.warning("store unavailable; answering AE on %s", interface)
             return self._error_ack(raw), True
         if accepted.rejection is not None:
             return reject_for(raw, accepted.rejection), True  # unreadable input always gets its reject
-        try:
-            message = tokenize(raw)
-        except FormatError:  # identify read the header; a full tokenize can still object
+        if message is None:  # identify read the header; the tokenizer still objects
             reason = "message stored, header unreadable for the ACK"
             return build_reject(raw, reason, APPLICATION_INTERNAL_ERROR), True
         header = header_of(message)

@@ -23,16 +23,29 @@ import time
 _COUNTER_MAX = 0xFFF
 
 
+_DRAWN = 10  # bytes of randomness per id: 62 bits for the tail, 11 for a counter start
+_POOL = 256  # ids per read of the system's randomness (one system call, not one per id)
+
+
 class _Generator:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._millis = 0
         self._counter = 0
+        self._pool = b""
+        self._taken = 0
+
+    def forget_pool(self) -> None:
+        self._lock = threading.Lock()
+        self._pool, self._taken = b"", 0
 
     def next(self) -> str:
         now = time.time_ns() // 1_000_000
-        random_bits = int.from_bytes(os.urandom(10), "big")  # 62 for the tail, 11 for a counter start
         with self._lock:
+            if self._taken >= len(self._pool):
+                self._pool, self._taken = os.urandom(_DRAWN * _POOL), 0
+            random_bits = int.from_bytes(self._pool[self._taken : self._taken + _DRAWN], "big")
+            self._taken += _DRAWN
             if now > self._millis:
                 self._millis, self._counter = now, random_bits >> 69  # below 2,048: room to count
             elif self._counter < _COUNTER_MAX:
@@ -46,6 +59,8 @@ class _Generator:
 
 
 _generator = _Generator()
+# A forked child must not hand out the rest of its parent's randomness.
+os.register_at_fork(after_in_child=_generator.forget_pool)
 
 
 def new_correlation_id() -> str:

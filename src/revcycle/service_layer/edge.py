@@ -82,10 +82,16 @@ class Edge:
             self.telemetry.received(interface, "unknown", "unknown", "rejected", 0.0)
         return accepted
 
-    async def receive(self, raw: bytes, *, interface: str, transport: str) -> Accepted:
+    async def receive(
+        self, raw: bytes, *, interface: str, transport: str, envelope: Envelope | None = None
+    ) -> Accepted:
+        """``envelope``: what the entry point already read from the message's header, when it has
+        tokenized it anyway (the HL7 v2 edge, for its ACK); else the format's ``identify`` reads it."""
         started = time.perf_counter()
         self.check_size(len(raw))
-        receipt = make_receipt(raw, interface=interface, transport=transport, identify=self.identify)
+        receipt = make_receipt(
+            raw, interface=interface, transport=transport, identify=self.identify, envelope=envelope
+        )
         appended = await self.committer.submit(receipt)
         accepted = Accepted(receipt, appended)
         if self.telemetry is not None:

@@ -76,15 +76,17 @@ def make_receipt(
     identify: Callable[[bytes], Envelope],
     now: datetime | None = None,
     correlation_id: str | None = None,
+    envelope: Envelope | None = None,
 ) -> Receipt:
-    """Identify the message (cheap header read) and derive its keys; unreadable input is kept, flagged."""
+    """Identify the message (cheap header read) and derive its keys; unreadable input is kept, flagged.
+    ``envelope``: what the entry point already read from the message (then ``identify`` is not called)."""
     digest = content_hash(raw)
-    envelope: Envelope | None
     rejection: FormatError | None = None
-    try:
-        envelope = identify(raw)
-    except FormatError as exc:
-        envelope, rejection = None, exc
+    if envelope is None:
+        try:
+            envelope = identify(raw)
+        except FormatError as exc:
+            rejection = exc
     return Receipt(
         raw=raw,
         interface=interface,

@@ -82,6 +82,8 @@ class _Connection:
     task: asyncio.Task[None] | None = None
     busy: bool = False
     stopping: bool = field(default=False)
+    waiting_since: float = 0.0  # loop time the connection started waiting for its next bytes
+    idle: bool = False  # closed by the idle sweep
 
 
 def _peer_text(peer: object) -> str:
@@ -121,6 +123,7 @@ class MllpListener:
         self.reuse_port = reuse_port  # SO_REUSEPORT: other processes listen on the same port too
         self.stats = ListenerStats()
         self._server: asyncio.Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self._connections: dict[int, _Connection] = {}
         self._next_id = 0
         self._closing = False
@@ -142,6 +145,7 @@ class MllpListener:
             limit=_READ_SIZE,
             reuse_port=self.reuse_port or None,
         )
+        self._sweeper = asyncio.create_task(self._sweep_idle())
 
     async def __aenter__(self) -> MllpListener:
         await self.start()
@@ -153,6 +157,9 @@ class MllpListener:
     async def close(self) -> None:
         """Stop accepting, let in-flight handles finish (up to ``close_grace`` s), close connections."""
         self._closing = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         if self._server is not None:
             self._server.close()
         tasks = []
@@ -199,6 +206,8 @@ class MllpListener:
         except asyncio.CancelledError:
             if not conn.stopping:
                 raise
+            if conn.idle:
+                self.stats.idle_timeouts += 1
         except (ConnectionError, ssl.SSLError, TimeoutError, _HandlerFailed) as exc:
             log.info(
                 "mllp %s connection %d ended: %s", self.interface, info.connection_id, type(exc).__name__
@@ -243,15 +252,28 @@ class MllpListener:
         if reply:
             await self._send(conn, answer)
 
+    async def _sweep_idle(self) -> None:
+        """Close connections that waited ``idle_timeout`` seconds for bytes. One sweep for all of them
+        (a timer per read cost a few per cent of the listener's time per message); a connection whose
+        message is being handled is never idle. Sweeps every quarter of the timeout, so a connection
+        is closed between 1 and 1.25 timeouts after its last bytes."""
+        loop = asyncio.get_running_loop()
+        period = max(self.idle_timeout / 4, 0.01)
+        while True:
+            await asyncio.sleep(period)
+            now = loop.time()
+            for conn in list(self._connections.values()):
+                idle = not conn.busy and not conn.stopping and now - conn.waiting_since >= self.idle_timeout
+                if idle and conn.task is not None:
+                    conn.idle = conn.stopping = True
+                    conn.task.cancel()
+
     async def _run(self, conn: _Connection, reader: asyncio.StreamReader) -> None:
         decoder = MllpDecoder(max_frame=self.max_frame)
+        loop = asyncio.get_running_loop()
         while not conn.stopping:
-            try:
-                async with asyncio.timeout(self.idle_timeout):
-                    data = await reader.read(_READ_SIZE)
-            except TimeoutError:
-                self.stats.idle_timeouts += 1
-                return
+            conn.waiting_since = loop.time()
+            data = await reader.read(_READ_SIZE)
             if not data:
                 for event in decoder.close():
                     if isinstance(event, Junk | Incomplete | Oversize):

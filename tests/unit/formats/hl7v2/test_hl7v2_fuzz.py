@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revcycle.adapters.formats.base import FormatError, MappingError
+from revcycle.adapters.formats.base import Envelope, FormatError, MappingError
 from revcycle.adapters.formats.hl7v2 import identify, parse, split_messages, to_commands, tokenize
 from revcycle.adapters.formats.hl7v2.ack import AckError, build_ack, build_reject, reject_for
 from revcycle.adapters.formats.hl7v2.errors import Hl7Unreadable
+from revcycle.adapters.formats.hl7v2.identify import envelope_of
 from revcycle.adapters.formats.hl7v2.message import Message
 from revcycle.adapters.formats.hl7v2.path import Path as Hl7Path
 
@@ -64,6 +65,21 @@ def exercise(message: Message) -> None:
     build_ack(message, "error", error=AckError(207, "fuzz"))
 
 
+def same_envelope_from_tokens(raw: bytes, identified: Envelope | str) -> None:
+    """The MLLP edge reads the envelope from the tokens it already has (``envelope_of``): wherever the
+    tokenizer reads the bytes, that is exactly what ``identify`` reads from them (or the same error)."""
+    try:
+        message = tokenize(raw)
+    except FormatError:
+        return
+    try:
+        from_tokens: Envelope | str = envelope_of(message)
+    except FormatError as exc:
+        assert isinstance(exc, Hl7Unreadable)
+        from_tokens = type(exc).__name__
+    assert from_tokens == identified
+
+
 def check(raw: bytes) -> None:
     for read in (tokenize, parse):
         try:
@@ -72,9 +88,11 @@ def check(raw: bytes) -> None:
             assert isinstance(exc, Hl7Unreadable)
             reject_for(raw, exc)
     try:
-        identify(raw)
+        identified: Envelope | str = identify(raw)
     except FormatError as exc:
         assert isinstance(exc, Hl7Unreadable)
+        identified = type(exc).__name__
+    same_envelope_from_tokens(raw, identified)
     try:
         message = parse(raw)
         to_commands(message, identify(raw))

@@ -20,9 +20,11 @@ ERR-1 (ELD: segment^sequence^field^code&text&HL70357) with the reason in MSA-3. 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal
@@ -131,8 +133,8 @@ def _render(
 ) -> bytes:
     d = h.delimiters
     fs = d.field
-    version = version_tuple(h.version)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%z")
+    version = _version(h.version)
+    stamp = now.strftime(_STAMP) if now is not None else _stamp_now()
     kind = ["ACK", h.event, "ACK"] if version >= (2, 3, 1) else ["ACK", h.event]
     msh = ["MSH", d.encoding_characters, *h.receiving, *h.sending, stamp, "", _join(kind, d.component)]
     msh += [control_id or uuid.uuid4().hex[:20].upper(), h.processing_id, h.version]
@@ -146,6 +148,21 @@ def _render(
         segments.append(_err_segment(h, error, version))
     text = "\r".join(fs.join(fields).rstrip(fs) for fields in segments) + "\r"
     return text.encode(h.codec, errors="replace")
+
+
+_STAMP = "%Y%m%d%H%M%S%z"
+_version = lru_cache(maxsize=64)(version_tuple)  # MSH-12 values recur: one regex match per version
+
+
+def _stamp_now() -> str:
+    """MSH-7 of an ACK made now, to the second (formatted once per second, not per ACK)."""
+    second = int(time.time())
+    if _last_stamp[0] != second:
+        _last_stamp[:] = [second, datetime.fromtimestamp(second, UTC).strftime(_STAMP)]
+    return str(_last_stamp[1])
+
+
+_last_stamp: list[int | str] = [-1, ""]
 
 
 def ack_mode(message: Message) -> Literal["original", "enhanced"]:

@@ -27,7 +27,7 @@ from revcycle.adapters.formats.base import Envelope
 from revcycle.adapters.formats.hl7v2.encoding import Delimiters, decode, read_delimiters
 from revcycle.adapters.formats.hl7v2.errors import EmptyMessage, MissingHeaderField, NotHl7
 from revcycle.adapters.formats.hl7v2.escapes import unescape
-from revcycle.adapters.formats.hl7v2.message import Segment
+from revcycle.adapters.formats.hl7v2.message import Message, Segment
 from revcycle.adapters.formats.hl7v2.tokenizer import content_start, line_end
 
 FORMAT = "hl7v2"
@@ -68,16 +68,21 @@ def _pid_key(text: str, delimiters: Delimiters, codec: str) -> str | None:
         found = text.find(terminator, position + 1)
         if 0 <= found < end:
             end = found
-    pid = Segment("PID", text[position + 1 : end].rstrip(" \t").split(fs), delimiters, codec)
+    return _account_key(Segment("PID", text[position + 1 : end].rstrip(" \t").split(fs), delimiters, codec))
+
+
+def _account_key(pid: Segment) -> str | None:
+    """PID-18.1 when valued, else CX.1 of the first PID-3 repetition that has one (module docstring)."""
     account = _valued(pid.value(18))
     if account:
         return account
     identifiers = pid.raw(3)
     if not identifiers:
         return None
+    delimiters = pid.delimiters
     for repetition in identifiers.split(delimiters.rep_split):
         first = repetition.split(delimiters.comp_split, 1)[0].split(delimiters.sub_split, 1)[0]
-        value = _valued(unescape(first, delimiters, codec))
+        value = _valued(unescape(first, delimiters, pid.codec))
         if value:
             return value
     return None
@@ -96,7 +101,7 @@ def identify(raw: bytes) -> Envelope:
         raise NotHl7(f"binary data: NUL byte at offset {nul}")
     sid = head.decode("ascii")
     header_end = line_end(raw, start)
-    latin = raw[start:header_end].decode("latin_1")
+    latin = raw[start:header_end].decode("latin_1").rstrip(" \t")  # as the tokenizer reads MSH-2
     if len(latin) < 4:
         raise NotHl7(f"{sid} segment without a field separator", location=f"{sid}-1")
     fs = latin[3]
@@ -114,6 +119,17 @@ def identify(raw: bytes) -> Envelope:
             sender=_party(header, 3),
             receiver=_party(header, 5),
         )
+    return _message_envelope(header, _pid_key(text, delimiters, codec))
+
+
+def envelope_of(message: Message) -> Envelope:
+    """The envelope :func:`identify` reads, from a message already tokenized (the MLLP edge tokenizes
+    once, for the envelope and the ACK). The same for every message both can read (differential test)."""
+    pid = message.segment("PID")
+    return _message_envelope(message.header, _account_key(pid) if pid is not None else None)
+
+
+def _message_envelope(header: Segment, partition_key: str | None) -> Envelope:
     message_code = header.value(9, 1, 1).strip()
     if not message_code:
         raise MissingHeaderField("MSH-9 message type missing", location="MSH-9")
@@ -125,5 +141,5 @@ def identify(raw: bytes) -> Envelope:
         sender=_party(header, 3),
         receiver=_party(header, 5),
         version=_valued(header.value(12)),
-        partition_key=_pid_key(text, delimiters, codec),
+        partition_key=partition_key,
     )
