@@ -58,7 +58,9 @@ class Hl7Intake:
         except FormatError:  # unreadable, or a header identify rejects too: it says why
             message = None
         try:
-            accepted = await self.edge.receive(raw, interface=interface, transport=transport, envelope=envelope)
+            accepted = await self.edge.receive(
+                raw, interface=interface, transport=transport, envelope=envelope
+            )
         except TransientError:
             log.warning("store unavailable; answering AE on %s", interface)
             return self._error_ack(raw), True
