@@ -148,7 +148,9 @@ def tokenize(raw: bytes) -> Message:
     msh_fields.insert(1, fs)
     if "\n" in text:
         text = text.replace("\r\n", "\r").replace("\n", "\r")
-    if text[-1] in " \t\r" or (_STANDARD_PROBLEMS if fs == "|" else _problems(fs)).search(text):
+    if text[-1] == "\r":  # the last segment's terminator (the usual ending), and any blank lines after it
+        text = text.rstrip("\r")
+    if text[-1] in " \t" or (_STANDARD_PROBLEMS if fs == "|" else _problems(fs)).search(text):
         lines = _clean_lines(text, fs)
     else:
         lines = text.split("\r")
