@@ -159,6 +159,39 @@ async def test_idle_timeout_closes(listener_factory: Callable[..., Awaitable[Mll
     assert listener.stats.idle_timeouts == 1
 
 
+async def test_idle_sweep_spares_busy_and_talking_connections() -> None:
+    """One sweep watches every connection: a connection whose message takes longer than the idle
+    timeout to handle is not idle, one that keeps sending stays open, and a silent one is closed."""
+    release = asyncio.Event()
+
+    async def slow_first(payload: bytes, conn: ConnectionInfo) -> bytes:
+        if b"|C1-0|" in payload:
+            await release.wait()
+        return build_ack(parse(payload))
+
+    listener = MllpListener(slow_first, port=0, idle_timeout=0.3)
+    await listener.start()
+    try:
+        busy_reader, busy_writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        talk_reader, talk_writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        silent_reader, silent_writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        busy_writer.write(encode(message(1, 0)))
+        for sequence in range(8):  # 8 x 0.1 s: well past the timeout, never silent for 0.3 s
+            talk_writer.write(encode(message(2, sequence)))
+            assert await read_acks(talk_reader, 1) == [f"AA:C2-{sequence}"]
+            await asyncio.sleep(0.1)
+        assert await asyncio.wait_for(silent_reader.read(), 5) == b""  # closed for silence
+        release.set()  # the busy connection's handler took 0.8 s: it was never idle meanwhile
+        assert await read_acks(busy_reader, 1) == ["AA:C1-0"]  # a swept connection gets no ACK
+        assert await asyncio.wait_for(talk_reader.read(), 5) == b""  # and then silent: closed too
+        assert await asyncio.wait_for(busy_reader.read(), 5) == b""
+        assert listener.stats.idle_timeouts == 3
+        for writer in (busy_writer, talk_writer, silent_writer):
+            writer.close()
+    finally:
+        await listener.close()
+
+
 async def test_graceful_close_finishes_in_flight_work() -> None:
     entered = asyncio.Event()
     release = asyncio.Event()

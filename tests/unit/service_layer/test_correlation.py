@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -30,3 +31,24 @@ def test_ids_made_on_several_threads_are_unique() -> None:
     every = [text for batch in batches for text in batch]
     assert len(set(every)) == len(every)
     assert all(batch == sorted(batch) for batch in batches)
+
+
+def _random_tail(text: str) -> int:
+    return uuid.UUID(text).int & ((1 << 62) - 1)
+
+
+def test_a_forked_child_draws_its_own_randomness() -> None:
+    """Ids take their random bits from a pool read from the system in one call; a forked child must
+    not hand out what is left of its parent's pool (ids made at the same moment would collide)."""
+    new_correlation_id()  # the pool is filled, most of it unused
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe and exits at once
+        os.write(write, "\n".join(new_correlation_id() for _ in range(50)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read) as pipe:
+        child_tails = {_random_tail(text) for text in pipe.read().split("\n")}
+    parent_tails = {_random_tail(new_correlation_id()) for _ in range(50)}
+    assert len(child_tails) == 50 and not child_tails & parent_tails

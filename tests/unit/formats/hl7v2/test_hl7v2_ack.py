@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -248,3 +249,18 @@ def test_acks_for_every_sample_are_phi_free(shared_data: Path) -> None:
                     value = pid.raw(number)
                     if len(value) > 4:
                         assert value.encode() not in ack, (path.name, number)
+
+
+def test_ack_made_now_is_stamped_with_the_current_second() -> None:
+    """MSH-7 of an ACK made now (formatted once per second and reused) is the current UTC second, and
+    moves on with the clock."""
+    message = parse(inbound())
+    before = datetime.now(UTC).replace(microsecond=0)
+    stamps = set()
+    for _ in range(3):
+        stamps.add(segments(build_ack(message))[0][6])
+        time.sleep(0.6)
+    after = datetime.now(UTC)
+    read = sorted(datetime.strptime(stamp, "%Y%m%d%H%M%S%z") for stamp in stamps)
+    assert before <= read[0] and read[-1] <= after
+    assert len(read) >= 2  # 1.2 s or more: at least one new second

@@ -189,6 +189,19 @@ def test_mixed_terminators_bom_trailing_whitespace_and_blank_lines() -> None:
     assert m["MSH-12"] == "2.5.1"
 
 
+@pytest.mark.parametrize(
+    "ending", [b"", b"\r", b"\r\r\r", b"\r\n", b"\n\n", b" \r", b"\t\r\r", b"\r \r", b"\r\rZZ1|x\r"]
+)
+def test_endings_after_the_last_segment(ending: bytes) -> None:
+    """The usual ending (the last segment's CR) and blank lines or whitespace after it read as if the
+    message ended at its last segment; a segment after blank lines is still a segment."""
+    m = tokenize(msg("PID|1||X", "PV1|1|I") + ending)
+    extra = ["ZZ1"] if b"ZZ1" in ending else []
+    assert m.ids == ["MSH", "PID", "PV1", *extra]
+    pv1 = m.segment("PV1")
+    assert pv1 is not None and pv1.fields == ["PV1", "1", "I"]  # nothing of the ending kept in it
+
+
 # --- escapes -----------------------------------------------------------------------------------
 
 
