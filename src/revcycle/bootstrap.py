@@ -31,6 +31,7 @@ from revcycle.adapters.store.message_queries import MessageQueries
 from revcycle.adapters.store.migrate import upgrade
 from revcycle.adapters.store.rollups import RollupRefresher
 from revcycle.adapters.store.uow import SqlUnitOfWork
+from revcycle.adapters.store.wal_checkpoint import WalCheckpointer
 from revcycle.domain.commands import Command
 from revcycle.domain.gl_mapping import GlMapping
 from revcycle.domain.journal_posting import SummaryLevel
@@ -165,13 +166,16 @@ def inbound_log_on(
 ) -> SqlInboundLog:
     """The inbound log. On a SQLite file with ``synchronous=FULL`` the appends go through an engine of
     their own that commits without syncing and then syncs the WAL outside the write lock (``WalSync``):
-    as durable as FULL, but the worker's transactions no longer wait for the disk behind the edge's."""
+    as durable as FULL, but the worker's transactions no longer wait for the disk behind the edge's. Its
+    WAL checkpoints run on a thread of their own, not in the group commit (``WalCheckpointer``)."""
     database = sqlite_file(settings.database_url)
     if database is None or settings.sqlite_synchronous != "FULL":
         return SqlInboundLog(engine)
-    log_engine = make_engine(settings.database_url, write_lock=write_lock, synchronous="NORMAL")
+    log_engine = make_engine(
+        settings.database_url, write_lock=write_lock, synchronous="NORMAL", auto_checkpoint=False
+    )
     install_key_ring(log_engine, key_ring)
-    return SqlInboundLog(log_engine, sync=WalSync(database))
+    return SqlInboundLog(log_engine, sync=WalSync(database), checkpointer=WalCheckpointer(database))
 
 
 @dataclass

@@ -90,6 +90,7 @@ async def _serve(settings: Settings, handles: _Handles) -> None:
     for wakeup in handles.wakeups:
         container.wakeup.add(wakeup)
     listener = mllp_listener(settings, Hl7Intake(container.edge), port=handles.port, reuse_port=True)
+    container.inbound_log.start()
     await container.committer.start()
     await listener.start()
     reporter.start()

@@ -44,6 +44,7 @@ class Runtime:
         settings = self.container.settings
         retention = datetime.now(UTC) - timedelta(days=settings.audit_retention_days)
         await asyncio.to_thread(self.container.audit.prune, retention, actor="retention")
+        self.container.inbound_log.start()
         await self.container.committer.start()
         if settings.workers and settings.worker_mode == "process":
             self._worker_process = WorkerProcess(settings, self.container.shared_lock, self._inbox())

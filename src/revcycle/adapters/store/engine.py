@@ -131,7 +131,12 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, write_lock: WriteLock | None = None, synchronous: str = "FULL"
+    url: str,
+    *,
+    echo: bool = False,
+    write_lock: WriteLock | None = None,
+    synchronous: str = "FULL",
+    auto_checkpoint: bool = True,
 ) -> Engine:
     """An engine for ``url``; SQLite files get WAL, ``synchronous`` (FULL by default), foreign keys and
     a busy timeout.
@@ -148,6 +153,9 @@ def make_engine(
     hold derived state that is redone from the log if a power loss undoes them (see ``bootstrap``), and
     the next FULL commit of the edge syncs the WAL frames written before it as well.
 
+    ``auto_checkpoint=False`` (SQLite only) leaves the WAL's checkpoints to a ``WalCheckpointer`` thread
+    instead of the committing connection (the inbound log's engine: ``wal_checkpoint``).
+
     ``write_lock`` (SQLite only) serialises our own write transactions before SQLite sees them: SQLite's
     busy handler sleeps 1, 2, 5, 10... ms between retries, so writers that collide in SQLite wait far
     longer than writers queued on a lock that wakes the next one at once.
@@ -156,12 +164,25 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError("synchronous must be FULL or NORMAL (anything weaker is not durable)")
-        return _sqlite_engine(url, parsed.database, echo=echo, write_lock=write_lock, synchronous=synchronous)
+        return _sqlite_engine(
+            url,
+            parsed.database,
+            echo=echo,
+            write_lock=write_lock,
+            synchronous=synchronous,
+            auto_checkpoint=auto_checkpoint,
+        )
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def _sqlite_engine(
-    url: str, database: str | None, *, echo: bool, write_lock: WriteLock | None, synchronous: str
+    url: str,
+    database: str | None,
+    *,
+    echo: bool,
+    write_lock: WriteLock | None,
+    synchronous: str,
+    auto_checkpoint: bool,
 ) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -177,6 +198,8 @@ def _sqlite_engine(
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if not auto_checkpoint:  # a WalCheckpointer thread checkpoints instead (wal_checkpoint.py)
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

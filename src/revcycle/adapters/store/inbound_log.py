@@ -19,6 +19,7 @@ from revcycle.adapters.store.engine import for_writing
 from revcycle.adapters.store.fast_insert import PreparedUpsertInsert
 from revcycle.adapters.store.prepared import Prepared
 from revcycle.adapters.store.schema import dead_letters, inbound_messages
+from revcycle.adapters.store.wal_checkpoint import WalCheckpointer
 from revcycle.service_layer.errors import TransientError
 from revcycle.service_layer.intake import Appended, Receipt
 from revcycle.service_layer.ports import PendingMessage
@@ -32,13 +33,28 @@ class SqlInboundLog:
     the lock, so the worker's transactions are not held up by the disk). ``append_batch`` returns only
     after it, so nothing is acknowledged before the append is on safe storage."""
 
-    def __init__(self, engine: Engine, *, sync: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        sync: Callable[[], None] | None = None,
+        checkpointer: WalCheckpointer | None = None,
+    ) -> None:
         self.engine = for_writing(engine)
         self.sync = sync
+        self.checkpointer = checkpointer  # the WAL's checkpoints, when the engine does not do them
         self._own_engine = engine if sync is not None else None
 
+    def start(self) -> None:
+        """Start what runs beside the appends (the WAL checkpointer, when there is one)."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()
+
     def close(self) -> None:
-        """Close the log's own engine, when it has one (the store's engine is closed by its owner)."""
+        """Stop the checkpointer and close the log's own engine, when it has them (the store's engine
+        is closed by its owner)."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self._own_engine is not None:
             self._own_engine.dispose()
 
