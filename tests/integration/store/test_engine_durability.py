@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from revcycle.adapters.store.engine import make_engine
 from revcycle.bootstrap import build
+from revcycle.service_layer.errors import TransientError
+from revcycle.service_layer.intake import make_receipt
 from revcycle.settings import Settings
 
 
@@ -51,3 +55,31 @@ def test_the_worker_process_commits_derived_state_without_the_per_commit_sync(tm
                 assert conn.execute(text("PRAGMA synchronous")).scalar_one() == expected
         finally:
             container.engine.dispose()
+
+
+def test_a_write_transaction_sqlite_cannot_begin_is_the_store_being_unavailable(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE goes to the driver's connection directly; when SQLite refuses it (another program
+    holds the file's write lock past the busy timeout) the error is SQLAlchemy's, so the inbound log
+    answers "store unavailable" (HL7 AE, HTTP 503) instead of failing with a driver exception."""
+    container = build(Settings(data_dir=tmp_path))
+    log = container.inbound_log
+    with log.engine.connect() as conn:  # the pool's one connection: give up after 50 ms, not 30 s
+        conn.exec_driver_sql("PRAGMA busy_timeout=50")
+    database = tmp_path / "revcycle.db"
+    blocker = sqlite3.connect(database, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    raw = b"MSH|^~\\&|A|B|C|D|20261122||ADT^A04|CTRL1|P|2.5.1\rPID|1||123\r"
+    receipt = make_receipt(raw, interface="t", transport="t", identify=container.formats.identify)
+    try:
+        with pytest.raises(TransientError) as caught:
+            log.commit_batch([receipt])
+        assert caught.value.code == "store_unavailable"
+        with pytest.raises(OperationalError), log.engine.begin():  # SQLAlchemy's error, for any caller
+            pass
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    [appended] = log.commit_batch([receipt])  # the lock gone, the same append goes through
+    assert appended.duplicate is False
+    log.close()
+    container.engine.dispose()
