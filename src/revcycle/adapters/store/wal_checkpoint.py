@@ -5,7 +5,7 @@ By default SQLite checkpoints the WAL itself: when a commit leaves it longer tha
 syncs it, inside that commit call (SQLite, "Write-Ahead Logging", section 6 "Automatic Checkpoint").
 On the edge that connection is the group commit's: every message waiting for the next batch waited
 for a checkpoint too, a few milliseconds of copying every few hundred batches, which was the tail of the
-ACK latency (bench/RESULTS.md, sixth session).
+ACK latency (bench/RESULTS.md, fifth session).
 
 The inbound log's engine therefore turns automatic checkpoints off (``make_engine(auto_checkpoint=
 False)``) and this thread runs a PASSIVE checkpoint whenever the WAL has grown past the same 1,000
