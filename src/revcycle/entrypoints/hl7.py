@@ -50,13 +50,14 @@ class Hl7Intake:
         before the append: the tokens give the envelope (``envelope_of``, the same as ``identify``
         reads) and, after the commit, the ACK's header. Bytes the tokenizer refuses go the general way
         (``identify``), which keeps them as a dead letter or stores them and answers as below."""
-        message: Message | None
+        message: Message | None = None
         envelope: Envelope | None = None
-        try:
-            message = tokenize(raw)
-            envelope = envelope_of(message)
-        except FormatError:  # unreadable, or a header identify rejects too: it says why
-            message = None
+        if len(raw) <= self.edge.max_bytes:  # an over-size message is refused before any reading
+            try:
+                message = tokenize(raw)
+                envelope = envelope_of(message)
+            except FormatError:  # unreadable, or a header identify rejects too: it says why
+                message = None
         try:
             accepted = await self.edge.receive(
                 raw, interface=interface, transport=transport, envelope=envelope
