@@ -52,7 +52,7 @@ class Hl7Intake:
         (``identify``), which keeps them as a dead letter or stores them and answers as below."""
         message: Message | None = None
         envelope: Envelope | None = None
-        if len(raw) <= self.edge.max_bytes:  # an over-size message is refused before any reading
+        if self.edge.fits(len(raw)):  # an over-size message is refused before any reading
             try:
                 message = tokenize(raw)
                 envelope = envelope_of(message)

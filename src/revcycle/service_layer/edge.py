@@ -56,8 +56,11 @@ class Edge:
         self.max_bytes = max_bytes
         self.telemetry = telemetry
 
+    def fits(self, size: int) -> bool:
+        return size <= self.max_bytes
+
     def check_size(self, size: int) -> None:
-        if size > self.max_bytes:
+        if not self.fits(size):
             raise MessageTooLarge(f"message of {size} bytes exceeds the limit of {self.max_bytes} bytes")
 
     async def reject(self, raw: bytes, error: FormatError, *, interface: str, transport: str) -> Accepted:
