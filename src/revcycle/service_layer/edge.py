@@ -9,7 +9,6 @@ unreadable input is stored as a dead letter before the rejection is sent.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Protocol
 from revcycle.adapters.formats.base import Envelope, FormatError, TooLarge
 from revcycle.service_layer.errors import MessageTooLarge
 from revcycle.service_layer.group_commit import GroupCommitter
-from revcycle.service_layer.intake import Appended, Receipt, make_receipt
+from revcycle.service_layer.intake import Appended, Receipt, make_receipt, refused_key
 
 
 class EdgeTelemetry(Protocol):
@@ -67,9 +66,8 @@ class Edge:
         """Keep a message the entry point refused for a reason of its own (e.g. a FHIR body whose type
         disagrees with the URL) as a dead letter, with that reason."""
         receipt = make_receipt(raw, interface=interface, transport=transport, identify=self.identify)
-        # Keyed apart from the same bytes sent correctly (the refusal may depend on the URL, not the body).
-        refused_key = hashlib.sha256(f"refused|{error.code}|{receipt.idempotency_key}".encode()).hexdigest()
-        receipt = dataclasses.replace(receipt, rejection=error, idempotency_key=refused_key)
+        key = refused_key(receipt.envelope, interface, receipt.content_hash, error.code)
+        receipt = dataclasses.replace(receipt, rejection=error, idempotency_key=key)
         accepted = Accepted(receipt, await self.committer.submit(receipt))
         if self.telemetry is not None:
             self.telemetry.received(interface, receipt.format, receipt.message_type, "rejected", 0.0)

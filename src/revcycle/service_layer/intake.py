@@ -10,6 +10,9 @@ numbers (MSH-10; ISA13/GS06/ST02; FHIR id + meta.versionId) *and* the content ha
 
 Input no adapter can read still gets a receipt (format ``unknown``), keyed by interface and content,
 so it is kept as a dead letter and a resend of the same bytes is not dead-lettered twice.
+
+A key is the SHA-256 of that basis, behind a prefix that only decides where the key sorts
+(``key_prefix``): equal keys still mean equal bases.
 """
 
 from __future__ import annotations
@@ -60,12 +63,45 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw.rstrip(b"\r\n\t \x00")).hexdigest()
 
 
-def idempotency_key(envelope: Envelope | None, interface: str, digest: str) -> str:
+def key_prefix(envelope: Envelope | None, interface: str) -> str:
+    """Where a key sorts: a short hash of the format and sender, then the control id the sender gave
+    (its first 40 characters); empty without a control id. At most 49 characters.
+
+    The inbound log's unique index on the key takes one entry per append. Keys that were bare hashes
+    landed on a random leaf page of it each, so a group commit of n messages dirtied n index pages (n
+    WAL frames to write, sync and checkpoint), and the pages an append touched spread over the whole
+    index as the log grew. Senders number their messages in sequence (HL7 MSH-10 counters or time
+    stamps, X12 ISA13), so behind this prefix a sender's keys land next to its previous ones. With
+    control ids that do not run in sequence (GUIDs) the keys land as randomly as before. SQLite's work
+    per append: bench/RESULTS.md, "Sixth session".
+
+    The rows migration 0012 rewrote take the same prefix from their stored format, sender and control
+    id columns (``inbound_log._row`` stores the sender and control id cut at 200 characters, which is
+    why the sender is cut there before hashing)."""
+    if envelope is None or not envelope.control_id:
+        return ""
+    sender = (envelope.sender or interface)[:200]
+    party = hashlib.blake2b(f"{envelope.format}|{sender}".encode(), digest_size=4).hexdigest()
+    return f"{party}{envelope.control_id[:40]}|"
+
+
+def _basis_hash(envelope: Envelope | None, interface: str, digest: str) -> str:
     if envelope is not None and envelope.control_id:
         basis = f"{envelope.format}|{envelope.sender or interface}|{envelope.control_id}|{digest}"
     else:
         basis = f"{envelope.format if envelope else 'unknown'}|{interface}|{digest}"
     return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def idempotency_key(envelope: Envelope | None, interface: str, digest: str) -> str:
+    return key_prefix(envelope, interface) + _basis_hash(envelope, interface, digest)
+
+
+def refused_key(envelope: Envelope | None, interface: str, digest: str, code: str) -> str:
+    """The key of a message an entry point refused for a reason of its own (``Edge.reject``): apart from
+    the same bytes sent correctly, since the refusal may depend on the URL, not on the body."""
+    refused = hashlib.sha256(f"refused|{code}|{_basis_hash(envelope, interface, digest)}".encode())
+    return key_prefix(envelope, interface) + refused.hexdigest()
 
 
 def make_receipt(
