@@ -18,12 +18,20 @@ while the disk syncs batch N, batch N+1 is committed; batch N+2 is committed onl
 N+1 has started. So the disk is kept busy, yet batches still grow to what arrives during one sync.
 (Letting any number of commits run ahead made batches of one or two messages and doubled the edge's
 CPU per message; no overlap at all left the disk idle during every commit.)
+
+A batch takes at most half of the receipts outstanding (submitted and not yet answered; a peak that
+decays by 5% a batch), so under load two batches take turns: while one commits, the loop answers and
+reads the senders of the other. Without that cap a closed loop of 32 senders settled into batches of 1
+and 31, which hardly overlap, and each run of 30,000 messages had ACKs 75 to 93 ms late; with it, the
+worst ACK of a run was 14 to 21 ms, at the same throughput (bench/RESULTS.md, sixth session). A lone
+sender still commits alone at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import threading
 from collections.abc import Callable, Sequence
 
@@ -53,6 +61,8 @@ class GroupCommitter:
         self._pending: list[_Entry] = []
         self._handoff = threading.Condition(threading.Lock())  # committed batches <-> the syncer
         self._unsynced: list[tuple[list[_Entry], list[Appended]]] = []
+        self._outstanding = 0  # submitted and not yet answered (under _lock)
+        self._peak = 0.0  # recent peak of _outstanding, decaying: how many senders are at work
         self._threads: list[threading.Thread] = []
         self._stopping = False
         self._committer_done = False
@@ -89,6 +99,7 @@ class GroupCommitter:
         future: asyncio.Future[Appended] = loop.create_future()
         with self._lock:
             self._pending.append((receipt, future))
+            self._outstanding += 1
             if len(self._pending) == 1:
                 self._work.notify()
         return await future
@@ -122,8 +133,10 @@ class GroupCommitter:
                 if self._stopping:
                     return None
                 self._work.wait()
-            batch = self._pending[: self._max_batch]
-            del self._pending[: self._max_batch]
+            self._peak = max(float(self._outstanding), self._peak * 0.95)
+            cap = min(self._max_batch, max(1, math.ceil(self._peak / 2)))
+            batch = self._pending[:cap]
+            del self._pending[:cap]
             return batch
 
     def _hand_to_syncer(self, batch: list[_Entry], results: list[Appended]) -> None:
@@ -158,6 +171,8 @@ class GroupCommitter:
 
     def _answer(self, outcomes: list[tuple[list[_Entry], _Outcome]]) -> None:
         assert self._loop is not None
+        with self._lock:
+            self._outstanding -= sum(len(batch) for batch, _ in outcomes)
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
             self._loop.call_soon_threadsafe(_resolve, outcomes)
 

@@ -167,3 +167,24 @@ async def test_the_store_works_off_the_event_loop_and_a_closed_committer_refuses
     with pytest.raises(RuntimeError):
         await committer.submit(receipt(2))
     assert store.batches == [["corr-1"]]
+
+
+async def test_under_load_a_batch_takes_half_of_what_is_outstanding_so_two_take_turns() -> None:
+    gate, entered = threading.Event(), threading.Event()
+    store = Store()
+
+    def commit(receipts: Sequence[Receipt]) -> list[Appended]:
+        entered.set()
+        assert gate.wait(5), "test never opened the commit gate"
+        return store.commit(receipts)
+
+    committer = GroupCommitter(commit)
+    await committer.start()
+    first = asyncio.ensure_future(committer.submit(receipt(0)))
+    await until(entered.is_set)  # a lone sender's batch: taken at once, alone
+    rest = [asyncio.ensure_future(committer.submit(receipt(n))) for n in range(1, 32)]
+    await asyncio.sleep(0.05)  # all 31 queued while the first batch commits
+    gate.set()
+    await asyncio.gather(first, *rest)
+    await committer.close()
+    assert [len(batch) for batch in store.batches] == [1, 16, 15]  # not [1, 31]
