@@ -113,6 +113,7 @@ def build(
         sync=inbound_log.make_durable if inbound_log.sync is not None else None,
         max_batch=settings.group_commit_max,
         on_commit=wakeup.set,
+        telemetry=telemetry,
     )
     edge = Edge(formats.identify, committer, max_bytes=settings.max_message_bytes, telemetry=telemetry)
     reference = build_reference(

@@ -72,10 +72,13 @@ def test_connections_spread_over_edge_processes_and_every_message_lands_once(tmp
             received = _total(metrics, "revcycle_messages_received_total", 'outcome="accepted"')
             processed = _total(metrics, "revcycle_messages_processed_total", 'outcome="processed"')
             acks = _total(metrics, "revcycle_ack_seconds_count", 'interface="mllp"')
-            if (received, processed, acks) == (sent, sent, sent) or time.monotonic() > deadline:
+            committed = _plain(metrics, "revcycle_group_commit_messages_sum")  # every process's commits
+            if (received, processed, acks, committed) == (sent,) * 4 or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
-        assert (received, processed, acks) == (sent, sent, sent)
+        assert (received, processed, acks, committed) == (sent, sent, sent, sent)
+        assert 1 <= _plain(metrics, "revcycle_group_commit_messages_count") <= sent
+        assert _plain(metrics, "revcycle_group_commit_sync_seconds_count") >= 1  # SQLite, synchronous=FULL
         children = _children(server.process.pid)
         assert len(children) >= 2  # the worker and the edge process
     finally:
@@ -99,6 +102,13 @@ def test_a_port_taken_by_another_program_is_refused_with_a_clear_error(tmp_path:
                 server.start(timeout=30)
         finally:
             server.stop()
+
+
+def _plain(metrics: str, sample: str) -> float:
+    """The value of a sample without labels."""
+    found = re.findall(rf"^{sample} ([0-9.e+]+)$", metrics, re.MULTILINE)
+    assert found, f"{sample} not exported"
+    return float(found[0])
 
 
 def _total(metrics: str, sample: str, having: str) -> float:

@@ -25,6 +25,8 @@ from prometheus_client.registry import Collector
 
 _TYPE = re.compile(r"^[A-Za-z0-9_]{1,24}$")
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_COMMIT_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5)
+_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 
 
 def _type_label(message_type: str) -> str:
@@ -160,6 +162,24 @@ class PrometheusTelemetry:
         self.frame_errors_total = Counter(
             "revcycle_frame_errors", "Transport framing errors", ["interface", "kind"], registry=self.registry
         )
+        self.commit_messages = Histogram(
+            "revcycle_group_commit_messages",
+            "Messages per group commit of the inbound log (one transaction)",
+            buckets=_BATCH_BUCKETS,
+            registry=self.registry,
+        )
+        self.commit_seconds = Histogram(
+            "revcycle_group_commit_seconds",
+            "One group commit's transaction (the wait for the write lock included)",
+            buckets=_COMMIT_BUCKETS,
+            registry=self.registry,
+        )
+        self.sync_seconds = Histogram(
+            "revcycle_group_commit_sync_seconds",
+            "One sync of the SQLite log's WAL after its group commits (synchronous=FULL)",
+            buckets=_COMMIT_BUCKETS,
+            registry=self.registry,
+        )
         self._received: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
         self._inbox: Inbox | None = None
         self._remote: dict[str, Snapshot] = {}  # the latest snapshot of each other process
@@ -179,6 +199,13 @@ class PrometheusTelemetry:
                 self._received[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+    def committed(self, messages: int, seconds: float) -> None:
+        self.commit_messages.observe(messages)
+        self.commit_seconds.observe(seconds)
+
+    def synced(self, seconds: float) -> None:
+        self.sync_seconds.observe(seconds)
 
     def outcome(self, interface: str, message_type: str, outcome: str, seconds: float | None) -> None:
         self.processed_total.labels(interface, _type_label(message_type), outcome).inc()

@@ -25,6 +25,10 @@ reads the senders of the other. Without that cap a closed loop of 32 senders set
 and 31, which hardly overlap, and each run of 30,000 messages had ACKs 75 to 93 ms late; with it, the
 worst ACK of a run was 14 to 21 ms, at the same throughput (bench/RESULTS.md, sixth session). A lone
 sender still commits alone at once.
+
+``telemetry`` hears of every commit (messages in the batch, seconds in the transaction) and every sync
+(seconds), on the committer's and the syncer's threads: how large the batches are under the load of
+the moment, and what the store's commit and the disk's sync take.
 """
 
 from __future__ import annotations
@@ -33,13 +37,22 @@ import asyncio
 import contextlib
 import math
 import threading
+import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from revcycle.service_layer.intake import Appended, Receipt
 
 AppendBatch = Callable[[Sequence[Receipt]], list[Appended]]
 _Entry = tuple[Receipt, "asyncio.Future[Appended]"]
 _Outcome = list[Appended] | BaseException
+
+
+class CommitTelemetry(Protocol):
+    """Called on the group commit's own threads: must be thread-safe."""
+
+    def committed(self, messages: int, seconds: float) -> None: ...
+    def synced(self, seconds: float) -> None: ...
 
 
 class GroupCommitter:
@@ -50,8 +63,10 @@ class GroupCommitter:
         max_batch: int = 512,
         on_commit: Callable[[], None] | None = None,
         sync: Callable[[], None] | None = None,
+        telemetry: CommitTelemetry | None = None,
     ) -> None:
         self._append = append
+        self._telemetry = telemetry
         self._sync = sync
         self._max_batch = max_batch
         self._on_commit = on_commit  # called on the committer thread: must be thread-safe
@@ -109,11 +124,14 @@ class GroupCommitter:
     def _commit_loop(self) -> None:
         try:
             while (batch := self._next_batch()) is not None:
+                started = time.perf_counter()
                 try:
                     results = self._append([receipt for receipt, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - handed to every sender, who answers with an error
                     self._answer([(batch, exc)])
                     continue
+                if self._telemetry is not None:
+                    self._telemetry.committed(len(batch), time.perf_counter() - started)
                 self.batches += 1
                 self.appended += len(batch)
                 if self._on_commit is not None:
@@ -159,12 +177,15 @@ class GroupCommitter:
                     return
                 covered, self._unsynced = self._unsynced, []  # everything committed before this sync
                 self._handoff.notify_all()  # the next batch commits while the disk syncs this one
+            started = time.perf_counter()
             try:
                 self._sync()
             except Exception as exc:  # noqa: BLE001 - committed, perhaps not durable: not acknowledged
                 self._answer([(batch, exc) for batch, _ in covered])
             else:
                 self.syncs += 1
+                if self._telemetry is not None:
+                    self._telemetry.synced(time.perf_counter() - started)
                 self._answer([(batch, results) for batch, results in covered])
 
     # --- back on the loop -------------------------------------------------------------------------

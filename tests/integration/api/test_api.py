@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -162,6 +163,10 @@ def test_metrics_count_messages_by_interface_type_and_outcome(client: TestClient
     )
     assert "revcycle_backlog_depth 0.0" in text and "revcycle_dead_letters_open 1.0" in text
     assert "revcycle_processing_latency_seconds_bucket" in text
+    # both appends went through the group commit (the master data and the rejected body)
+    committed = re.search(r"^revcycle_group_commit_messages_sum ([0-9.e+]+)$", text, re.MULTILINE)
+    assert committed is not None and float(committed.group(1)) >= 2
+    assert 'revcycle_group_commit_seconds_bucket{le="+Inf"}' in text
 
 
 def test_bearer_token_is_required_when_configured(store_url: str, tmp_path: Path) -> None:

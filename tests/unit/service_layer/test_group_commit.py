@@ -188,3 +188,43 @@ async def test_under_load_a_batch_takes_half_of_what_is_outstanding_so_two_take_
     await asyncio.gather(first, *rest)
     await committer.close()
     assert [len(batch) for batch in store.batches] == [1, 16, 15]  # not [1, 31]
+
+
+class Telemetry:
+    def __init__(self) -> None:
+        self.commits: list[tuple[int, float]] = []
+        self.syncs: list[float] = []
+
+    def committed(self, messages: int, seconds: float) -> None:
+        self.commits.append((messages, seconds))
+
+    def synced(self, seconds: float) -> None:
+        self.syncs.append(seconds)
+
+
+async def test_telemetry_hears_each_commit_with_its_size_and_each_sync_but_no_failure() -> None:
+    store, telemetry = Store(), Telemetry()
+    committer = GroupCommitter(store.commit, sync=store.sync, telemetry=telemetry)
+    await committer.start()
+    first = asyncio.ensure_future(committer.submit(receipt(1)))
+    await until(lambda: len(store.gates) == 1)
+    second = [asyncio.ensure_future(committer.submit(receipt(n))) for n in (2, 3)]
+    await until(lambda: len(store.batches) == 2)
+    await asyncio.sleep(0.02)  # the sync of batch 1 is held open by its gate
+    assert [messages for messages, _ in telemetry.commits] == [1, 2] and telemetry.syncs == []
+    store.gates[0].set()
+    await first
+    await until(lambda: len(store.gates) == 2)
+    assert len(telemetry.syncs) == 1 and telemetry.syncs[0] >= 0.02  # it waited for its gate
+    store.fail_next_sync = True
+    store.gates[1].set()
+    for failed in second:
+        with pytest.raises(OSError):
+            await failed
+    store.fail_next_commit = True
+    with pytest.raises(RuntimeError):
+        await committer.submit(receipt(5))
+    await committer.close()
+    assert [messages for messages, _ in telemetry.commits] == [1, 2]  # the failed commit is not one
+    assert len(telemetry.syncs) == 1  # nor the failed sync
+    assert all(seconds >= 0 for _, seconds in telemetry.commits)
