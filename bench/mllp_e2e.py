@@ -23,7 +23,7 @@ The machine is shared, so wall-clock rates move between runs; CPU per message an
 ceilings measured in the same run are the figures to compare. ``--write`` stores the report in
 bench/results/mllp.md (``--deferred``: mllp-deferred.md; ``--processes N``: MLLP edge processes, the
 server's own listener and N - 1 more on the same port, adds ``-Np`` to the name; their CPU and RSS are
-counted as the edge's).
+counted as the edge's; ``--cpu-affinity split``: the server's ``REVCYCLE_CPU_AFFINITY``, adds ``-split``).
 """
 
 from __future__ import annotations
@@ -359,7 +359,7 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # --deferred: no worker (REVCYCLE_WORKERS=false), so the figures are the MLLP path the issue names
         # (framing, parse, durable commit, ACK) with processing deferred, as during a burst.
-        env = {"REVCYCLE_MLLP_PROCESSES": str(args.processes)}
+        env = {"REVCYCLE_MLLP_PROCESSES": str(args.processes), "REVCYCLE_CPU_AFFINITY": args.cpu_affinity}
         if args.deferred:
             env["REVCYCLE_WORKERS"] = "false"
         server = ServerProcess(Path(tmp), env=env)
@@ -440,6 +440,8 @@ async def measure(args: argparse.Namespace, out: list[str]) -> None:
     label = "revcycle serve, processing deferred" if args.deferred else "revcycle serve"
     if args.processes > 1:
         label += f", {args.processes} MLLP processes"
+    if args.cpu_affinity != "off":
+        label += f", cpu_affinity={args.cpu_affinity}"
     for n, count, rate, lat, used in rows:
         out.append(
             f"| {label}, {n} connection(s) | {count:,} | {rate:,.0f} | {rate / ceilings[n][0]:.2f} "
@@ -519,6 +521,13 @@ def main() -> None:
         "--processes", type=int, default=1, help="MLLP edge processes (REVCYCLE_MLLP_PROCESSES)"
     )
     parser.add_argument(
+        "--cpu-affinity",
+        choices=("off", "split"),
+        default="off",
+        help="REVCYCLE_CPU_AFFINITY for the server (split: the server process on one CPU, the worker and "
+        "further MLLP processes on the others; adds -split to the results file's name)",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=3,
@@ -539,6 +548,7 @@ def main() -> None:
         target = RESULTS.with_name(
             ("mllp-deferred" if args.deferred else "mllp")
             + (f"-{args.processes}p" if args.processes > 1 else "")
+            + ("-split" if args.cpu_affinity == "split" else "")
             + ".md"
         )
         title = "MLLP end to end, processing deferred (no worker)" if args.deferred else "MLLP end to end"

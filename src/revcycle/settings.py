@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="niceness of the worker process, so acknowledgments go first on a dedicated machine "
         "(on a busy shared one a niced worker holds the write lock longer: measured in bench/results)",
     )
+    cpu_affinity: Literal["off", "split"] = Field(
+        default="off",
+        description="split (Linux, two or more CPUs allowed, worker_mode=process): the server process (MLLP "
+        "edge, group commit, HTTP API) keeps to one CPU, the worker process and further MLLP processes to "
+        "the others, so the edge's threads hand the interpreter lock over on one core (bench/RESULTS.md)",
+    )
     workers: bool = Field(default=True, description="run the processing worker inside serve")
     worker_mode: Literal["process", "thread"] = Field(
         default="process",

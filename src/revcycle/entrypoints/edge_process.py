@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import SynchronizedArray
@@ -30,6 +30,7 @@ from revcycle.adapters.metrics import Outbox, TelemetryReporter
 from revcycle.adapters.mllp.listener import ListenerStats, MllpListener
 from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
+from revcycle.entrypoints.cpu_affinity import pin_process
 from revcycle.entrypoints.hl7 import Hl7Intake
 from revcycle.security.network import allow_list, server_tls
 from revcycle.settings import Settings
@@ -78,6 +79,7 @@ class _Handles:
     parent: int
     outbox: Outbox
     source: str
+    cpus: frozenset[int] | None = None  # cpu_affinity = split: off the server's CPU
 
 
 def _publish(handles: _Handles, stats: ListenerStats) -> None:
@@ -111,6 +113,8 @@ async def _serve(settings: Settings, handles: _Handles) -> None:
 def _main(handles: _Handles) -> None:
     settings = Settings.model_validate_json(handles.settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s edge: %(message)s")
+    if handles.cpus:
+        pin_process(handles.cpus, handles.source)
     runner: asyncio.Runner
     try:
         import uvloop  # the `fast` extra, as uvicorn uses it for the server's own loop
@@ -133,6 +137,7 @@ class EdgeProcess:
         wakeups: Sequence[Event],
         outbox: Outbox,
         number: int,
+        cpus: Collection[int] | None = None,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
         self.stop_event = context.Event()
@@ -149,6 +154,7 @@ class EdgeProcess:
             os.getpid(),
             outbox,
             f"edge-{number}",
+            frozenset(cpus) if cpus else None,
         )
         self.process: SpawnProcess = context.Process(
             target=_main, args=(handles,), name="revcycle-edge", daemon=True

@@ -15,6 +15,7 @@ from revcycle.adapters.erp.rest_pull import SqlPullState
 from revcycle.adapters.metrics import Snapshot
 from revcycle.adapters.mllp.listener import ListenerStats, MllpListener
 from revcycle.bootstrap import Container, build_alerting
+from revcycle.entrypoints.cpu_affinity import allowed_cpus, pin_process, plan
 from revcycle.entrypoints.edge_process import EdgeProcess, mllp_listener, reuse_port_available
 from revcycle.entrypoints.erp_runtime import start_poster
 from revcycle.entrypoints.hl7 import Hl7Intake
@@ -38,16 +39,20 @@ class Runtime:
         self._telemetry_inbox: multiprocessing.queues.Queue[tuple[str, Snapshot]] | None = None
         self._pulls: list[asyncio.Task[None]] = []
         self._erp_poster: threading.Thread | None = None
+        self._others: frozenset[int] | None = None  # CPUs of the worker and edge processes, when pinned
         self.alerting: AlertService | None = None
 
     async def start(self) -> None:
         settings = self.container.settings
+        self._pin_cpus()
         retention = datetime.now(UTC) - timedelta(days=settings.audit_retention_days)
         await asyncio.to_thread(self.container.audit.prune, retention, actor="retention")
         self.container.inbound_log.start()
         await self.container.committer.start()
         if settings.workers and settings.worker_mode == "process":
-            self._worker_process = WorkerProcess(settings, self.container.shared_lock, self._inbox())
+            self._worker_process = WorkerProcess(
+                settings, self.container.shared_lock, self._inbox(), cpus=self._others
+            )
             self._worker_process.start()
             self.container.wakeup.add(self._worker_process.wakeup)
         elif settings.workers:
@@ -82,12 +87,24 @@ class Runtime:
         wakeups = [self._worker_process.wakeup] if self._worker_process is not None else []
         for number in range(1, more + 1):
             shared_lock, outbox = self.container.shared_lock, self._inbox()
-            edge = EdgeProcess(settings, self.mllp.port, shared_lock, wakeups, outbox, number)
+            edge = EdgeProcess(settings, self.mllp.port, shared_lock, wakeups, outbox, number, self._others)
             await asyncio.to_thread(edge.start)
             self._edges.append(edge)
         stats, edges = self.mllp.stats, self._edges
         self.container.telemetry.watch_listener("mllp", lambda: _summed(stats, edges))
         log.info("MLLP listening on %s:%d (%d processes)", settings.mllp_host, self.mllp.port, more + 1)
+
+    def _pin_cpus(self) -> None:
+        """``cpu_affinity = split``: this process onto one CPU, the ones it starts onto the others."""
+        settings = self.container.settings
+        if settings.cpu_affinity == "off":
+            return
+        worker_in_process = settings.worker_mode == "process" or not settings.workers
+        cpus = plan(settings.cpu_affinity, allowed_cpus(), worker_in_process=worker_in_process)
+        if cpus is None:
+            log.warning("cpu_affinity: fewer than two CPUs, or the worker is a thread; nothing pinned")
+        elif pin_process(cpus.server, "server"):
+            self._others = cpus.others
 
     def _work(self) -> None:
         settings = self.container.settings

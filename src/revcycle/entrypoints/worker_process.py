@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections.abc import Collection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Event
 
 from revcycle.adapters.metrics import Outbox, TelemetryReporter
 from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
+from revcycle.entrypoints.cpu_affinity import pin_process
 from revcycle.service_layer.worker import run_forever
 from revcycle.settings import Settings
 
@@ -24,9 +26,12 @@ def _main(
     parent: int,
     shared_lock: SharedWriteLock | None,
     outbox: Outbox | None,
+    cpus: frozenset[int] | None = None,
 ) -> None:
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
+    if cpus:
+        pin_process(cpus, "worker")  # off the server's CPU (cpu_affinity = split)
     container = build(settings, migrate=False, shared_lock=shared_lock, side="worker")
     if settings.worker_nice:
         os.nice(settings.worker_nice)  # the edge's acknowledgments first when both want a core
@@ -60,14 +65,26 @@ def _main(
 
 class WorkerProcess:
     def __init__(
-        self, settings: Settings, shared_lock: SharedWriteLock | None, outbox: Outbox | None = None
+        self,
+        settings: Settings,
+        shared_lock: SharedWriteLock | None,
+        outbox: Outbox | None = None,
+        cpus: Collection[int] | None = None,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
         self.wakeup = context.Event()
         self.stop_event = context.Event()
         self.process: SpawnProcess = context.Process(
             target=_main,
-            args=(settings.model_dump_json(), self.wakeup, self.stop_event, os.getpid(), shared_lock, outbox),
+            args=(
+                settings.model_dump_json(),
+                self.wakeup,
+                self.stop_event,
+                os.getpid(),
+                shared_lock,
+                outbox,
+                frozenset(cpus) if cpus else None,
+            ),
             name="revcycle-worker",
             daemon=True,
         )
