@@ -4,12 +4,11 @@ the worker process and the further MLLP edge process on the others, and messages
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, child_pids
 from tests.e2e.test_clinic_day_mllp import send_mllp
 
 pytestmark = pytest.mark.skipif(
@@ -29,18 +28,6 @@ def _thread_cpus(pid: int) -> set[frozenset[int]]:
     return found
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{pid}$", text, re.MULTILINE) and "\nState:\tZ" not in text:
-            found.append(int(status.parent.name))
-    return found
-
-
 def test_split_keeps_the_server_on_one_cpu_and_its_processes_on_the_others(tmp_path: Path) -> None:
     allowed = frozenset(os.sched_getaffinity(0))
     server = ServerProcess(
@@ -56,7 +43,7 @@ def test_split_keeps_the_server_on_one_cpu_and_its_processes_on_the_others(tmp_p
         assert all(b"MSA|AA|AFF" in ack for ack in acks)
         first = min(allowed)
         assert _thread_cpus(server.process.pid) == {frozenset({first})}
-        children = [pid for pid in _children(server.process.pid) if _thread_cpus(pid)]
+        children = [pid for pid in child_pids(server.process.pid) if _thread_cpus(pid)]
         assert len(children) >= 2  # the worker and the edge process (and the resource tracker)
         for child in children:
             # multiprocessing's resource tracker, started before the server pins itself, is not ours

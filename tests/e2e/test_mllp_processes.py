@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, child_pids
 from tests.e2e.test_clinic_day_mllp import day, items, send_mllp
 
 CONNECTIONS = 16
@@ -37,7 +37,7 @@ def test_connections_spread_over_edge_processes_and_every_message_lands_once(tmp
             time.sleep(0.5)
             owners = [
                 _connections_of(pid, server.mllp_port)
-                for pid in [server.process.pid, *_children(server.process.pid)]
+                for pid in [server.process.pid, *child_pids(server.process.pid)]
             ]
             assert sum(owners) == CONNECTIONS and sum(1 for n in owners if n) >= 2, owners
         finally:
@@ -79,7 +79,7 @@ def test_connections_spread_over_edge_processes_and_every_message_lands_once(tmp
         assert (received, processed, acks, committed) == (sent, sent, sent, sent)
         assert 1 <= _plain(metrics, "revcycle_group_commit_messages_count") <= sent
         assert _plain(metrics, "revcycle_group_commit_sync_seconds_count") >= 1  # SQLite, synchronous=FULL
-        children = _children(server.process.pid)
+        children = child_pids(server.process.pid)
         assert len(children) >= 2  # the worker and the edge process
     finally:
         server.stop()
@@ -149,15 +149,3 @@ def _alive(pid: int) -> bool:
         return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return False
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{pid}$", text, re.MULTILINE):
-            found.append(int(status.parent.name))
-    return found
