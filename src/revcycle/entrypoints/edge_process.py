@@ -24,7 +24,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import SynchronizedArray
-from multiprocessing.synchronize import Event
 
 from revcycle.adapters.metrics import Outbox, TelemetryReporter
 from revcycle.adapters.mllp.listener import ListenerStats, MllpListener
@@ -32,6 +31,7 @@ from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
 from revcycle.entrypoints.cpu_affinity import pin_process
 from revcycle.entrypoints.hl7 import Hl7Intake
+from revcycle.entrypoints.process_signal import ProcessSignal
 from revcycle.security.network import allow_list, server_tls
 from revcycle.settings import Settings
 
@@ -72,9 +72,9 @@ class _Handles:
     settings_json: str
     port: int
     shared_lock: SharedWriteLock | None
-    wakeups: Sequence[Event]
-    stop: Event
-    ready: Event
+    wakeups: Sequence[ProcessSignal]
+    stop: ProcessSignal
+    ready: ProcessSignal
     counters: SynchronizedArray[int]
     parent: int
     outbox: Outbox
@@ -134,14 +134,14 @@ class EdgeProcess:
         settings: Settings,
         port: int,
         shared_lock: SharedWriteLock | None,
-        wakeups: Sequence[Event],
+        wakeups: Sequence[ProcessSignal],
         outbox: Outbox,
         number: int,
         cpus: Collection[int] | None = None,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
-        self.stop_event = context.Event()
-        self.ready = context.Event()
+        self.stop_event = ProcessSignal(context)
+        self.ready = ProcessSignal(context)
         self.counters: SynchronizedArray[int] = context.Array("q", len(STAT_FIELDS))
         handles = _Handles(
             settings.model_dump_json(),

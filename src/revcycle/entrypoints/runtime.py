@@ -94,6 +94,15 @@ class Runtime:
         self.container.telemetry.watch_listener("mllp", lambda: _summed(stats, edges))
         log.info("MLLP listening on %s:%d (%d processes)", settings.mllp_host, self.mllp.port, more + 1)
 
+    @property
+    def worker_state(self) -> str:
+        """``off`` (no worker in this server), ``starting``, ``ready`` or ``stopped``."""
+        if self._worker_process is not None:
+            return self._worker_process.state
+        if self._worker is not None:
+            return "ready" if self._worker.is_alive() else "stopped"
+        return "off"
+
     def _pin_cpus(self) -> None:
         """``cpu_affinity = split``: this process onto one CPU, the ones it starts onto the others."""
         settings = self.container.settings

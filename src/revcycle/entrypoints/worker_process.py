@@ -9,24 +9,25 @@ import multiprocessing
 import os
 from collections.abc import Collection
 from multiprocessing.context import SpawnProcess
-from multiprocessing.synchronize import Event
 
 from revcycle.adapters.metrics import Outbox, TelemetryReporter
 from revcycle.adapters.store.engine import SharedWriteLock
 from revcycle.bootstrap import build
 from revcycle.entrypoints.cpu_affinity import pin_process
+from revcycle.entrypoints.process_signal import ProcessSignal
 from revcycle.service_layer.worker import run_forever
 from revcycle.settings import Settings
 
 
 def _main(
     settings_json: str,
-    wakeup: Event,
-    stop: Event,
+    wakeup: ProcessSignal,
+    stop: ProcessSignal,
     parent: int,
     shared_lock: SharedWriteLock | None,
     outbox: Outbox | None,
     cpus: frozenset[int] | None = None,
+    ready: ProcessSignal | None = None,
 ) -> None:
     settings = Settings.model_validate_json(settings_json)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
@@ -43,6 +44,8 @@ def _main(
     def stopped() -> bool:
         return stop.is_set() or os.getppid() != parent  # the server is gone (even by SIGKILL)
 
+    if ready is not None:
+        ready.set()  # built: /health reports the worker ready from now on
     reporter = TelemetryReporter(container.telemetry, outbox, "worker") if outbox is not None else None
     if reporter is not None:
         reporter.start()  # the server exports the worker's counters (messages processed, latency)
@@ -72,8 +75,9 @@ class WorkerProcess:
         cpus: Collection[int] | None = None,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads and a loop
-        self.wakeup = context.Event()
-        self.stop_event = context.Event()
+        self.wakeup = ProcessSignal(context)
+        self.stop_event = ProcessSignal(context)
+        self.ready = ProcessSignal(context)
         self.process: SpawnProcess = context.Process(
             target=_main,
             args=(
@@ -84,6 +88,7 @@ class WorkerProcess:
                 shared_lock,
                 outbox,
                 frozenset(cpus) if cpus else None,
+                self.ready,
             ),
             name="revcycle-worker",
             daemon=True,
@@ -91,6 +96,13 @@ class WorkerProcess:
 
     def start(self) -> None:
         self.process.start()
+
+    @property
+    def state(self) -> str:
+        """``starting`` until its container is built, then ``ready``; ``stopped`` once it has exited."""
+        if not self.process.is_alive():
+            return "stopped"
+        return "ready" if self.ready.is_set() else "starting"
 
     def stop(self, timeout: float = 30.0) -> None:
         self.stop_event.set()

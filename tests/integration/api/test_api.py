@@ -55,6 +55,7 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 def test_health_reports_the_store(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["store"] in ("sqlite", "postgresql")
+    assert body["worker"] == "ready"  # the worker thread of this server runs
 
 
 def test_master_data_upload_is_acknowledged_then_processed(client: TestClient) -> None:

@@ -16,11 +16,19 @@ router = APIRouter()
 
 @router.get("/health")
 def health(request: Request) -> dict[str, Any]:
-    """Liveness plus a store round trip; 200 when the store answers."""
+    """Liveness plus a store round trip; 200 when the store answers. ``worker`` says whether processing
+    runs yet (``starting`` while the worker process builds; messages are accepted meanwhile and wait in
+    the log), ``ready``, ``stopped`` or ``off``."""
     app = container(request)
     with app.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "store": app.engine.dialect.name}
+    runtime = getattr(request.app.state, "runtime", None)
+    return {
+        "status": "ok",
+        "version": __version__,
+        "store": app.engine.dialect.name,
+        "worker": runtime.worker_state if runtime is not None else "off",
+    }
 
 
 @router.get("/metrics")
