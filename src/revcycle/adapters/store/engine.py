@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -12,6 +13,8 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger(__name__)
 
 WRITE_OPTION = "revcycle_write"
 _HOLDS = "revcycle_holds_write_lock"
@@ -39,6 +42,7 @@ class SharedWriteLock:
         context = multiprocessing.get_context("spawn")
         self._lock = context.Lock()
         self._edge_waiting = context.Event()
+        self._holder: Any = context.RawValue("i", 0)  # the pid holding the lock, 0 when free
 
     def for_edge(self) -> WriteLock:
         return _EdgeSide(self)
@@ -48,18 +52,50 @@ class SharedWriteLock:
 
 
 class _EdgeSide:
+    """The server's side. A worker process killed while it held the lock (SIGKILL, the OOM killer) never
+    releases it, and the edge would wait for good: no message acknowledged again. So the edge waits a
+    second at a time, and takes over a lock whose holder is gone (SQLite's own lock died with the
+    process, and its unfinished transaction was never committed)."""
+
     def __init__(self, shared: SharedWriteLock) -> None:
         self.shared = shared
 
     def acquire(self) -> bool:
         self.shared._edge_waiting.set()
         try:
-            return bool(self.shared._lock.acquire())
+            while not self.shared._lock.acquire(timeout=_EDGE_PATIENCE):
+                holder = self.shared._holder.value
+                if holder and not _alive(holder):
+                    log.error("the write lock's holder (process %d) is gone; the edge takes it over", holder)
+                    break
+            self.shared._holder.value = os.getpid()
+            return True
         finally:
             self.shared._edge_waiting.clear()
 
     def release(self) -> None:
+        self.shared._holder.value = 0
         self.shared._lock.release()
+
+
+_EDGE_PATIENCE = 1.0  # seconds between looks at whether the lock's holder still lives
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
 
 class WriteLockAbandoned(RuntimeError):
@@ -78,6 +114,7 @@ class _WorkerSide:
     def acquire(self) -> bool:
         while True:
             if not self.shared._edge_waiting.is_set() and self.shared._lock.acquire(timeout=0.5):
+                self.shared._holder.value = os.getpid()
                 return True
             if os.getppid() != self.parent:
                 raise WriteLockAbandoned("the server process sharing the store's write lock has exited")
@@ -85,6 +122,7 @@ class _WorkerSide:
                 time.sleep(0.001)  # the worker can wait; polling faster only burns the CPU the edge needs
 
     def release(self) -> None:
+        self.shared._holder.value = 0
         self.shared._lock.release()
 
 
