@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import multiprocessing.queues
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from revcycle.adapters.erp.rest_pull import SqlPullState
@@ -26,6 +27,9 @@ from revcycle.service_layer.worker import run_forever
 
 log = logging.getLogger(__name__)
 
+_FIRST_PAUSE, _LONGEST_PAUSE = 1.0, 60.0  # before a worker process is started again
+_STEADY_SECONDS = 60.0  # a worker that ran this long before it exited starts again after the first pause
+
 
 class Runtime:
     def __init__(self, container: Container) -> None:
@@ -40,6 +44,7 @@ class Runtime:
         self._pulls: list[asyncio.Task[None]] = []
         self._erp_poster: threading.Thread | None = None
         self._others: frozenset[int] | None = None  # CPUs of the worker and edge processes, when pinned
+        self._supervisor: asyncio.Task[None] | None = None
         self.alerting: AlertService | None = None
 
     async def start(self) -> None:
@@ -55,6 +60,7 @@ class Runtime:
             )
             self._worker_process.start()
             self.container.wakeup.add(self._worker_process.wakeup)
+            self._supervisor = asyncio.create_task(self._supervise(self._worker_process), name="supervisor")
         elif settings.workers:
             self._worker = threading.Thread(target=self._work, name="revcycle-worker", daemon=True)
             self._worker.start()
@@ -103,6 +109,26 @@ class Runtime:
             return "ready" if self._worker.is_alive() else "stopped"
         return "off"
 
+    async def _supervise(self, worker: WorkerProcess) -> None:
+        """A worker process that exits while the server runs (killed, crashed) is started again, after
+        a pause that doubles with each exit within a minute of its start (1 s up to 60 s). Meanwhile
+        messages are still acknowledged; they wait in the log, and /health says ``stopped``."""
+        pause = _FIRST_PAUSE
+        while True:
+            await asyncio.sleep(1.0)
+            if worker.process.is_alive():
+                continue
+            if time.monotonic() - worker.started_at > _STEADY_SECONDS:
+                pause = _FIRST_PAUSE
+            log.error(
+                "the worker process exited (code %s); starting it again in %.0f s",
+                worker.process.exitcode,
+                pause,
+            )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE)
+            await asyncio.to_thread(worker.restart)
+
     def _pin_cpus(self) -> None:
         """``cpu_affinity = split``: this process onto one CPU, the ones it starts onto the others."""
         settings = self.container.settings
@@ -128,6 +154,9 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            await asyncio.gather(self._supervisor, return_exceptions=True)
         for task in self._pulls:
             task.cancel()
         await asyncio.gather(*self._pulls, return_exceptions=True)

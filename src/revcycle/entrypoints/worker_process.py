@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Collection
 from multiprocessing.context import SpawnProcess
 
@@ -78,24 +79,36 @@ class WorkerProcess:
         self.wakeup = ProcessSignal(context)
         self.stop_event = ProcessSignal(context)
         self.ready = ProcessSignal(context)
-        self.process: SpawnProcess = context.Process(
-            target=_main,
-            args=(
-                settings.model_dump_json(),
-                self.wakeup,
-                self.stop_event,
-                os.getpid(),
-                shared_lock,
-                outbox,
-                frozenset(cpus) if cpus else None,
-                self.ready,
-            ),
-            name="revcycle-worker",
-            daemon=True,
+        self._context = context
+        self._args = (
+            settings.model_dump_json(),
+            self.wakeup,
+            self.stop_event,
+            os.getpid(),
+            shared_lock,
+            outbox,
+            frozenset(cpus) if cpus else None,
+            self.ready,
         )
+        self.process: SpawnProcess = self._new_process()
+        self.started_at = 0.0
+        self.restarts = 0
+
+    def _new_process(self) -> SpawnProcess:
+        return self._context.Process(target=_main, args=self._args, name="revcycle-worker", daemon=True)
 
     def start(self) -> None:
         self.process.start()
+        self.started_at = time.monotonic()
+
+    def restart(self) -> None:
+        """A new process in place of one that has exited, with the same signals (the edge processes
+        hold this worker's wake-up signal)."""
+        self.process.join(0)  # reap the old one
+        self.ready.clear()
+        self.process = self._new_process()
+        self.restarts += 1
+        self.start()
 
     @property
     def state(self) -> str:
