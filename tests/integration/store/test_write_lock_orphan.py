@@ -56,6 +56,17 @@ def test_the_worker_gives_up_when_the_server_died_holding_the_lock() -> None:
     assert outcome[-1] == "abandoned"
 
 
+def _holding(target: Any) -> tuple[SharedWriteLock, Any, Any]:
+    """A fresh lock, and a process running ``target(lock, results)`` that has taken it."""
+    context = multiprocessing.get_context("spawn")
+    lock = SharedWriteLock()
+    results: Any = context.Queue()
+    process = context.Process(target=target, args=(lock, results))
+    process.start()
+    assert results.get(timeout=30) == "holding"
+    return lock, results, process
+
+
 def _worker_dies_holding(lock: SharedWriteLock, results: Queue[str]) -> None:
     lock.for_worker().acquire()
     results.put("holding")
@@ -67,12 +78,7 @@ def _worker_dies_holding(lock: SharedWriteLock, results: Queue[str]) -> None:
 def test_the_edge_takes_over_the_lock_of_a_worker_that_died_holding_it() -> None:
     """The other way round: a worker process killed in a transaction must not freeze the edge, which
     would then acknowledge nothing again."""
-    context = multiprocessing.get_context("spawn")
-    lock = SharedWriteLock()
-    results: Any = context.Queue()
-    worker = context.Process(target=_worker_dies_holding, args=(lock, results))
-    worker.start()
-    assert results.get(timeout=30) == "holding"
+    lock, _, worker = _holding(_worker_dies_holding)
     worker.join(timeout=30)
     assert worker.exitcode == 9
     edge = lock.for_edge()
@@ -83,12 +89,7 @@ def test_the_edge_takes_over_the_lock_of_a_worker_that_died_holding_it() -> None
 
 
 def test_the_edge_waits_for_a_live_holder() -> None:
-    context = multiprocessing.get_context("spawn")
-    lock = SharedWriteLock()
-    results: Any = context.Queue()
-    holder = context.Process(target=_hold_until_told, args=(lock, results))
-    holder.start()
-    assert results.get(timeout=30) == "holding"
+    lock, results, holder = _holding(_hold_until_told)
     edge = lock.for_edge()
     acquired = []
     waiter = threading.Thread(target=lambda: acquired.append(edge.acquire()), daemon=True)
