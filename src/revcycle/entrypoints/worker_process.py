@@ -92,7 +92,6 @@ class WorkerProcess:
         )
         self.process: SpawnProcess = self._new_process()
         self.started_at = 0.0
-        self.restarts = 0
 
     def _new_process(self) -> SpawnProcess:
         return self._context.Process(target=_main, args=self._args, name="revcycle-worker", daemon=True)
@@ -107,7 +106,6 @@ class WorkerProcess:
         self.process.join(0)  # reap the old one
         self.ready.clear()
         self.process = self._new_process()
-        self.restarts += 1
         self.start()
 
     @property

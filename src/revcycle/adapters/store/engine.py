@@ -82,19 +82,18 @@ _EDGE_PATIENCE = 1.0  # seconds between looks at whether the lock's holder still
 
 
 def _alive(pid: int) -> bool:
-    """Whether a process runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    """Whether a process runs. A zombie (dead, not yet reaped by its parent) still answers a signal
+    check, so where there is a ``/proc`` its state is read too."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        return True
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except FileNotFoundError:
-        return False
-    except OSError:  # no /proc: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
+    except OSError:  # no /proc here (or it went this instant): the signal check stands
         return True
 
 
